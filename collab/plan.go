@@ -1,0 +1,243 @@
+package collab
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Phase is a plan's position in the planning process (SPEC.md §6).
+type Phase string
+
+// The phases of a plan, in process order.
+const (
+	PhaseDraft       Phase = "draft"        // Utkast (Fase 1)
+	PhaseReview      Phase = "review"       // Låst for godkjenning
+	PhaseApproved    Phase = "approved"     // Godkjent for høring
+	PhaseHearing     Phase = "hearing"      // På høring (Fase 2)
+	PhaseProcessing  Phase = "processing"   // Ferdigstilling (Fase 3)
+	PhaseFinalReview Phase = "final_review" // Til vedtak
+	PhaseAmending    Phase = "amending"     // Innarbeiding av vedtak
+	PhaseAdopted     Phase = "adopted"      // Vedtatt
+)
+
+// PlanType decides the hearing rule: a kommunedelplan has a legal minimum
+// hearing of six weeks, a temaplan only a recommended default.
+type PlanType string
+
+// The plan types.
+const (
+	TypeTemaplan       PlanType = "temaplan"
+	TypeKommunedelplan PlanType = "kommunedelplan"
+)
+
+// SectionStatus is the writing status of a section.
+type SectionStatus string
+
+// The section statuses (ikke påbegynt, under arbeid, klar for
+// gjennomlesning, ferdig).
+const (
+	StatusNotStarted SectionStatus = "not_started"
+	StatusInProgress SectionStatus = "in_progress"
+	StatusReady      SectionStatus = "ready_for_review"
+	StatusDone       SectionStatus = "done"
+)
+
+func (s SectionStatus) valid() bool {
+	switch s {
+	case StatusNotStarted, StatusInProgress, StatusReady, StatusDone:
+		return true
+	}
+	return false
+}
+
+// SectionKind tells ordinary sections from the nodes the template gives
+// meaning to.
+type SectionKind string
+
+// The section kinds.
+const (
+	KindSection    SectionKind = "section"
+	KindTargetArea SectionKind = "target_area" // målområde
+	KindAnalysis   SectionKind = "analysis"    // Analysedel
+	KindAction     SectionKind = "action"      // Handlingsdel
+)
+
+// Section is a node of a plan's outline. Its body is the OT document with
+// the same id (an empty Quill Delta when the section is created).
+type Section struct {
+	ID           string        `json:"id"`
+	Title        string        `json:"title"`
+	Kind         SectionKind   `json:"kind"`
+	Status       SectionStatus `json:"status"`
+	Responsible  string        `json:"responsible,omitempty"`
+	Contributors []string      `json:"contributors"`
+	Children     []*Section    `json:"children"`
+}
+
+// Plan is the state of one plan: the fold of its plan log up to Seq.
+type Plan struct {
+	ID           string     `json:"id"`
+	Title        string     `json:"title"`
+	Municipality string     `json:"municipality"`
+	Type         PlanType   `json:"type"`
+	Phase        Phase      `json:"phase"`
+	Seq          int64      `json:"seq"`
+	CreatedBy    string     `json:"created_by"`
+	Created      time.Time  `json:"created"`
+	Updated      time.Time  `json:"updated"`
+	Sections     []*Section `json:"sections"`
+}
+
+// Limits on plan input, so that bad or hostile input is refused early.
+const (
+	maxTitleLen       = 200
+	maxIDLen          = 100
+	maxContributors   = 100
+	maxSectionDepth   = 6
+	maxSectionsInPlan = 1000
+)
+
+// cleanText trims s and checks it is valid, printable, non-empty text of at
+// most max characters.
+func cleanText(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", Errorf(CodeInvalid, "%s must not be empty", field)
+	case !utf8.ValidString(s):
+		return "", Errorf(CodeInvalid, "%s is not valid UTF-8", field)
+	case utf8.RuneCountInString(s) > max:
+		return "", Errorf(CodeInvalid, "%s is longer than %d characters", field, max)
+	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return "", Errorf(CodeInvalid, "%s contains control characters", field)
+	}
+	return s, nil
+}
+
+// Clone returns a deep copy of p, so a change can be tried on the copy.
+func (p *Plan) Clone() *Plan {
+	c := *p
+	c.Sections = cloneSections(p.Sections)
+	return &c
+}
+
+func cloneSections(in []*Section) []*Section {
+	out := make([]*Section, len(in))
+	for i, s := range in {
+		c := *s
+		c.Contributors = append([]string{}, s.Contributors...)
+		c.Children = cloneSections(s.Children)
+		out[i] = &c
+	}
+	return out
+}
+
+// Find returns the section with id and the list that holds it.
+func (p *Plan) Find(id string) (sec *Section, parent *Section, ok bool) {
+	var walk func(parent *Section, list []*Section) bool
+	walk = func(par *Section, list []*Section) bool {
+		for _, s := range list {
+			if s.ID == id {
+				sec, parent = s, par
+				return true
+			}
+			if walk(s, s.Children) {
+				return true
+			}
+		}
+		return false
+	}
+	ok = walk(nil, p.Sections)
+	return sec, parent, ok
+}
+
+// Walk calls fn for every section in outline order with its depth (0 for
+// top-level sections).
+func (p *Plan) Walk(fn func(s *Section, depth int)) {
+	var walk func(list []*Section, depth int)
+	walk = func(list []*Section, depth int) {
+		for _, s := range list {
+			fn(s, depth)
+			walk(s.Children, depth+1)
+		}
+	}
+	walk(p.Sections, 0)
+}
+
+// SectionCount returns the number of sections in the plan.
+func (p *Plan) SectionCount() int {
+	n := 0
+	p.Walk(func(*Section, int) { n++ })
+	return n
+}
+
+// children returns the list that holds the children of parent ("" is the
+// top level) for modification.
+func (p *Plan) children(parent string) (*[]*Section, error) {
+	if parent == "" {
+		return &p.Sections, nil
+	}
+	s, _, ok := p.Find(parent)
+	if !ok {
+		return nil, Errorf(CodeNotFound, "parent section %q not found", parent)
+	}
+	return &s.Children, nil
+}
+
+func depthOf(p *Plan, id string) int {
+	d := -1
+	p.Walk(func(s *Section, depth int) {
+		if s.ID == id {
+			d = depth
+		}
+	})
+	return d
+}
+
+func subtreeDepth(s *Section) int {
+	max := 0
+	for _, c := range s.Children {
+		if d := subtreeDepth(c) + 1; d > max {
+			max = d
+		}
+	}
+	return max
+}
+
+func insertAt(list []*Section, index int, s *Section) []*Section {
+	if index < 0 || index > len(list) {
+		index = len(list)
+	}
+	list = append(list, nil)
+	copy(list[index+1:], list[index:])
+	list[index] = s
+	return list
+}
+
+func removeID(list []*Section, id string) []*Section {
+	for i, s := range list {
+		if s.ID == id {
+			return append(list[:i], list[i+1:]...)
+		}
+	}
+	return list
+}
+
+// PlanSummary is what a plan listing shows.
+type PlanSummary struct {
+	ID           string    `json:"id"`
+	Title        string    `json:"title"`
+	Municipality string    `json:"municipality"`
+	Type         PlanType  `json:"type"`
+	Phase        Phase     `json:"phase"`
+	Seq          int64     `json:"seq"`
+	Updated      time.Time `json:"updated"`
+}
+
+// Summary returns the listing view of p.
+func (p *Plan) Summary() PlanSummary {
+	return PlanSummary{ID: p.ID, Title: p.Title, Municipality: p.Municipality,
+		Type: p.Type, Phase: p.Phase, Seq: p.Seq, Updated: p.Updated}
+}
+

@@ -1,0 +1,195 @@
+package collab
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// A change is the data of one plan-log entry. Applying the entries of a
+// plan's log in seq order to an empty plan gives its current state, so
+// apply must be deterministic and must validate against the state it is
+// applied to: the same check that refuses a change before it is committed
+// keeps a committed log consistent.
+type change interface {
+	kind() string
+	apply(p *Plan) error
+	// touches names the objects the change modifies; a structured edit made
+	// on an older seq conflicts with later entries that touch one of them.
+	touches() []string
+}
+
+// Entry kinds of the plan log.
+const (
+	kindPlanCreated    = "plan.created"
+	kindSectionAdded   = "section.added"
+	kindSectionUpdated = "section.updated"
+	kindSectionMoved   = "section.moved"
+	kindSectionDeleted = "section.deleted"
+)
+
+// decodeChange returns the change an entry records.
+func decodeChange(e PlanEntry) (change, error) {
+	var c change
+	switch e.Kind {
+	case kindPlanCreated:
+		c = &planCreated{}
+	case kindSectionAdded:
+		c = &sectionAdded{}
+	case kindSectionUpdated:
+		c = &sectionUpdated{}
+	case kindSectionMoved:
+		c = &sectionMoved{}
+	case kindSectionDeleted:
+		c = &sectionDeleted{}
+	default:
+		return nil, fmt.Errorf("plan %s entry %d: unknown kind %q", e.Plan, e.Seq, e.Kind)
+	}
+	if err := json.Unmarshal(e.Data, c); err != nil {
+		return nil, fmt.Errorf("plan %s entry %d: decode %s: %w", e.Plan, e.Seq, e.Kind, err)
+	}
+	return c, nil
+}
+
+// planCreated starts a plan's log with its whole initial state.
+type planCreated struct {
+	Plan *Plan `json:"plan"`
+}
+
+func (c *planCreated) kind() string      { return kindPlanCreated }
+func (c *planCreated) touches() []string { return []string{"plan"} }
+func (c *planCreated) apply(p *Plan) error {
+	if p.ID != "" {
+		return Errorf(CodeConflict, "plan %s already exists", p.ID)
+	}
+	*p = *c.Plan.Clone()
+	return nil
+}
+
+// sectionAdded adds a section (with its subtree, for a target area) under
+// Parent ("" for the top level) at Index (-1 or out of range: at the end).
+type sectionAdded struct {
+	Parent  string   `json:"parent"`
+	Index   int      `json:"index"`
+	Section *Section `json:"section"`
+}
+
+func (c *sectionAdded) kind() string      { return kindSectionAdded }
+func (c *sectionAdded) touches() []string { return []string{c.Section.ID, "children:" + c.Parent} }
+func (c *sectionAdded) apply(p *Plan) error {
+	if _, _, ok := p.Find(c.Section.ID); ok {
+		return Errorf(CodeConflict, "section %s already exists", c.Section.ID)
+	}
+	if p.SectionCount()+countSections(c.Section) > maxSectionsInPlan {
+		return Errorf(CodeTooLarge, "a plan has at most %d sections", maxSectionsInPlan)
+	}
+	if c.Parent != "" && depthOf(p, c.Parent)+1+subtreeDepth(c.Section) >= maxSectionDepth {
+		return Errorf(CodeInvalid, "sections nest at most %d levels deep", maxSectionDepth)
+	}
+	list, err := p.children(c.Parent)
+	if err != nil {
+		return err
+	}
+	*list = insertAt(*list, c.Index, cloneSections([]*Section{c.Section})[0])
+	return nil
+}
+
+func countSections(s *Section) int {
+	n := 1
+	for _, c := range s.Children {
+		n += countSections(c)
+	}
+	return n
+}
+
+// sectionUpdated changes a section's metadata; nil fields stay as they are.
+type sectionUpdated struct {
+	ID           string         `json:"id"`
+	Title        *string        `json:"title,omitempty"`
+	Responsible  *string        `json:"responsible,omitempty"`
+	Contributors *[]string      `json:"contributors,omitempty"`
+	Status       *SectionStatus `json:"status,omitempty"`
+}
+
+func (c *sectionUpdated) kind() string      { return kindSectionUpdated }
+func (c *sectionUpdated) touches() []string { return []string{c.ID} }
+func (c *sectionUpdated) apply(p *Plan) error {
+	s, _, ok := p.Find(c.ID)
+	if !ok {
+		return Errorf(CodeNotFound, "section %q not found", c.ID)
+	}
+	if c.Title != nil {
+		s.Title = *c.Title
+	}
+	if c.Responsible != nil {
+		s.Responsible = *c.Responsible
+	}
+	if c.Contributors != nil {
+		s.Contributors = slices.Clone(*c.Contributors)
+	}
+	if c.Status != nil {
+		s.Status = *c.Status
+	}
+	return nil
+}
+
+// sectionMoved moves a section (with its subtree) under Parent at Index.
+type sectionMoved struct {
+	ID     string `json:"id"`
+	Parent string `json:"parent"`
+	Index  int    `json:"index"`
+}
+
+func (c *sectionMoved) kind() string { return kindSectionMoved }
+func (c *sectionMoved) touches() []string {
+	return []string{c.ID, "children:" + c.Parent}
+}
+func (c *sectionMoved) apply(p *Plan) error {
+	s, from, ok := p.Find(c.ID)
+	if !ok {
+		return Errorf(CodeNotFound, "section %q not found", c.ID)
+	}
+	if c.Parent == c.ID {
+		return Errorf(CodeInvalid, "a section cannot be moved into itself")
+	}
+	if c.Parent != "" {
+		if _, _, inside := (&Plan{Sections: []*Section{s}}).Find(c.Parent); inside {
+			return Errorf(CodeInvalid, "a section cannot be moved into its own subsection")
+		}
+		if depthOf(p, c.Parent)+1+subtreeDepth(s) >= maxSectionDepth {
+			return Errorf(CodeInvalid, "sections nest at most %d levels deep", maxSectionDepth)
+		}
+	}
+	to, err := p.children(c.Parent)
+	if err != nil {
+		return err
+	}
+	if from == nil {
+		p.Sections = removeID(p.Sections, c.ID)
+	} else {
+		from.Children = removeID(from.Children, c.ID)
+	}
+	*to = insertAt(*to, c.Index, s)
+	return nil
+}
+
+// sectionDeleted removes a section and its subtree from the outline. The
+// section documents and their history stay in the op log.
+type sectionDeleted struct {
+	ID string `json:"id"`
+}
+
+func (c *sectionDeleted) kind() string      { return kindSectionDeleted }
+func (c *sectionDeleted) touches() []string { return []string{c.ID} }
+func (c *sectionDeleted) apply(p *Plan) error {
+	_, parent, ok := p.Find(c.ID)
+	if !ok {
+		return Errorf(CodeNotFound, "section %q not found", c.ID)
+	}
+	if parent == nil {
+		p.Sections = removeID(p.Sections, c.ID)
+	} else {
+		parent.Children = removeID(parent.Children, c.ID)
+	}
+	return nil
+}

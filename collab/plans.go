@@ -1,0 +1,400 @@
+package collab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Plans is the service that creates plans and changes their structure. Every
+// change is an entry appended to the plan's log under the unique key
+// (plan, seq): the insert is the commit point, so two nodes racing on one
+// plan cannot both win a seq; the loser folds the winner's entry and retries.
+type Plans struct {
+	store PlanStore
+	bus   Bus
+	log   *slog.Logger
+	now   func() time.Time
+	newID func() string
+
+	mu    sync.Mutex
+	locks map[string]*planLock
+}
+
+type planLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// PlansConfig holds what Plans needs.
+type PlansConfig struct {
+	Store PlanStore
+	Bus   Bus
+	Log   *slog.Logger
+	// Now returns the current time; time.Now when nil.
+	Now func() time.Time
+	// NewID returns a new unique id for plans and sections.
+	NewID func() string
+}
+
+// NewPlans returns the plan service.
+func NewPlans(cfg PlansConfig) *Plans {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Plans{store: cfg.Store, bus: cfg.Bus, log: cfg.Log, now: cfg.Now,
+		newID: cfg.NewID, locks: map[string]*planLock{}}
+}
+
+// PlanEvent is what the plan's bus channel carries for a committed entry,
+// and what clients receive as an `event` message.
+type PlanEvent struct {
+	Type string          `json:"type"` // always "event"
+	Plan string          `json:"plan"`
+	Seq  int64           `json:"seq"`
+	Kind string          `json:"kind"`
+	By   string          `json:"by"`
+	At   time.Time       `json:"at"`
+	Data json.RawMessage `json:"data"`
+}
+
+// NewPlan is the input for creating a plan.
+type NewPlan struct {
+	Title        string   `json:"title"`
+	Municipality string   `json:"municipality"`
+	Type         PlanType `json:"type"`
+}
+
+// Create creates a plan from the default template "Temaplan om bolig".
+func (ps *Plans) Create(ctx context.Context, by string, in NewPlan) (*Plan, error) {
+	title, err := cleanText("title", in.Title, maxTitleLen)
+	if err != nil {
+		return nil, err
+	}
+	muni, err := cleanText("municipality", in.Municipality, maxTitleLen)
+	if err != nil {
+		return nil, err
+	}
+	switch in.Type {
+	case "":
+		in.Type = TypeTemaplan
+	case TypeTemaplan, TypeKommunedelplan:
+	default:
+		return nil, Errorf(CodeInvalid, "type must be %q or %q", TypeTemaplan, TypeKommunedelplan)
+	}
+	now := ps.now().UTC().Truncate(time.Millisecond)
+	p := &Plan{
+		ID: ps.newID(), Title: title, Municipality: muni, Type: in.Type,
+		Phase: PhaseDraft, CreatedBy: by, Created: now, Updated: now,
+		Sections: instantiate(housingTemplate(), ps.newID),
+	}
+	p.Seq = 1
+	data, err := json.Marshal(&planCreated{Plan: p})
+	if err != nil {
+		return nil, fmt.Errorf("create plan: %w", err)
+	}
+	e := PlanEntry{Plan: p.ID, Seq: 1, Kind: kindPlanCreated, By: by, At: now, Data: data}
+	if err := ps.store.AppendPlanEntry(ctx, e); err != nil {
+		return nil, fmt.Errorf("create plan: %w", err)
+	}
+	ps.saveState(ctx, p)
+	return p, nil
+}
+
+// Get returns the current state of a plan: the cached state brought up to
+// date with the log entries after it.
+func (ps *Plans) Get(ctx context.Context, id string) (*Plan, error) {
+	if id == "" || len(id) > maxIDLen {
+		return nil, Errorf(CodeNotFound, "plan %q not found", id)
+	}
+	p := &Plan{}
+	rec, ok, err := ps.store.PlanState(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load plan %s: %w", id, err)
+	}
+	if ok {
+		if err := json.Unmarshal(rec.Data, p); err != nil {
+			return nil, fmt.Errorf("decode plan %s: %w", id, err)
+		}
+	}
+	entries, err := ps.store.PlanEntries(ctx, id, p.Seq+1)
+	if err != nil {
+		return nil, fmt.Errorf("load plan %s: %w", id, err)
+	}
+	for _, e := range entries {
+		if err := foldEntry(p, e); err != nil {
+			return nil, err
+		}
+	}
+	if p.ID == "" {
+		return nil, Errorf(CodeNotFound, "plan %q not found", id)
+	}
+	if len(entries) > 0 {
+		ps.saveState(ctx, p)
+	}
+	return p, nil
+}
+
+func foldEntry(p *Plan, e PlanEntry) error {
+	c, err := decodeChange(e)
+	if err != nil {
+		return err
+	}
+	if err := c.apply(p); err != nil {
+		return fmt.Errorf("plan %s entry %d (%s) does not apply: %w", e.Plan, e.Seq, e.Kind, err)
+	}
+	p.Seq = e.Seq
+	p.Updated = e.At
+	return nil
+}
+
+// List returns the plans of a municipality ("" for all), by id.
+func (ps *Plans) List(ctx context.Context, municipality string) ([]PlanSummary, error) {
+	recs, err := ps.store.ListPlanStates(ctx, municipality)
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	out := make([]PlanSummary, 0, len(recs))
+	for _, r := range recs {
+		var p Plan
+		if err := json.Unmarshal(r.Data, &p); err != nil {
+			return nil, fmt.Errorf("decode plan %s: %w", r.Plan, err)
+		}
+		out = append(out, p.Summary())
+	}
+	return out, nil
+}
+
+// NewSection is the input for adding a section.
+type NewSection struct {
+	Parent string      `json:"parent"`
+	Index  *int        `json:"index"`
+	Title  string      `json:"title"`
+	Kind   SectionKind `json:"kind"`
+}
+
+// AddSection adds a section; a target area gets the analysis and action
+// subtree of the template. base is the plan seq the user saw (0: none).
+func (ps *Plans) AddSection(ctx context.Context, by, planID string, base int64, in NewSection) (*Plan, *Section, error) {
+	title, err := cleanText("title", in.Title, maxTitleLen)
+	if err != nil {
+		return nil, nil, err
+	}
+	var node templateNode
+	switch in.Kind {
+	case "", KindSection:
+		node = templateNode{title: title}
+	case KindTargetArea:
+		node = targetArea(title)
+	default:
+		return nil, nil, Errorf(CodeInvalid, "kind must be %q or %q", KindSection, KindTargetArea)
+	}
+	index := -1
+	if in.Index != nil {
+		index = *in.Index
+	}
+	c := &sectionAdded{Parent: in.Parent, Index: index, Section: instantiate([]templateNode{node}, ps.newID)[0]}
+	p, err := ps.commit(ctx, by, planID, base, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, _, _ := p.Find(c.Section.ID)
+	return p, s, nil
+}
+
+// SectionPatch is the input for changing a section's metadata.
+type SectionPatch struct {
+	Title        *string        `json:"title"`
+	Responsible  *string        `json:"responsible"`
+	Contributors *[]string      `json:"contributors"`
+	Status       *SectionStatus `json:"status"`
+}
+
+// UpdateSection changes a section's title, responsible person,
+// contributors or status.
+func (ps *Plans) UpdateSection(ctx context.Context, by, planID, sectionID string, base int64, in SectionPatch) (*Plan, error) {
+	c := &sectionUpdated{ID: sectionID, Status: in.Status}
+	if in.Title != nil {
+		t, err := cleanText("title", *in.Title, maxTitleLen)
+		if err != nil {
+			return nil, err
+		}
+		c.Title = &t
+	}
+	if in.Responsible != nil {
+		r := strings.TrimSpace(*in.Responsible)
+		if r != "" {
+			var err error
+			if r, err = cleanText("responsible", r, maxIDLen); err != nil {
+				return nil, err
+			}
+		}
+		c.Responsible = &r
+	}
+	if in.Contributors != nil {
+		if len(*in.Contributors) > maxContributors {
+			return nil, Errorf(CodeInvalid, "a section has at most %d contributors", maxContributors)
+		}
+		list := make([]string, 0, len(*in.Contributors))
+		for _, v := range *in.Contributors {
+			v, err := cleanText("contributor", v, maxIDLen)
+			if err != nil {
+				return nil, err
+			}
+			if !slices.Contains(list, v) {
+				list = append(list, v)
+			}
+		}
+		c.Contributors = &list
+	}
+	if in.Status != nil && !in.Status.valid() {
+		return nil, Errorf(CodeInvalid, "unknown status %q", *in.Status)
+	}
+	if c.Title == nil && c.Responsible == nil && c.Contributors == nil && c.Status == nil {
+		return nil, Errorf(CodeInvalid, "nothing to change")
+	}
+	return ps.commit(ctx, by, planID, base, c)
+}
+
+// MoveSection moves a section under parent ("" for the top level) at index.
+func (ps *Plans) MoveSection(ctx context.Context, by, planID, sectionID string, base int64, parent string, index int) (*Plan, error) {
+	return ps.commit(ctx, by, planID, base, &sectionMoved{ID: sectionID, Parent: parent, Index: index})
+}
+
+// DeleteSection removes a section and its subsections from the outline.
+func (ps *Plans) DeleteSection(ctx context.Context, by, planID, sectionID string, base int64) (*Plan, error) {
+	return ps.commit(ctx, by, planID, base, &sectionDeleted{ID: sectionID})
+}
+
+// maxCommitAttempts bounds the retries when other nodes keep winning the
+// next seq of a plan.
+const maxCommitAttempts = 8
+
+// commit appends c to the plan's log. base is the seq the user's change was
+// made on: if an entry after base touched one of the same objects, the
+// change is refused with CodeConflict (the client reloads). base 0 skips
+// that check.
+func (ps *Plans) commit(ctx context.Context, by, planID string, base int64, c change) (*Plan, error) {
+	unlock := ps.lock(planID)
+	defer unlock()
+	data, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", c.kind(), err)
+	}
+	for attempt := 0; ; attempt++ {
+		p, err := ps.Get(ctx, planID)
+		if err != nil {
+			return nil, err
+		}
+		if base > p.Seq {
+			return nil, Errorf(CodeInvalid, "seq %d is ahead of the plan (%d)", base, p.Seq)
+		}
+		if base > 0 && base < p.Seq {
+			if err := ps.checkConflict(ctx, planID, base, c.touches()); err != nil {
+				return nil, err
+			}
+		}
+		next := p.Clone()
+		if err := c.apply(next); err != nil {
+			return nil, err
+		}
+		now := ps.now().UTC().Truncate(time.Millisecond)
+		e := PlanEntry{Plan: planID, Seq: p.Seq + 1, Kind: c.kind(), By: by, At: now, Data: data}
+		err = ps.store.AppendPlanEntry(ctx, e)
+		if errors.Is(err, ErrDuplicate) && attempt+1 < maxCommitAttempts {
+			// Another node committed this seq first: fold it and try again.
+			time.Sleep(time.Duration(rand.IntN(5*(attempt+1))) * time.Millisecond)
+			continue
+		}
+		if errors.Is(err, ErrDuplicate) {
+			return nil, Wrap(CodeConflict, err, "the plan is changing too fast; try again")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("commit %s: %w", c.kind(), err)
+		}
+		next.Seq, next.Updated = e.Seq, now
+		ps.saveState(ctx, next)
+		ps.publish(ctx, e)
+		return next, nil
+	}
+}
+
+func (ps *Plans) checkConflict(ctx context.Context, planID string, base int64, touches []string) error {
+	entries, err := ps.store.PlanEntries(ctx, planID, base+1)
+	if err != nil {
+		return fmt.Errorf("load plan %s: %w", planID, err)
+	}
+	for _, e := range entries {
+		c, err := decodeChange(e)
+		if err != nil {
+			return err
+		}
+		for _, t := range c.touches() {
+			if slices.Contains(touches, t) {
+				return Errorf(CodeConflict, "someone else changed this at seq %d; reload and try again", e.Seq)
+			}
+		}
+	}
+	return nil
+}
+
+// saveState refreshes the cached state. It is only a cache: a failure is
+// logged and the next reader folds the log instead.
+func (ps *Plans) saveState(ctx context.Context, p *Plan) {
+	data, err := json.Marshal(p)
+	if err == nil {
+		err = ps.store.SavePlanState(ctx, PlanStateRecord{
+			Plan: p.ID, Municipality: p.Municipality, Seq: p.Seq, Data: data, Updated: p.Updated,
+		})
+	}
+	if err != nil {
+		ps.log.Warn("plan state cache not saved", "plan", p.ID, "seq", p.Seq, "err", err)
+	}
+}
+
+// publish announces a committed entry on the plan's channel. Clients that
+// miss it catch up by seq; a bus failure never undoes the commit.
+func (ps *Plans) publish(ctx context.Context, e PlanEntry) {
+	if ps.bus == nil {
+		return
+	}
+	msg, err := json.Marshal(PlanEvent{Type: "event", Plan: e.Plan, Seq: e.Seq, Kind: e.Kind, By: e.By, At: e.At, Data: e.Data})
+	if err == nil {
+		err = ps.bus.Publish(ctx, PlanChannel(e.Plan), msg)
+	}
+	if err != nil {
+		ps.log.Warn("plan event not published", "plan", e.Plan, "seq", e.Seq, "err", err)
+	}
+}
+
+// lock serialises the changes of one plan on this node, so races happen
+// only between nodes (and are decided by the unique seq).
+func (ps *Plans) lock(planID string) func() {
+	ps.mu.Lock()
+	l := ps.locks[planID]
+	if l == nil {
+		l = &planLock{}
+		ps.locks[planID] = l
+	}
+	l.refs++
+	ps.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		ps.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(ps.locks, planID)
+		}
+		ps.mu.Unlock()
+	}
+}
