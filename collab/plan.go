@@ -240,4 +240,3 @@ func (p *Plan) Summary() PlanSummary {
 	return PlanSummary{ID: p.ID, Title: p.Title, Municipality: p.Municipality,
 		Type: p.Type, Phase: p.Phase, Seq: p.Seq, Updated: p.Updated}
 }
-

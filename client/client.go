@@ -1,0 +1,429 @@
+// Package client is a Go client of Temaplan's WebSocket protocol
+// (docs/protocol.md) with the classic OT client state machine per document:
+// synchronised, awaiting ack, awaiting ack with a buffer. The load generator
+// and the multi-node simulation tests use it to type like a browser does.
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/temaplan/temaplan/collab/delta"
+)
+
+// Options configures a client.
+type Options struct {
+	// URL is the WebSocket endpoint, e.g. ws://127.0.0.1:8080/api/ws.
+	URL string
+	// ClientID is the tab's id, kept across reconnects.
+	ClientID string
+	// Name is the display name sent in hello.
+	Name string
+	// Header is sent with the upgrade request (Origin, Authorization).
+	Header http.Header
+	// OnAck is called for every acknowledged op with the time from its
+	// first send to its ack.
+	OnAck func(doc string, seq int64, latency time.Duration)
+	// OnRemote is called for every op of another client applied here.
+	OnRemote func(doc, src string, seq int64)
+	// OnError is called for every error message from the server.
+	OnError func(code, message string)
+}
+
+// Client is one connection (one "tab").
+type Client struct {
+	opt Options
+
+	mu     sync.Mutex
+	ws     *websocket.Conn
+	gen    int // connection generation, to ignore a closed reader
+	seq    int64
+	docs   map[string]*Doc
+	closed bool
+	wg     sync.WaitGroup
+	change chan struct{} // closed and replaced on every state change
+}
+
+// Doc is the client's state of one document.
+type Doc struct {
+	plan, id string
+	// v is the server version the client has seen; content is the local
+	// text: the server's text at v with inflight and buffer applied.
+	v        int64
+	content  delta.Delta
+	inflight *pending
+	buffer   *delta.Delta
+	ready    bool // snapshot or catch-up received since the last (re)subscribe
+	errs     []string
+}
+
+type pending struct {
+	seq  int64
+	op   delta.Delta
+	sent time.Time
+}
+
+// Dial connects and says hello.
+func Dial(ctx context.Context, opt Options) (*Client, error) {
+	c := &Client{opt: opt, docs: map[string]*Doc{}, change: make(chan struct{})}
+	if err := c.connect(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Client) connect(ctx context.Context) error {
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
+	ws, resp, err := d.DialContext(ctx, c.opt.URL, c.opt.Header)
+	if err != nil {
+		if resp != nil {
+			return fmt.Errorf("dial %s: %s: %w", c.opt.URL, resp.Status, err)
+		}
+		return fmt.Errorf("dial %s: %w", c.opt.URL, err)
+	}
+	hello := map[string]any{"type": "hello", "protocol": 1, "client": c.opt.ClientID, "name": c.opt.Name}
+	if err := ws.WriteJSON(hello); err != nil {
+		ws.Close()
+		return fmt.Errorf("hello: %w", err)
+	}
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var welcome struct{ Type, Code, Message string }
+	if err := ws.ReadJSON(&welcome); err != nil {
+		ws.Close()
+		return fmt.Errorf("welcome: %w", err)
+	}
+	if welcome.Type != "welcome" {
+		ws.Close()
+		return fmt.Errorf("hello refused: %s: %s", welcome.Code, welcome.Message)
+	}
+	ws.SetReadDeadline(time.Time{})
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		ws.Close()
+		return errors.New("client closed")
+	}
+	c.ws = ws
+	c.gen++
+	gen := c.gen
+	// Resubscribe every document with its known version: the server sends
+	// the ops since then (our own among them, recognised by src and seq),
+	// then `synced`, after which the inflight op is resent.
+	for _, d := range c.docs {
+		d.ready = false
+		c.sendLocked(map[string]any{"type": "sub", "plan": d.plan, "doc": d.id, "v": d.v})
+	}
+	c.wg.Add(1)
+	c.mu.Unlock()
+	go c.read(ws, gen)
+	return nil
+}
+
+// Close closes the connection for good.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	ws := c.ws
+	c.mu.Unlock()
+	if ws != nil {
+		ws.Close()
+	}
+	c.wg.Wait()
+	return nil
+}
+
+// Drop closes the connection without telling the client state: unacked
+// ops stay pending, as when a network drops.
+func (c *Client) Drop() {
+	c.mu.Lock()
+	ws := c.ws
+	c.ws = nil
+	c.mu.Unlock()
+	if ws != nil {
+		ws.Close()
+	}
+}
+
+// Reconnect drops the connection (if any) and connects again, resending
+// what is unacknowledged.
+func (c *Client) Reconnect(ctx context.Context) error {
+	c.Drop()
+	return c.connect(ctx)
+}
+
+// Open subscribes to a document and waits for its snapshot.
+func (c *Client) Open(ctx context.Context, plan, doc string) error {
+	c.mu.Lock()
+	if _, ok := c.docs[doc]; !ok {
+		c.docs[doc] = &Doc{plan: plan, id: doc}
+		c.sendLocked(map[string]any{"type": "sub", "plan": plan, "doc": doc})
+	}
+	c.mu.Unlock()
+	return c.Wait(ctx, func() bool { return c.docs[doc].ready })
+}
+
+// Edit applies op to the local text and sends it (or buffers it while an
+// op is in flight). It returns an error if op does not fit the text.
+func (c *Client) Edit(doc string, op delta.Delta) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.docs[doc]
+	if d == nil || !d.ready {
+		return fmt.Errorf("document %s is not open", doc)
+	}
+	next, err := delta.Apply(d.content, op)
+	if err != nil {
+		return err
+	}
+	d.content = next
+	if d.inflight == nil {
+		c.seq++
+		d.inflight = &pending{seq: c.seq, op: op, sent: time.Now()}
+		c.sendOp(d)
+	} else if d.buffer == nil {
+		d.buffer = &op
+	} else {
+		b := d.buffer.Compose(op)
+		d.buffer = &b
+	}
+	c.notify()
+	return nil
+}
+
+// Content returns the local text of doc and its server version.
+func (c *Client) Content(doc string) (delta.Delta, int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.docs[doc]
+	if d == nil {
+		return delta.Delta{}, 0
+	}
+	return d.content, d.v
+}
+
+// Pending reports whether any op of doc is unacknowledged.
+func (c *Client) Pending(doc string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.docs[doc]
+	return d != nil && (d.inflight != nil || d.buffer != nil)
+}
+
+// Errors returns the op errors the server sent for doc.
+func (c *Client) Errors(doc string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := c.docs[doc]; d != nil {
+		return append([]string(nil), d.errs...)
+	}
+	return nil
+}
+
+// Wait waits until cond (called with the client's lock held) is true.
+func (c *Client) Wait(ctx context.Context, cond func() bool) error {
+	for {
+		c.mu.Lock()
+		ok := cond()
+		ch := c.change
+		c.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// WaitVersion waits until doc is at least at version v with nothing
+// pending.
+func (c *Client) WaitVersion(ctx context.Context, doc string, v int64) error {
+	return c.Wait(ctx, func() bool {
+		d := c.docs[doc]
+		return d != nil && d.ready && d.v >= v && d.inflight == nil && d.buffer == nil
+	})
+}
+
+func (c *Client) notify() {
+	close(c.change)
+	c.change = make(chan struct{})
+}
+
+func (c *Client) sendOp(d *Doc) {
+	c.sendLocked(map[string]any{"type": "op", "doc": d.id, "v": d.v, "seq": d.inflight.seq, "op": d.inflight.op})
+}
+
+// sendLocked writes a message if connected; when not, the state machine
+// resends after the reconnect. Callers hold c.mu.
+func (c *Client) sendLocked(m any) {
+	if c.ws == nil {
+		return
+	}
+	c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if err := c.ws.WriteJSON(m); err != nil {
+		c.ws.Close()
+		c.ws = nil
+	}
+}
+
+// SendRaw writes a raw message (for tests of bad input).
+func (c *Client) SendRaw(data []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ws == nil {
+		return errors.New("not connected")
+	}
+	return c.ws.WriteMessage(websocket.TextMessage, data)
+}
+
+type message struct {
+	Type    string          `json:"type"`
+	Doc     string          `json:"doc"`
+	V       int64           `json:"v"`
+	Seq     int64           `json:"seq"`
+	Src     string          `json:"src"`
+	Op      json.RawMessage `json:"op"`
+	Data    json.RawMessage `json:"data"`
+	Code    string          `json:"code"`
+	Message string          `json:"message"`
+}
+
+func (c *Client) read(ws *websocket.Conn, gen int) {
+	defer c.wg.Done()
+	for {
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			c.mu.Lock()
+			if c.gen == gen && c.ws == ws {
+				c.ws = nil
+			}
+			c.notify()
+			c.mu.Unlock()
+			return
+		}
+		var m message
+		if err := json.Unmarshal(data, &m); err != nil {
+			continue
+		}
+		c.mu.Lock()
+		if c.gen == gen {
+			c.handle(m)
+			c.notify()
+		}
+		c.mu.Unlock()
+	}
+}
+
+// handle applies one server message to the state machine. Callers hold
+// c.mu.
+func (c *Client) handle(m message) {
+	d := c.docs[m.Doc]
+	switch m.Type {
+	case "snapshot":
+		if d == nil {
+			return
+		}
+		var snap delta.Delta
+		if err := json.Unmarshal(m.Data, &snap); err != nil {
+			return
+		}
+		// Pending ops are kept on top of the new snapshot only when there
+		// are none: this client always resubscribes with its version, and
+		// the server sends a snapshot then only for gaps of more than
+		// 10 000 ops.
+		d.v, d.ready = m.V, true
+		if d.inflight == nil && d.buffer == nil {
+			d.content = snap
+		}
+	case "synced":
+		if d == nil {
+			return
+		}
+		d.ready = true
+		if d.inflight != nil {
+			c.sendOp(d) // same seq: the server acks it if it was committed
+		}
+	case "ack":
+		if d == nil || d.inflight == nil || m.Seq != d.inflight.seq {
+			return // a duplicate ack, e.g. of a resend already recognised
+		}
+		c.acked(d, m.V)
+	case "op":
+		if d == nil || m.V < d.v {
+			return
+		}
+		if m.V > d.v {
+			// A gap cannot happen on one ordered connection; resync.
+			d.ready = false
+			c.sendLocked(map[string]any{"type": "sub", "plan": d.plan, "doc": d.id, "v": d.v})
+			return
+		}
+		if d.inflight != nil && m.Src == c.opt.ClientID && m.Seq == d.inflight.seq {
+			c.acked(d, m.V) // our op, committed before a reconnect
+			return
+		}
+		var op delta.Delta
+		if err := json.Unmarshal(m.Op, &op); err != nil {
+			return
+		}
+		if d.inflight != nil {
+			op1 := d.inflight.op.Transform(op, false)
+			d.inflight.op = op.Transform(d.inflight.op, true)
+			op = op1
+			if d.buffer != nil {
+				op2 := d.buffer.Transform(op, false)
+				b := op.Transform(*d.buffer, true)
+				d.buffer = &b
+				op = op2
+			}
+		}
+		if next, err := delta.Apply(d.content, op); err == nil {
+			d.content = next
+		}
+		d.v = m.V + 1
+		if c.opt.OnRemote != nil {
+			c.opt.OnRemote(d.id, m.Src, m.Seq)
+		}
+	case "error":
+		if c.opt.OnError != nil {
+			c.opt.OnError(m.Code, m.Message)
+		}
+		if d == nil || d.inflight == nil || m.Seq != d.inflight.seq {
+			return
+		}
+		d.errs = append(d.errs, m.Code)
+		switch m.Code {
+		case "stale", "unavailable":
+			// Catch up and resend after `synced`.
+			d.ready = false
+			c.sendLocked(map[string]any{"type": "sub", "plan": d.plan, "doc": d.id, "v": d.v})
+		}
+	}
+}
+
+// acked completes the inflight op committed at version v and sends the
+// buffer, if any.
+func (c *Client) acked(d *Doc, v int64) {
+	if c.opt.OnAck != nil {
+		c.opt.OnAck(d.id, d.inflight.seq, time.Since(d.inflight.sent))
+	}
+	d.v = v + 1
+	d.inflight = nil
+	if d.buffer != nil {
+		c.seq++
+		d.inflight = &pending{seq: c.seq, op: *d.buffer, sent: time.Now()}
+		d.buffer = nil
+		if d.ready {
+			c.sendOp(d)
+		}
+	}
+}

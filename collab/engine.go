@@ -1,0 +1,1108 @@
+package collab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/temaplan/temaplan/collab/delta"
+)
+
+// Engine commits the edits of section documents: ShareDB's design in Go.
+// Each open document is owned by one goroutine on each node (a doc actor),
+// which keeps its head in memory, serialises submissions, transforms them
+// against the ops committed since the version they were made on and commits
+// them with a unique insert of (doc, v). Races happen only between nodes and
+// are decided by that insert: the loser catches up from the log and tries
+// again. Committed ops are published on the doc's bus channel; every node
+// delivers them to its subscribers in version order, filling gaps from the
+// log.
+type Engine struct {
+	cfg   EngineConfig
+	log   *slog.Logger
+	check *delta.Validator
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	docs   map[string]*docActor
+	closed bool
+}
+
+// EngineConfig holds the engine's collaborators and limits. Zero limits
+// take the defaults.
+type EngineConfig struct {
+	Store OpStore
+	Bus   Bus
+	Log   *slog.Logger
+	Now   func() time.Time
+
+	// MaxOpBytes limits the JSON size of one op (default 64 KiB).
+	MaxOpBytes int
+	// MaxDocLength limits a document's length in UTF-16 units (default 2 Mi).
+	MaxDocLength int
+	// Window is how many recent ops each doc keeps in memory; an op made on
+	// an older version that is not a resend is refused as stale (default
+	// 1000).
+	Window int
+	// CatchUpLimit is the largest gap sent to a resubscribing client as ops
+	// rather than as a snapshot (default 10 000).
+	CatchUpLimit int
+	// SnapshotEvery is how many ops may pass between two stored snapshots,
+	// so a cold load never replays more than that (default 100).
+	SnapshotEvery int
+	// GapWait is how long an out-of-order bus message is held before the
+	// gap is filled from the log (default 50 ms).
+	GapWait time.Duration
+	// Idle is how long a doc without subscribers stays loaded (default 30 s).
+	Idle time.Duration
+	// Beacon is the period of the head-version beacon a node publishes for
+	// the docs it recently committed to, so other nodes notice a lost last
+	// op (default 1 s).
+	Beacon time.Duration
+	// CommitAttempts bounds the retries when other nodes keep winning the
+	// next version (default 50).
+	CommitAttempts int
+	// Metrics receives commit measurements; nil means none.
+	Metrics EngineMetrics
+}
+
+// EngineMetrics receives the engine's measurements. The server implements
+// it with Prometheus collectors.
+type EngineMetrics interface {
+	// Committed reports a commit round trip of n ops.
+	Committed(n int, d time.Duration)
+	// BusLag reports the delay between an op's commit on another node and
+	// its arrival here.
+	BusLag(d time.Duration)
+}
+
+func (c *EngineConfig) defaults() {
+	if c.MaxOpBytes == 0 {
+		c.MaxOpBytes = 64 << 10
+	}
+	if c.MaxDocLength == 0 {
+		c.MaxDocLength = 2 << 20
+	}
+	if c.Window == 0 {
+		c.Window = 1000
+	}
+	if c.CatchUpLimit == 0 {
+		c.CatchUpLimit = 10000
+	}
+	if c.SnapshotEvery == 0 {
+		c.SnapshotEvery = 100
+	}
+	if c.GapWait == 0 {
+		c.GapWait = 50 * time.Millisecond
+	}
+	if c.Idle == 0 {
+		c.Idle = 30 * time.Second
+	}
+	if c.Beacon == 0 {
+		c.Beacon = time.Second
+	}
+	if c.CommitAttempts == 0 {
+		c.CommitAttempts = 50
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+}
+
+// NewEngine returns an engine; Close stops it.
+func NewEngine(cfg EngineConfig) (*Engine, error) {
+	cfg.defaults()
+	// The document length limit is checked by the engine itself, to
+	// answer too_large rather than bad_op.
+	lim := delta.DefaultLimits()
+	lim.MaxDocument = 0
+	check, err := delta.NewValidator(delta.DefaultWhitelist(), lim)
+	if err != nil {
+		return nil, fmt.Errorf("op validator: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Engine{cfg: cfg, log: cfg.Log, check: check, ctx: ctx, cancel: cancel, docs: map[string]*docActor{}}, nil
+}
+
+// Close stops every doc actor and waits for them. Commits in flight finish
+// first; submissions after Close fail with CodeUnavailable.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	e.cancel()
+	e.wg.Wait()
+	return nil
+}
+
+// Submission is an op a client submits.
+type Submission struct {
+	Doc string
+	// V is the version the op was made on.
+	V int64
+	// Src is the client's id and Seq its counter: (Doc, Src, Seq) is unique,
+	// so a resend is recognised and acknowledged, never committed twice.
+	Src string
+	Seq int64
+	// By is the id of the user the op is attributed to.
+	By string
+	Op delta.Delta
+}
+
+// Sink receives the protocol messages of one subscription, already encoded
+// as JSON. It must not block: it returns false when it cannot take the
+// message (its queue is full), and the engine then drops the subscription;
+// the client resyncs when it reconnects.
+type Sink func(msg []byte) bool
+
+// Subscription is one client's subscription to a document.
+type Subscription struct {
+	doc  *docActor
+	sink Sink
+}
+
+// Doc returns the subscribed document's id.
+func (s *Subscription) Doc() string { return s.doc.id }
+
+// Subscribe subscribes sink to doc. Without from (nil) the sink first gets a
+// snapshot; with from it gets the ops after version *from as `op` messages
+// followed by `synced` (or a snapshot when the gap is larger than
+// CatchUpLimit). Then it gets every later op in version order. The returned
+// subscription is live once Subscribe returns.
+func (e *Engine) Subscribe(ctx context.Context, doc string, from *int64, sink Sink) (*Subscription, error) {
+	sub := &Subscription{sink: sink}
+	err := e.call(ctx, doc, func(a *docActor) error {
+		sub.doc = a
+		return a.subscribe(sub, from)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sub, nil
+}
+
+// Unsubscribe ends the subscription. It does not wait.
+func (s *Subscription) Unsubscribe() {
+	s.doc.post(func(a *docActor) { delete(a.subs, s) })
+}
+
+// Submit submits an op through the subscription. The answer — `ack` or an
+// `error` with the op's seq — arrives through the sink, in order with the
+// document's other messages.
+func (s *Subscription) Submit(sub Submission) {
+	sub.Doc = s.doc.id
+	s.doc.submit(&submitReq{Submission: sub, from: s})
+}
+
+// Submit commits an op and returns the version it was committed at. It is
+// the path of writers without a subscription (REST, tests).
+func (e *Engine) Submit(ctx context.Context, sub Submission) (int64, error) {
+	done := make(chan submitResult, 1)
+	req := &submitReq{Submission: sub, done: done}
+	err := e.call(ctx, sub.Doc, func(a *docActor) error {
+		a.enqueue(req)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// Snapshot returns a document's content and version.
+func (e *Engine) Snapshot(ctx context.Context, doc string) (int64, delta.Delta, error) {
+	var v int64
+	var d delta.Delta
+	err := e.call(ctx, doc, func(a *docActor) error {
+		v, d = a.v, a.content
+		return nil
+	})
+	return v, d, err
+}
+
+// Mark commits a lock or unlock marker to doc's log and returns its
+// version. From a lock marker on, every new op is refused as locked; an op
+// committed before it is part of the locked version. Marking an already
+// locked doc locked (or an unlocked doc unlocked) is a no-op that returns
+// the current version.
+func (e *Engine) Mark(ctx context.Context, doc string, kind OpKind, by string) (int64, error) {
+	if kind != OpLock && kind != OpUnlock {
+		return 0, Errorf(CodeInvalid, "unknown marker %q", kind)
+	}
+	done := make(chan submitResult, 1)
+	req := &submitReq{Submission: Submission{Doc: doc, By: by, Src: "marker", Seq: 0}, kind: kind, done: done}
+	if err := e.call(ctx, doc, func(a *docActor) error { a.enqueue(req); return nil }); err != nil {
+		return 0, err
+	}
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// call runs fn in doc's actor (loading the doc first if needed) and waits.
+func (e *Engine) call(ctx context.Context, doc string, fn func(a *docActor) error) error {
+	if err := checkDocID(doc); err != nil {
+		return err
+	}
+	for {
+		a, err := e.actor(doc)
+		if err != nil {
+			return err
+		}
+		done := make(chan error, 1)
+		posted := a.tryPost(func(a *docActor) {
+			if a.dead {
+				done <- a.deadErr()
+				return
+			}
+			done <- fn(a)
+		})
+		if !posted {
+			a.mu.Lock()
+			dead := a.dead
+			a.mu.Unlock()
+			if dead && e.ctx.Err() == nil && a.deadErr() == nil {
+				continue // the actor was unloading; start a new one
+			}
+			if !dead {
+				return Errorf(CodeUnavailable, "the document is too busy; try again")
+			}
+			return a.deadErr()
+		}
+		select {
+		case err := <-done:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// deadErr is why a stopped actor refuses work: its load error, shutdown,
+// or nil when it was merely unloaded for being idle.
+func (a *docActor) deadErr() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.loadErr != nil {
+		return a.loadErr
+	}
+	if a.e.ctx.Err() != nil {
+		return Errorf(CodeUnavailable, "the server is shutting down")
+	}
+	return nil
+}
+
+// checkDocID refuses ids that cannot be documents, before anything is
+// loaded for them.
+func checkDocID(doc string) error {
+	if doc == "" || len(doc) > maxIDLen {
+		return Errorf(CodeBadRequest, "invalid document id")
+	}
+	return nil
+}
+
+// actor returns the actor of doc, starting it if needed.
+func (e *Engine) actor(doc string) (*docActor, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, Errorf(CodeUnavailable, "the server is shutting down")
+	}
+	if a := e.docs[doc]; a != nil {
+		return a, nil
+	}
+	a := &docActor{
+		e:       e,
+		id:      doc,
+		inbox:   make(chan func(*docActor), 4096),
+		stopped: make(chan struct{}),
+		subs:    map[*Subscription]struct{}{},
+		held:    map[int64]*busOp{},
+		bySrc:   map[srcSeq]int64{},
+	}
+	e.docs[doc] = a
+	e.wg.Add(1)
+	go a.run()
+	return a, nil
+}
+
+// submitReq is a submission waiting in a doc actor, answered through its
+// subscription (from) or its done channel.
+type submitReq struct {
+	Submission
+	kind OpKind
+	from *Subscription
+	done chan submitResult
+	// followers are copies of the same (src, seq) in one batch.
+	followers []*submitReq
+}
+
+type submitResult struct {
+	v   int64
+	err error
+}
+
+type srcSeq struct {
+	src string
+	seq int64
+}
+
+// committedOp is an op of the in-memory window.
+type committedOp struct {
+	rec OpRecord
+	op  delta.Delta
+}
+
+// busOp is an op message as the bus carries it: the same JSON that
+// subscribers get, plus the marker kind and the commit time.
+type busOp struct {
+	Type string          `json:"type"`
+	Doc  string          `json:"doc"`
+	V    int64           `json:"v"`
+	Op   json.RawMessage `json:"op,omitempty"`
+	Src  string          `json:"src,omitempty"`
+	Seq  int64           `json:"seq,omitempty"`
+	By   string          `json:"by,omitempty"`
+	Kind OpKind          `json:"kind,omitempty"`
+	At   *time.Time      `json:"at,omitempty"`
+}
+
+// snapshotData is the stored form of a snapshot.
+type snapshotData struct {
+	Delta  delta.Delta `json:"delta"`
+	Locked bool        `json:"locked,omitempty"`
+}
+
+// docActor owns one document on this node. All fields below inbox are used
+// only by its goroutine.
+type docActor struct {
+	e       *Engine
+	id      string
+	inbox   chan func(*docActor)
+	stopped chan struct{}
+
+	// mu guards dead and loadErr: once dead, nothing more is queued.
+	mu      sync.Mutex
+	dead    bool
+	loadErr error
+
+	v        int64
+	content  delta.Delta
+	locked   bool
+	snapV    int64
+	window   []committedOp // ops [v-len(window), v)
+	bySrc    map[srcSeq]int64
+	subs     map[*Subscription]struct{}
+	held     map[int64]*busOp
+	gapTimer *time.Timer
+	gapC     <-chan time.Time
+	lastMine time.Time
+	batch    []*submitReq
+	cancel   func()
+	resync   bool
+}
+
+// tryPost queues fn unless the actor has stopped or its inbox is full (a
+// bounded queue: the caller answers "unavailable" or, for bus messages,
+// relies on gap filling).
+func (a *docActor) tryPost(fn func(*docActor)) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.dead {
+		return false
+	}
+	select {
+	case a.inbox <- fn:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop marks the actor dead, so nothing more is queued, and answers what
+// is still queued.
+func (a *docActor) stop(err error) {
+	a.mu.Lock()
+	a.dead = true
+	a.loadErr = err
+	a.mu.Unlock()
+	a.drain()
+}
+
+// post queues fn; if the actor has stopped, fn is dropped (it only cleaned
+// up state that went with the actor).
+func (a *docActor) post(fn func(*docActor)) { a.tryPost(fn) }
+
+// submit queues a subscriber's submission; if the actor stopped meanwhile,
+// the subscriber is told so.
+func (a *docActor) submit(req *submitReq) {
+	if !a.tryPost(func(a *docActor) { a.enqueue(req) }) {
+		req.answer(0, Errorf(CodeUnavailable, "the document was closed; subscribe again"))
+	}
+}
+
+func (a *docActor) enqueue(req *submitReq) { a.batch = append(a.batch, req) }
+
+func (a *docActor) run() {
+	defer a.e.wg.Done()
+	defer close(a.stopped)
+	// Store and bus calls are not cancelled by Close: a commit in flight
+	// finishes, then the actor stops.
+	ctx := context.WithoutCancel(a.e.ctx)
+	if err := a.load(ctx); err != nil {
+		a.e.log.Error("document not loaded", "doc", a.id, "err", err)
+		a.unregister()
+		a.stop(Wrap(CodeUnavailable, err, "the document could not be loaded"))
+		return
+	}
+	cancel, err := a.e.cfg.Bus.Subscribe(ctx, DocChannel(a.id), BusHandler{
+		Message: func(data []byte) { a.post(func(a *docActor) { a.fromBus(data) }) },
+		Resync:  func() { a.post(func(a *docActor) { a.resync = true }) },
+	})
+	if err != nil {
+		a.e.log.Warn("bus subscription failed; relying on the log", "doc", a.id, "err", err)
+		cancel = func() {}
+	}
+	a.cancel = cancel
+	defer func() { a.cancel() }()
+
+	idle := time.NewTimer(a.e.cfg.Idle)
+	defer idle.Stop()
+	beacon := time.NewTicker(a.e.cfg.Beacon)
+	defer beacon.Stop()
+	for {
+		select {
+		case fn := <-a.inbox:
+			fn(a)
+			// Group commit: take everything already queued, then commit the
+			// submissions gathered in one round trip.
+			for more := true; more && len(a.batch) < 64; {
+				select {
+				case fn := <-a.inbox:
+					fn(a)
+				default:
+					more = false
+				}
+			}
+			if a.resync {
+				a.resync = false
+				a.catchUp(ctx)
+			}
+			if len(a.batch) > 0 {
+				a.commitBatch(ctx)
+			}
+		case <-a.gapC:
+			a.gapC = nil
+			a.catchUp(ctx)
+		case <-beacon.C:
+			if time.Since(a.lastMine) < 10*a.e.cfg.Beacon {
+				a.publish(ctx, &busOp{Type: "head", Doc: a.id, V: a.v})
+			}
+		case <-idle.C:
+			if len(a.subs) == 0 && a.unloadIfIdle() {
+				a.stop(nil)
+				return
+			}
+			idle.Reset(a.e.cfg.Idle)
+			continue
+		case <-a.e.ctx.Done():
+			a.unregister()
+			a.stop(nil)
+			return
+		}
+		if len(a.subs) > 0 {
+			idle.Reset(a.e.cfg.Idle)
+		}
+	}
+}
+
+// unloadIfIdle removes the actor from the engine unless work is queued.
+// After it returns true, new callers start a new actor.
+func (a *docActor) unloadIfIdle() bool {
+	a.e.mu.Lock()
+	defer a.e.mu.Unlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.inbox) > 0 {
+		return false
+	}
+	a.dead = true
+	delete(a.e.docs, a.id)
+	return true
+}
+
+func (a *docActor) unregister() {
+	a.e.mu.Lock()
+	if a.e.docs[a.id] == a {
+		delete(a.e.docs, a.id)
+	}
+	a.e.mu.Unlock()
+}
+
+// drain answers what is still queued after the actor stopped working.
+func (a *docActor) drain() {
+	err := a.deadErr()
+	if err == nil {
+		err = Errorf(CodeUnavailable, "the document was closed; subscribe again")
+	}
+	for _, r := range a.batch {
+		r.answer(0, err)
+	}
+	a.batch = nil
+	for {
+		select {
+		case fn := <-a.inbox:
+			fn(a)
+			for _, r := range a.batch {
+				r.answer(0, err)
+			}
+			a.batch = nil
+		default:
+			return
+		}
+	}
+}
+
+// load reads the newest snapshot and replays the ops after it.
+func (a *docActor) load(ctx context.Context) error {
+	snap, ok, err := a.e.cfg.Store.LatestSnapshot(ctx, a.id, -1)
+	if err != nil {
+		return fmt.Errorf("load snapshot: %w", err)
+	}
+	if ok {
+		var sd snapshotData
+		if err := json.Unmarshal(snap.Data, &sd); err != nil {
+			return fmt.Errorf("decode snapshot %d: %w", snap.V, err)
+		}
+		a.v, a.content, a.locked, a.snapV = snap.V, sd.Delta, sd.Locked, snap.V
+	}
+	return a.catchUpErr(ctx)
+}
+
+// catchUp brings the head up to date with the log, delivering the ops it
+// finds to the subscribers. A failure is logged: the next message or the
+// beacon tries again.
+func (a *docActor) catchUp(ctx context.Context) {
+	if err := a.catchUpErr(ctx); err != nil {
+		a.e.log.Warn("catch-up failed", "doc", a.id, "v", a.v, "err", err)
+	}
+}
+
+func (a *docActor) catchUpErr(ctx context.Context) error {
+	recs, err := a.e.cfg.Store.Ops(ctx, a.id, a.v, -1)
+	if err != nil {
+		return fmt.Errorf("read ops from %d: %w", a.v, err)
+	}
+	for _, r := range recs {
+		if r.V != a.v {
+			return fmt.Errorf("op log of %s has a gap at %d (found %d)", a.id, a.v, r.V)
+		}
+		var op delta.Delta
+		if err := json.Unmarshal(r.Op, &op); err != nil {
+			return fmt.Errorf("decode op %d: %w", r.V, err)
+		}
+		if err := a.advance(r, op); err != nil {
+			return err
+		}
+		a.deliver(encodeOp(r), nil, nil)
+	}
+	for v := range a.held {
+		if v < a.v {
+			delete(a.held, v)
+		}
+	}
+	a.maybeSnapshot(ctx)
+	return nil
+}
+
+// advance applies a committed op to the head.
+func (a *docActor) advance(r OpRecord, op delta.Delta) error {
+	switch r.Kind {
+	case OpLock:
+		a.locked = true
+	case OpUnlock:
+		a.locked = false
+	default:
+		next, err := delta.Apply(a.content, op)
+		if err != nil {
+			return fmt.Errorf("committed op %d of %s does not apply: %w", r.V, a.id, err)
+		}
+		a.content = next
+	}
+	a.v = r.V + 1
+	a.window = append(a.window, committedOp{rec: r, op: op})
+	a.bySrc[srcSeq{r.Src, r.Seq}] = r.V
+	if over := len(a.window) - a.e.cfg.Window; over > 0 {
+		for _, c := range a.window[:over] {
+			delete(a.bySrc, srcSeq{c.rec.Src, c.rec.Seq})
+		}
+		a.window = append(a.window[:0:0], a.window[over:]...)
+	}
+	return nil
+}
+
+// windowStart is the oldest version whose op is in the window.
+func (a *docActor) windowStart() int64 { return a.v - int64(len(a.window)) }
+
+// subscribe registers sub and sends it the snapshot or the catch-up ops.
+func (a *docActor) subscribe(sub *Subscription, from *int64) error {
+	if from != nil && *from > a.v {
+		a.catchUp(a.e.ctx)
+		if *from > a.v {
+			return Errorf(CodeBadRequest, "version %d is ahead of the document (%d)", *from, a.v)
+		}
+	}
+	if from != nil && *from < 0 {
+		return Errorf(CodeBadRequest, "version must not be negative")
+	}
+	switch {
+	case from == nil || a.v-*from > int64(a.e.cfg.CatchUpLimit):
+		if !sub.sink(a.encodeSnapshot()) {
+			return Errorf(CodeUnavailable, "subscriber queue full")
+		}
+	default:
+		if err := a.sendOps(sub, *from); err != nil {
+			return err
+		}
+		if !sub.sink(mustMarshal(map[string]any{"type": "synced", "doc": a.id, "v": a.v})) {
+			return Errorf(CodeUnavailable, "subscriber queue full")
+		}
+	}
+	a.subs[sub] = struct{}{}
+	return nil
+}
+
+// sendOps sends the ops from version from to the head to one subscriber.
+func (a *docActor) sendOps(sub *Subscription, from int64) error {
+	if from < a.windowStart() {
+		recs, err := a.e.cfg.Store.Ops(a.e.ctx, a.id, from, a.windowStart())
+		if err != nil {
+			return Wrap(CodeUnavailable, err, "the document history could not be read")
+		}
+		for _, r := range recs {
+			if !sub.sink(encodeOp(r)) {
+				return Errorf(CodeUnavailable, "subscriber queue full")
+			}
+		}
+		from = a.windowStart()
+	}
+	for _, c := range a.window[from-a.windowStart():] {
+		if !sub.sink(encodeOp(c.rec)) {
+			return Errorf(CodeUnavailable, "subscriber queue full")
+		}
+	}
+	return nil
+}
+
+func (a *docActor) encodeSnapshot() []byte {
+	return mustMarshal(struct {
+		Type   string      `json:"type"`
+		Doc    string      `json:"doc"`
+		V      int64       `json:"v"`
+		Data   delta.Delta `json:"data"`
+		Locked bool        `json:"locked,omitempty"`
+	}{"snapshot", a.id, a.v, a.content, a.locked})
+}
+
+func encodeOp(r OpRecord) []byte {
+	op := r.Op
+	if len(op) == 0 {
+		op = json.RawMessage(`{"ops":[]}`)
+	}
+	return mustMarshal(busOp{Type: "op", Doc: r.Doc, V: r.V, Op: op, Src: r.Src, Seq: r.Seq, By: r.By, Kind: r.Kind})
+}
+
+func encodeAck(doc string, v, seq int64) []byte {
+	return mustMarshal(map[string]any{"type": "ack", "doc": doc, "v": v, "seq": seq})
+}
+
+// EncodeError returns the protocol's `error` message for err, answering
+// the op with seq of doc when doc is not empty.
+func EncodeError(err error, doc string, seq int64) []byte {
+	m := map[string]any{"type": "error", "code": ErrorCode(err), "message": ErrorMessage(err)}
+	if doc != "" {
+		m["doc"], m["seq"] = doc, seq
+	}
+	return mustMarshal(m)
+}
+
+// mustMarshal encodes protocol messages, which are built from plain types
+// that always encode.
+func mustMarshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte(`{"type":"error","code":"internal","message":"encoding failed"}`)
+	}
+	return b
+}
+
+// deliver sends msg to every subscriber except skip, and ack to skip.
+// Subscribers that cannot take a message are dropped.
+func (a *docActor) deliver(msg []byte, skip *Subscription, ack []byte) {
+	for s := range a.subs {
+		m := msg
+		if s == skip {
+			m = ack
+		}
+		if !s.sink(m) {
+			delete(a.subs, s)
+		}
+	}
+}
+
+func (r *submitReq) answer(v int64, err error) {
+	for _, f := range r.followers {
+		f.answer(v, err)
+	}
+	r.followers = nil
+	if r.done != nil {
+		r.done <- submitResult{v: v, err: err}
+	}
+	if r.from != nil {
+		if err != nil {
+			if !r.from.sink(EncodeError(err, r.Doc, r.Seq)) {
+				delete(r.from.doc.subs, r.from)
+			}
+		} else if !r.from.sink(encodeAck(r.Doc, v, r.Seq)) {
+			delete(r.from.doc.subs, r.from)
+		}
+	}
+}
+
+// commitBatch commits the queued submissions: resends are acknowledged,
+// the rest transformed to the head, validated and inserted in one round
+// trip. When another node took the next version first, the head catches up
+// from the log and the remaining submissions are transformed again.
+func (a *docActor) commitBatch(ctx context.Context) {
+	batch := a.batch
+	a.batch = nil
+	for attempt := 0; len(batch) > 0; attempt++ {
+		if attempt >= a.e.cfg.CommitAttempts {
+			for _, r := range batch {
+				r.answer(0, Errorf(CodeStale, "the document is changing too fast; resubscribe and resend"))
+			}
+			return
+		}
+		if attempt > 0 {
+			// Jitter, so nodes racing on one doc do not keep colliding.
+			time.Sleep(time.Duration(rand.IntN(1000*min(2+attempt, 20))) * time.Microsecond)
+			a.catchUp(ctx)
+		}
+		recs, reqs, ops := a.prepare(ctx, batch)
+		if len(recs) == 0 {
+			return
+		}
+		start := time.Now()
+		n, err := a.e.cfg.Store.CommitOps(ctx, recs)
+		if m := a.e.cfg.Metrics; m != nil && n > 0 {
+			m.Committed(n, time.Since(start))
+		}
+		for i := 0; i < n; i++ {
+			a.committed(ctx, recs[i], ops[i], reqs[i])
+		}
+		if n > 0 {
+			a.lastMine = time.Now()
+			a.maybeSnapshot(ctx)
+		}
+		batch = reqs[n:]
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, ErrDuplicate) {
+			a.e.log.Error("commit failed", "doc", a.id, "v", a.v, "err", err)
+			for _, r := range batch {
+				r.answer(0, Wrap(CodeUnavailable, err, "the edit could not be saved; it will be resent"))
+			}
+			// The outcome may be unknown: read the log before the next commit.
+			a.catchUp(ctx)
+			return
+		}
+	}
+}
+
+// prepare answers resends and invalid submissions and returns the records,
+// requests and transformed ops of the rest, at consecutive versions from
+// the head.
+func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord, []*submitReq, []delta.Delta) {
+	var (
+		recs    []OpRecord
+		reqs    []*submitReq
+		ops     []delta.Delta
+		content = a.content
+		locked  = a.locked
+		inBatch = map[srcSeq]*submitReq{}
+		now     = a.e.cfg.Now().UTC().Truncate(time.Millisecond)
+	)
+	for _, r := range batch {
+		if r.V > a.v {
+			// A client may know versions this node has not heard of yet.
+			a.catchUp(ctx)
+			break
+		}
+	}
+	for _, r := range batch {
+		head := a.v + int64(len(recs))
+		if r.kind != "" {
+			if (r.kind == OpLock) == locked {
+				r.answer(head, nil)
+				continue
+			}
+			locked = r.kind == OpLock
+			recs = append(recs, OpRecord{Doc: a.id, V: head, Kind: r.kind, Src: r.kind.markerSrc(head),
+				By: r.By, At: now, Op: json.RawMessage(`{"ops":[]}`)})
+			reqs = append(reqs, r)
+			ops = append(ops, delta.Delta{})
+			continue
+		}
+		if first := inBatch[srcSeq{r.Src, r.Seq}]; first != nil {
+			// The same op sent twice (a reconnect raced the first send):
+			// answered together with the first.
+			first.followers = append(first.followers, r)
+			continue
+		}
+		if v, ok, err := a.findResend(ctx, r); err != nil {
+			r.answer(0, err)
+			continue
+		} else if ok {
+			a.republish(ctx, v)
+			r.answer(v, nil)
+			continue
+		}
+		op, err := a.rebase(r, ops)
+		if err != nil {
+			r.answer(0, err)
+			continue
+		}
+		if locked {
+			r.answer(0, Errorf(CodeLocked, "the plan is locked; the edit was not saved"))
+			continue
+		}
+		// Validated after the transform, against the text it will apply
+		// to: formats, links, surrogate pairs, fit and normal form.
+		if err := a.e.check.Validate(op, content); err != nil {
+			r.answer(0, Wrap(CodeBadOp, err, "the edit is not valid: "+err.Error()))
+			continue
+		}
+		next, err := delta.Apply(content, op)
+		if err != nil {
+			r.answer(0, Wrap(CodeBadOp, err, "the edit does not fit the document"))
+			continue
+		}
+		if next.Length() > a.e.cfg.MaxDocLength {
+			r.answer(0, Errorf(CodeTooLarge, "the section would be longer than %d characters", a.e.cfg.MaxDocLength))
+			continue
+		}
+		raw, err := json.Marshal(op)
+		if err != nil {
+			r.answer(0, Wrap(CodeBadOp, err, "the edit could not be encoded"))
+			continue
+		}
+		content = next
+		inBatch[srcSeq{r.Src, r.Seq}] = r
+		recs = append(recs, OpRecord{Doc: a.id, V: head, Src: r.Src, Seq: r.Seq, By: r.By, At: now, Op: raw})
+		reqs = append(reqs, r)
+		ops = append(ops, op)
+	}
+	return recs, reqs, ops
+}
+
+// markerSrc gives each marker a unique source, so (doc, src, seq) stays
+// unique across markers.
+func (k OpKind) markerSrc(v int64) string { return fmt.Sprintf("%s@%d", k, v) }
+
+// findResend reports whether (doc, src, seq) is already committed, and at
+// which version. Such an op was committed at a version >= the version it
+// was made on, so the window holds it when its version is in the window;
+// older ones are looked up in the store.
+func (a *docActor) findResend(ctx context.Context, r *submitReq) (int64, bool, error) {
+	if r.V >= a.v {
+		return 0, false, nil
+	}
+	if v, ok := a.bySrc[srcSeq{r.Src, r.Seq}]; ok {
+		return v, true, nil
+	}
+	if r.V >= a.windowStart() {
+		return 0, false, nil
+	}
+	rec, ok, err := a.e.cfg.Store.OpBySource(ctx, a.id, r.Src, r.Seq)
+	if err != nil {
+		return 0, false, Wrap(CodeUnavailable, err, "the document history could not be read")
+	}
+	return rec.V, ok, nil
+}
+
+// rebase transforms a submission made on version r.V over the committed ops
+// since r.V and the ops already prepared in this batch: committed ops win
+// ties, exactly as the client transforms its pending ops over theirs.
+func (a *docActor) rebase(r *submitReq, prepared []delta.Delta) (delta.Delta, error) {
+	switch {
+	case r.V > a.v:
+		return delta.Delta{}, Errorf(CodeBadRequest, "version %d is ahead of the document (%d); resubscribe", r.V, a.v)
+	case r.V < 0:
+		return delta.Delta{}, Errorf(CodeBadRequest, "version must not be negative")
+	case r.V < a.windowStart():
+		return delta.Delta{}, Errorf(CodeStale, "the edit was made on version %d, too far behind %d; resubscribe and resend", r.V, a.v)
+	}
+	op := r.Op
+	for _, c := range a.window[r.V-a.windowStart():] {
+		op = c.op.Transform(op, true)
+	}
+	for _, p := range prepared {
+		op = p.Transform(op, true)
+	}
+	return op, nil
+}
+
+// committed makes a committed op part of the head, publishes it and
+// delivers it: the ack to its submitter, the op to everyone else.
+func (a *docActor) committed(ctx context.Context, rec OpRecord, op delta.Delta, r *submitReq) {
+	if err := a.advance(rec, op); err != nil {
+		// Cannot happen: the op was applied to this content in prepare.
+		a.e.log.Error("committed op did not apply", "doc", a.id, "err", err)
+	}
+	msg := encodeOp(rec)
+	a.publishRaw(ctx, msg, rec)
+	a.deliver(msg, r.from, encodeAck(a.id, rec.V, rec.Seq))
+	if r.done != nil {
+		r.done <- submitResult{v: rec.V}
+	}
+	for _, f := range r.followers {
+		f.answer(rec.V, nil)
+	}
+}
+
+// republish publishes a committed op again: the node that committed it may
+// have died between the commit and the publish.
+func (a *docActor) republish(ctx context.Context, v int64) {
+	if v >= a.windowStart() {
+		c := a.window[v-a.windowStart()]
+		a.publishRaw(ctx, encodeOp(c.rec), c.rec)
+	}
+}
+
+func (a *docActor) publishRaw(ctx context.Context, msg []byte, rec OpRecord) {
+	// The bus copy carries the commit time for the bus-lag metric.
+	at := rec.At
+	m := busOp{Type: "op", Doc: rec.Doc, V: rec.V, Op: rec.Op, Src: rec.Src, Seq: rec.Seq, By: rec.By, Kind: rec.Kind, At: &at}
+	a.publish(ctx, &m)
+}
+
+func (a *docActor) publish(ctx context.Context, m *busOp) {
+	pctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := a.e.cfg.Bus.Publish(pctx, DocChannel(a.id), mustMarshal(m)); err != nil {
+		// Other nodes will fill the gap from the log (beacon, next op).
+		a.e.log.Warn("publish failed", "doc", a.id, "v", m.V, "err", err)
+	}
+}
+
+// fromBus handles a message from the doc's bus channel: ops of other nodes
+// (own ones are already applied and dropped as old) and head beacons.
+func (a *docActor) fromBus(data []byte) {
+	var m busOp
+	if err := json.Unmarshal(data, &m); err != nil || m.Doc != a.id {
+		a.e.log.Warn("bad bus message", "doc", a.id, "err", err)
+		return
+	}
+	switch m.Type {
+	case "head":
+		if m.V > a.v {
+			a.waitForGap()
+		}
+		return
+	case "op":
+	default:
+		return
+	}
+	if m.V < a.v {
+		return // a duplicate or our own op
+	}
+	if m.V > a.v {
+		a.held[m.V] = &m
+		a.waitForGap()
+		return
+	}
+	for next := &m; next != nil; next = a.held[a.v] {
+		delete(a.held, next.V)
+		if !a.applyBusOp(next) {
+			a.catchUp(a.e.ctx)
+			return
+		}
+	}
+	if len(a.held) == 0 && a.gapC != nil {
+		a.gapTimer.Stop()
+		a.gapC = nil
+	}
+	a.maybeSnapshot(a.e.ctx)
+}
+
+// applyBusOp applies an op received from another node at the head.
+func (a *docActor) applyBusOp(m *busOp) bool {
+	var op delta.Delta
+	if err := json.Unmarshal(m.Op, &op); err != nil {
+		return false
+	}
+	rec := OpRecord{Doc: m.Doc, V: m.V, Kind: m.Kind, Src: m.Src, Seq: m.Seq, By: m.By, Op: m.Op}
+	if m.At != nil {
+		rec.At = *m.At
+		if mt := a.e.cfg.Metrics; mt != nil {
+			mt.BusLag(time.Since(*m.At))
+		}
+	}
+	if err := a.advance(rec, op); err != nil {
+		a.e.log.Warn("bus op does not apply; reading the log", "doc", a.id, "err", err)
+		return false
+	}
+	a.deliver(encodeOp(rec), nil, nil)
+	return true
+}
+
+// waitForGap fills a gap from the log after GapWait, unless the missing
+// ops arrive first.
+func (a *docActor) waitForGap() {
+	if a.gapC != nil {
+		return
+	}
+	if a.gapTimer == nil {
+		a.gapTimer = time.NewTimer(a.e.cfg.GapWait)
+	} else {
+		a.gapTimer.Reset(a.e.cfg.GapWait)
+	}
+	a.gapC = a.gapTimer.C
+}
+
+// maybeSnapshot stores a milestone snapshot when SnapshotEvery ops have
+// passed since the last one. Snapshots are caches; a failure is logged.
+func (a *docActor) maybeSnapshot(ctx context.Context) {
+	if a.v-a.snapV < int64(a.e.cfg.SnapshotEvery) {
+		return
+	}
+	data, err := json.Marshal(snapshotData{Delta: a.content, Locked: a.locked})
+	if err == nil {
+		err = a.e.cfg.Store.SaveSnapshot(ctx, SnapshotRecord{Doc: a.id, V: a.v, Data: data, At: a.e.cfg.Now().UTC()})
+	}
+	if err != nil {
+		a.e.log.Warn("snapshot not saved", "doc", a.id, "v", a.v, "err", err)
+		return
+	}
+	a.snapV = a.v
+}

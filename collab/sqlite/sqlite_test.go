@@ -1,0 +1,416 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/collab/storetest"
+)
+
+// mustOpen opens the store at path and closes it when the test ends.
+func mustOpen(tb testing.TB, path string) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// mustOpenTemp opens a new store in a temporary directory.
+func mustOpenTemp(tb testing.TB) *Store {
+	tb.Helper()
+	return mustOpen(tb, filepath.Join(tb.TempDir(), "temaplan.db"))
+}
+
+func TestStore_Contract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) collab.Store { return mustOpenTemp(t) })
+}
+
+func op(doc string, v int64, src string, seq int64) collab.OpRecord {
+	return collab.OpRecord{Doc: doc, V: v, Src: src, Seq: seq, By: "anne",
+		At: time.UnixMilli(1_700_000_000_000 + v).UTC(), Op: json.RawMessage(fmt.Sprintf(`[{"insert":"%d"}]`, v))}
+}
+
+func mustCommit(t *testing.T, s *Store, ops ...collab.OpRecord) {
+	t.Helper()
+	if n, err := s.CommitOps(t.Context(), ops); err != nil || n != len(ops) {
+		t.Fatalf("CommitOps = %d, %v; want %d, nil", n, err, len(ops))
+	}
+}
+
+// logOf returns the versions and sources of doc's log, for comparing.
+func logOf(t *testing.T, s *Store, doc string) []string {
+	t.Helper()
+	ops, err := s.Ops(t.Context(), doc, 0, -1)
+	if err != nil {
+		t.Fatalf("Ops: %v", err)
+	}
+	out := make([]string, len(ops))
+	for i, o := range ops {
+		out[i] = fmt.Sprintf("v%d:%s/%d", o.V, o.Src, o.Seq)
+	}
+	return out
+}
+
+func TestOpen_Pragmas(t *testing.T) {
+	s := mustOpenTemp(t)
+	for _, tc := range []struct {
+		pragma, want string
+	}{
+		{"journal_mode", "wal"},
+		{"synchronous", "2"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "10000"},
+	} {
+		var got string
+		if err := s.w.QueryRowContext(t.Context(), "PRAGMA "+tc.pragma).Scan(&got); err != nil {
+			t.Fatalf("PRAGMA %s: %v", tc.pragma, err)
+		}
+		if got != tc.want {
+			t.Errorf("writer: PRAGMA %s = %q, want %q", tc.pragma, got, tc.want)
+		}
+	}
+	var queryOnly int
+	if err := s.r.QueryRowContext(t.Context(), "PRAGMA query_only").Scan(&queryOnly); err != nil || queryOnly != 1 {
+		t.Errorf("reader: PRAGMA query_only = %d, %v; want 1", queryOnly, err)
+	}
+	if _, err := s.r.ExecContext(t.Context(), `PRAGMA query_only = 0`); err != nil {
+		t.Fatalf("reader: PRAGMA query_only = 0: %v", err)
+	}
+	// Even with query_only lifted, the file is open read-only (mode=ro).
+	if _, err := s.r.ExecContext(t.Context(), `INSERT INTO plan_states (plan, municipality, seq, updated) VALUES ('x', 'm', 1, 0)`); err == nil {
+		t.Error("a reader connection wrote to the database")
+	}
+}
+
+func TestOpen_MigrationsIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "temaplan.db")
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two stores opening a new file at once: one migrates, the other waits
+	// for it and finds nothing left to do.
+	stores := make([]*Store, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range stores {
+		wg.Go(func() { stores[i], errs[i] = Open(t.Context(), path, nil) })
+	}
+	wg.Wait()
+	for i, s := range stores {
+		if errs[i] != nil {
+			t.Fatalf("Open %d: %v", i, errs[i])
+		}
+		defer s.Close()
+	}
+	mustCommit(t, stores[0], op("d", 0, "a", 1))
+	for i, s := range stores {
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close %d: %v", i, err)
+		}
+	}
+	for range 2 {
+		s, err := Open(t.Context(), path, nil)
+		if err != nil {
+			t.Fatalf("Open again: %v", err)
+		}
+		var n, version int
+		if err := s.w.QueryRowContext(t.Context(), `SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &version); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(ms) || version != ms[len(ms)-1].version {
+			t.Errorf("schema_migrations has %d rows up to version %d, want %d up to %d", n, version, len(ms), ms[len(ms)-1].version)
+		}
+		if got := logOf(t, s, "d"); len(got) != 1 {
+			t.Errorf("log after reopening = %q, want the one op", got)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestOpen_RefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "temaplan.db")
+	s := mustOpen(t, path)
+	if _, err := s.w.ExecContext(t.Context(), `INSERT INTO schema_migrations (version, name, applied) VALUES (9999, '9999_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s2, err := Open(t.Context(), path, nil); err == nil || !strings.Contains(err.Error(), "newer") {
+		if s2 != nil {
+			s2.Close()
+		}
+		t.Errorf("Open of a database from a newer program = %v, want an error that says so", err)
+	}
+}
+
+func TestOpen_Paths(t *testing.T) {
+	for _, path := range []string{"", ":memory:", "file:temaplan.db?mode=memory"} {
+		if s, err := Open(t.Context(), path, nil); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded, want an error", path)
+		}
+	}
+	// Characters that mean something in a URI are part of the name.
+	dir := filepath.Join(t.TempDir(), "data 100% #1")
+	path := filepath.Join(dir, "plans?v=2&mode=ro.db")
+	s := mustOpen(t, path)
+	mustCommit(t, s, op("d", 0, "a", 1))
+	if got, want := s.Describe(), "sqlite "+path; got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+	if fi, err := os.Stat(path); err != nil {
+		t.Errorf("the database is not at the path given: %v", err)
+	} else if perm := fi.Mode().Perm(); perm != 0o600 {
+		t.Errorf("the database file has mode %v, want 0600", perm)
+	}
+}
+
+func TestStore_SurvivesReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "temaplan.db")
+	s, err := Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCommit(t, s, op("d", 0, "a", 1), op("d", 1, "a", 2))
+	if err := s.SaveSnapshot(t.Context(), collab.SnapshotRecord{Doc: "d", V: 2, Data: json.RawMessage(`{"ops":[]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendPlanEntry(t.Context(), collab.PlanEntry{Plan: "p", Seq: 1, Kind: "created"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SavePlanState(t.Context(), collab.PlanStateRecord{Plan: "p", Municipality: "m", Seq: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The last connection to close checkpoints the WAL into the file.
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		t.Errorf("the WAL holds %d bytes after Close", fi.Size())
+	}
+
+	s = mustOpen(t, path)
+	checkContent(t, s)
+}
+
+// checkContent checks what TestStore_SurvivesReopen and TestBackup write.
+func checkContent(t *testing.T, s *Store) {
+	t.Helper()
+	if got := logOf(t, s, "d"); fmt.Sprint(got) != "[v0:a/1 v1:a/2]" {
+		t.Errorf("log = %q", got)
+	}
+	if sn, ok, err := s.LatestSnapshot(t.Context(), "d", -1); err != nil || !ok || sn.V != 2 {
+		t.Errorf("LatestSnapshot = v%d, %v, %v; want v2", sn.V, ok, err)
+	}
+	if es, err := s.PlanEntries(t.Context(), "p", 0); err != nil || len(es) != 1 {
+		t.Errorf("PlanEntries = %d, %v; want 1", len(es), err)
+	}
+	if st, ok, err := s.PlanState(t.Context(), "p"); err != nil || !ok || st.Municipality != "m" {
+		t.Errorf("PlanState = %+v, %v, %v", st, ok, err)
+	}
+}
+
+// The contract lets MongoDB commit a prefix of a refused batch; SQLite
+// commits all of a batch or none of it.
+func TestCommitOps_AllOrNothing(t *testing.T) {
+	s := mustOpenTemp(t)
+	mustCommit(t, s, op("d", 0, "a", 1), op("d", 1, "a", 2), op("d", 2, "a", 3))
+	mustCommit(t, s, op("d", 5, "c", 1))
+	before := logOf(t, s, "d")
+	for _, tc := range []struct {
+		name  string
+		batch []collab.OpRecord
+	}{
+		{"Version", []collab.OpRecord{op("d", 3, "b", 1), op("d", 4, "b", 2), op("d", 5, "b", 3)}},
+		{"Source", []collab.OpRecord{op("d", 3, "b", 1), op("d", 4, "a", 3)}},
+		{"SourceWithinBatch", []collab.OpRecord{op("d", 3, "b", 1), op("d", 4, "b", 1)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := s.CommitOps(t.Context(), tc.batch)
+			if n != 0 || !errors.Is(err, collab.ErrDuplicate) {
+				t.Errorf("CommitOps = %d, %v; want 0, ErrDuplicate", n, err)
+			}
+			if got := logOf(t, s, "d"); fmt.Sprint(got) != fmt.Sprint(before) {
+				t.Errorf("log = %q, want it unchanged: %q", got, before)
+			}
+		})
+	}
+}
+
+func TestCommitOps_RefusesMalformedBatch(t *testing.T) {
+	s := mustOpenTemp(t)
+	bad := op("d", 1, "a", 2)
+	bad.Op = json.RawMessage(`[{"insert":`)
+	for _, tc := range []struct {
+		name  string
+		batch []collab.OpRecord
+	}{
+		{"TwoDocs", []collab.OpRecord{op("d", 0, "a", 1), op("e", 1, "a", 2)}},
+		{"Gap", []collab.OpRecord{op("d", 0, "a", 1), op("d", 2, "a", 2)}},
+		{"Backwards", []collab.OpRecord{op("d", 1, "a", 1), op("d", 0, "a", 2)}},
+		{"NegativeVersion", []collab.OpRecord{op("d", -1, "a", 1)}},
+		{"NotJSON", []collab.OpRecord{op("d", 0, "a", 1), bad}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := s.CommitOps(t.Context(), tc.batch)
+			if n != 0 || err == nil || errors.Is(err, collab.ErrDuplicate) {
+				t.Errorf("CommitOps = %d, %v; want 0 and an error that is not ErrDuplicate", n, err)
+			}
+			for _, doc := range []string{"d", "e"} {
+				if got := logOf(t, s, doc); len(got) != 0 {
+					t.Errorf("log of %s = %q, want empty", doc, got)
+				}
+			}
+		})
+	}
+}
+
+// The contract accepts that a racing cache refresh is lost on MongoDB;
+// SQLite's conditional upsert is atomic, so the newest always wins.
+func TestSavePlanState_RacingSavesKeepNewest(t *testing.T) {
+	s := mustOpenTemp(t)
+	const writers = 16
+	for round := range 3 {
+		plan := fmt.Sprintf("p%d", round)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				<-start
+				seq := int64((w*7+round)%writers + 1) // 1..16 in a different order each round
+				st := collab.PlanStateRecord{Plan: plan, Municipality: "m", Seq: seq, Data: json.RawMessage(fmt.Sprint(seq))}
+				if err := s.SavePlanState(context.Background(), st); err != nil {
+					t.Errorf("SavePlanState(seq %d): %v", seq, err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		st, ok, err := s.PlanState(t.Context(), plan)
+		if err != nil || !ok || st.Seq != writers || string(st.Data) != fmt.Sprint(writers) {
+			t.Errorf("round %d: PlanState = seq %d data %s, %v, %v; want seq %d", round, st.Seq, st.Data, ok, err, writers)
+		}
+	}
+}
+
+func TestBackup(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, filepath.Join(dir, "temaplan.db"))
+	mustCommit(t, s, op("d", 0, "a", 1), op("d", 1, "a", 2))
+	if err := s.SaveSnapshot(t.Context(), collab.SnapshotRecord{Doc: "d", V: 2, Data: json.RawMessage(`{"ops":[]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendPlanEntry(t.Context(), collab.PlanEntry{Plan: "p", Seq: 1, Kind: "created"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SavePlanState(t.Context(), collab.PlanStateRecord{Plan: "p", Municipality: "m", Seq: 1}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Commits go on during the backup, which copies a consistent state.
+	ctx, stop := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for v := int64(0); ctx.Err() == nil; v++ {
+			if _, err := s.CommitOps(ctx, []collab.OpRecord{op("busy", v, "b", v+1)}); err != nil && ctx.Err() == nil {
+				t.Errorf("CommitOps during the backup: %v", err)
+				return
+			}
+		}
+	})
+	backup := filepath.Join(dir, "backups", "temaplan-1.db")
+	if err := os.Mkdir(filepath.Dir(backup), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Backup(t.Context(), backup)
+	stop()
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+
+	if err := s.Backup(t.Context(), backup); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("Backup to an existing file = %v, want fs.ErrExist", err)
+	}
+	entries, err := os.ReadDir(filepath.Dir(backup))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("backup directory holds %q, want only the backup", names)
+	}
+	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup file: %v, %v; want mode 0600", fi.Mode(), err)
+	}
+
+	b := mustOpen(t, backup)
+	checkContent(t, b)
+	busy := logOf(t, b, "busy")
+	for i, o := range busy {
+		if want := fmt.Sprintf("v%d:b/%d", i, i+1); o != want {
+			t.Fatalf("backed-up log of busy: op %d is %s, want %s", i, o, want)
+		}
+	}
+	t.Logf("the backup holds %d of the ops committed while it ran", len(busy))
+}
+
+// The hot queries must search an index, never scan a table.
+func TestQueries_UseIndexes(t *testing.T) {
+	s := mustOpenTemp(t)
+	for _, q := range []string{
+		`SELECT v, kind, src, seq, "by", at, op FROM ops WHERE doc = ? AND v >= ? AND v < ? ORDER BY v`,
+		`SELECT v, kind, src, seq, "by", at, op FROM ops WHERE doc = ? AND src = ? AND seq = ?`,
+		`SELECT v, data, at FROM snapshots WHERE doc = ? AND v <= ? ORDER BY v DESC LIMIT 1`,
+		`SELECT seq, kind, "by", at, data FROM plan_entries WHERE plan = ? AND seq >= ? ORDER BY seq`,
+		`SELECT plan, municipality, seq, data, updated FROM plan_states WHERE plan = ?`,
+		`SELECT plan, municipality, seq, data, updated FROM plan_states WHERE municipality = ? ORDER BY plan`,
+	} {
+		n := strings.Count(q, "?")
+		args := make([]any, n)
+		for i := range args {
+			args[i] = "x"
+		}
+		rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notUsed int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notUsed, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, "SEARCH") || strings.Contains(p, "SCAN") || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s\n\tplan: %s", q, p)
+		}
+	}
+}
