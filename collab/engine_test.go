@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -13,8 +14,26 @@ import (
 
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/delta"
+	"github.com/temaplan/temaplan/collab/mongo"
+	"github.com/temaplan/temaplan/collab/mongo/mongotest"
 	"github.com/temaplan/temaplan/collab/sqlite"
 )
+
+// mongoServer is the Mongo-compatible server of this test binary (embedded
+// FerretDB, or MONGODB_URI), started once in TestMain.
+var mongoServer *mongotest.Server
+
+func TestMain(m *testing.M) {
+	srv, err := mongotest.Start(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start MongoDB test server:", err)
+		os.Exit(1)
+	}
+	mongoServer = srv
+	code := m.Run()
+	srv.Close()
+	os.Exit(code)
+}
 
 // backend is a store under test. scale divides op counts for slow
 // backends (FerretDB scans without indexes).
@@ -28,6 +47,14 @@ func backends() []backend {
 	return []backend{
 		{name: "sqlite", scale: 1, open: func(t *testing.T) collab.Store {
 			s, err := sqlite.Open(context.Background(), t.TempDir()+"/temaplan.db", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}},
+		{name: "mongo", scale: 4, open: func(t *testing.T) collab.Store {
+			s, err := mongo.Open(context.Background(), mongoServer.URI(), mongotest.DB(t, mongoServer), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
