@@ -39,7 +39,8 @@ type Options struct {
 
 // Client is one connection (one "tab").
 type Client struct {
-	opt Options
+	opt   Options
+	check *delta.Validator
 
 	mu     sync.Mutex
 	ws     *websocket.Conn
@@ -61,6 +62,7 @@ type Doc struct {
 	inflight *pending
 	buffer   *delta.Delta
 	ready    bool // snapshot or catch-up received since the last (re)subscribe
+	opened   bool // a snapshot was received: the text is known
 	errs     []string
 }
 
@@ -72,7 +74,16 @@ type pending struct {
 
 // Dial connects and says hello.
 func Dial(ctx context.Context, opt Options) (*Client, error) {
-	c := &Client{opt: opt, docs: map[string]*Doc{}, change: make(chan struct{})}
+	// Edits are checked as the server checks them (without the document
+	// length limit, which the server answers with too_large): an op the
+	// server refuses would stay in flight for ever and wedge the document.
+	lim := delta.DefaultLimits()
+	lim.MaxDocument = 0
+	check, err := delta.NewValidator(delta.DefaultWhitelist(), lim)
+	if err != nil {
+		return nil, fmt.Errorf("op validator: %w", err)
+	}
+	c := &Client{opt: opt, check: check, docs: map[string]*Doc{}, change: make(chan struct{})}
 	if err := c.connect(ctx); err != nil {
 		return nil, err
 	}
@@ -80,13 +91,16 @@ func Dial(ctx context.Context, opt Options) (*Client, error) {
 }
 
 func (c *Client) connect(ctx context.Context) error {
+	c.mu.Lock()
+	url := c.opt.URL
+	c.mu.Unlock()
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
-	ws, resp, err := d.DialContext(ctx, c.opt.URL, c.opt.Header)
+	ws, resp, err := d.DialContext(ctx, url, c.opt.Header)
 	if err != nil {
 		if resp != nil {
-			return fmt.Errorf("dial %s: %s: %w", c.opt.URL, resp.Status, err)
+			return fmt.Errorf("dial %s: %s: %w", url, resp.Status, err)
 		}
-		return fmt.Errorf("dial %s: %w", c.opt.URL, err)
+		return fmt.Errorf("dial %s: %w", url, err)
 	}
 	hello := map[string]any{"type": "hello", "protocol": 1, "client": c.opt.ClientID, "name": c.opt.Name}
 	if err := ws.WriteJSON(hello); err != nil {
@@ -158,6 +172,16 @@ func (c *Client) Reconnect(ctx context.Context) error {
 	return c.connect(ctx)
 }
 
+// ReconnectTo drops the connection and connects to url instead, which
+// later reconnects use too: a tab behind a load balancer may land on any
+// node, and the unacknowledged ops must survive the move.
+func (c *Client) ReconnectTo(ctx context.Context, url string) error {
+	c.mu.Lock()
+	c.opt.URL = url
+	c.mu.Unlock()
+	return c.Reconnect(ctx)
+}
+
 // Open subscribes to a document and waits for its snapshot.
 func (c *Client) Open(ctx context.Context, plan, doc string) error {
 	c.mu.Lock()
@@ -170,13 +194,20 @@ func (c *Client) Open(ctx context.Context, plan, doc string) error {
 }
 
 // Edit applies op to the local text and sends it (or buffers it while an
-// op is in flight). It returns an error if op does not fit the text.
+// op is in flight). It returns an error, and changes nothing, if op is not
+// a valid change of the local text as the server validates it (it does
+// not fit, splits a surrogate pair, is not normalised, uses a format that
+// is not whitelisted): the local text may have moved on since the caller
+// looked at it.
 func (c *Client) Edit(doc string, op delta.Delta) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.docs[doc]
-	if d == nil || !d.ready {
+	if d == nil || !d.opened {
 		return fmt.Errorf("document %s is not open", doc)
+	}
+	if err := c.check.Validate(op, d.content); err != nil {
+		return fmt.Errorf("edit of %s: %w", doc, err)
 	}
 	next, err := delta.Apply(d.content, op)
 	if err != nil {
@@ -186,7 +217,9 @@ func (c *Client) Edit(doc string, op delta.Delta) error {
 	if d.inflight == nil {
 		c.seq++
 		d.inflight = &pending{seq: c.seq, op: op, sent: time.Now()}
-		c.sendOp(d)
+		if d.ready {
+			c.sendOp(d) // else after `synced`
+		}
 	} else if d.buffer == nil {
 		d.buffer = &op
 	} else {
@@ -340,7 +373,7 @@ func (c *Client) handle(m message) {
 		// are none: this client always resubscribes with its version, and
 		// the server sends a snapshot then only for gaps of more than
 		// 10 000 ops.
-		d.v, d.ready = m.V, true
+		d.v, d.ready, d.opened = m.V, true, true
 		if d.inflight == nil && d.buffer == nil {
 			d.content = snap
 		}

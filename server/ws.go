@@ -1,0 +1,450 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+	"github.com/labstack/echo/v4"
+
+	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/collab/delta"
+)
+
+// Limits of the WebSocket endpoint (docs/protocol.md, "Limits").
+const (
+	protocolVersion = 1
+	wsReadLimit     = 1 << 20
+	wsMaxOpBytes    = 64 << 10
+	wsMaxDocs       = 200
+	wsMaxPlans      = 20
+	wsSendQueue     = 1024
+	wsWriteWait     = 10 * time.Second
+	wsPongWait      = 60 * time.Second
+	wsPingEvery     = 25 * time.Second
+	wsHelloWait     = 10 * time.Second
+)
+
+var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// collabAPI serves the WebSocket endpoint and the section content: the
+// edit path from the browser to the engine.
+type collabAPI struct {
+	engine  *collab.Engine
+	hub     *collab.Hub
+	plans   *collab.Plans
+	log     *slog.Logger
+	origins []string
+	queue   int
+	conns   func(delta int) // reports opened (+1) and closed (-1) connections
+}
+
+// routesCollab registers the WebSocket endpoint GET /api/ws and the section
+// content route GET /api/plans/:id/sections/:sid/content on the /api group.
+func (s *Server) routesCollab(g *echo.Group) {
+	if s.cfg.Engine == nil {
+		return
+	}
+	queue := s.cfg.WSSendQueue
+	if queue <= 0 {
+		queue = wsSendQueue
+	}
+	a := &collabAPI{engine: s.cfg.Engine, hub: s.cfg.Hub, plans: s.cfg.Plans, log: s.log,
+		origins: s.cfg.Origins, queue: queue}
+	g.GET("/ws", a.serveWS)
+	g.GET("/plans/:id/sections/:sid/content", a.content)
+}
+
+// content answers a section's current text and version.
+func (a *collabAPI) content(c echo.Context) error {
+	ctx := c.Request().Context()
+	if _, err := a.section(ctx, c.Param("id"), c.Param("sid")); err != nil {
+		return err
+	}
+	v, d, err := a.engine.Snapshot(ctx, c.Param("sid"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"v": v, "data": d})
+}
+
+// section checks that sectionID is a section of planID.
+func (a *collabAPI) section(ctx context.Context, planID, sectionID string) (*collab.Plan, error) {
+	p, err := a.plans.Get(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, ok := p.Find(sectionID); !ok {
+		return nil, collab.Errorf(collab.CodeNotFound, "section %q is not part of plan %q", sectionID, planID)
+	}
+	return p, nil
+}
+
+// checkOrigin accepts browsers from the configured origins, or from the
+// same host when none are configured. Non-browser clients send no Origin.
+func (a *collabAPI) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if len(a.origins) > 0 && slices.Contains(a.origins, origin) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+func (a *collabAPI) serveWS(c echo.Context) error {
+	up := websocket.Upgrader{
+		ReadBufferSize:  4096,
+		WriteBufferSize: 4096,
+		CheckOrigin:     a.checkOrigin,
+	}
+	ws, err := up.Upgrade(c.Response(), c.Request(), nil)
+	if err != nil {
+		// The upgrader has written the HTTP error.
+		a.log.Debug("websocket upgrade failed", "err", err)
+		return nil
+	}
+	cn := &conn{api: a, ws: ws, send: make(chan []byte, a.queue), done: make(chan struct{}),
+		docs: map[string]*collab.Subscription{}, plans: map[string]*collab.PlanSub{}}
+	if a.conns != nil {
+		a.conns(1)
+		defer a.conns(-1)
+	}
+	cn.serve(c.Request().Context())
+	return nil
+}
+
+// conn is one WebSocket connection (one browser tab). The reader goroutine
+// handles messages; the writer goroutine owns all writes. Everything sent to
+// the client goes through the bounded send queue: a client that does not
+// read fast enough is disconnected, never allowed to slow down others.
+type conn struct {
+	api  *collabAPI
+	ws   *websocket.Conn
+	send chan []byte
+	done chan struct{}
+	once sync.Once
+	// closeCode is set before closeWith's sentinel is queued.
+	closeCode int
+
+	user   collab.User
+	client string
+
+	mu    sync.Mutex
+	docs  map[string]*collab.Subscription
+	plans map[string]*collab.PlanSub
+}
+
+// sink queues msg for the client; when the queue is full the connection is
+// closed and false returned.
+func (cn *conn) sink(msg []byte) bool {
+	select {
+	case <-cn.done:
+		return false
+	default:
+	}
+	select {
+	case cn.send <- msg:
+		return true
+	default:
+		cn.api.log.Info("websocket client too slow; disconnecting", "client", cn.client)
+		cn.close()
+		return false
+	}
+}
+
+// closeWith sends msg, then a close frame with code, and waits (briefly)
+// until the writer has sent them.
+func (cn *conn) closeWith(msg []byte, code int) {
+	cn.closeCode = code
+	if cn.sink(msg) && cn.sink(nil) {
+		select {
+		case <-cn.done:
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+func (cn *conn) close() {
+	cn.once.Do(func() {
+		close(cn.done)
+		cn.ws.Close()
+	})
+}
+
+func (cn *conn) serve(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		cn.writeLoop()
+	}()
+	cn.readLoop(ctx)
+	cn.close()
+	wg.Wait()
+	cn.mu.Lock()
+	docs, plans := cn.docs, cn.plans
+	cn.docs, cn.plans = map[string]*collab.Subscription{}, map[string]*collab.PlanSub{}
+	cn.mu.Unlock()
+	for _, s := range docs {
+		s.Unsubscribe()
+	}
+	for _, p := range plans {
+		p.Leave()
+	}
+}
+
+func (cn *conn) writeLoop() {
+	ping := time.NewTicker(wsPingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case <-cn.done:
+			return
+		case msg := <-cn.send:
+			if msg == nil {
+				// closeWith's sentinel: everything before it is written.
+				cn.ws.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(cn.closeCode, ""), time.Now().Add(time.Second))
+				cn.close()
+				return
+			}
+			cn.ws.SetWriteDeadline(time.Now().Add(wsWriteWait))
+			if err := cn.ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+				cn.close()
+				return
+			}
+		case <-ping.C:
+			if err := cn.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteWait)); err != nil {
+				cn.close()
+				return
+			}
+		}
+	}
+}
+
+// inMsg is any client message; fields are used by type.
+type inMsg struct {
+	Type     string          `json:"type"`
+	Protocol int             `json:"protocol"`
+	Client   string          `json:"client"`
+	Name     string          `json:"name"`
+	Token    string          `json:"token"`
+	Plan     string          `json:"plan"`
+	Doc      string          `json:"doc"`
+	V        *int64          `json:"v"`
+	Seq      int64           `json:"seq"`
+	Op       json.RawMessage `json:"op"`
+	Index    int             `json:"index"`
+	Length   int             `json:"length"`
+}
+
+func (cn *conn) readLoop(ctx context.Context) {
+	cn.ws.SetReadLimit(wsReadLimit)
+	cn.ws.SetReadDeadline(time.Now().Add(wsHelloWait))
+	cn.ws.SetPongHandler(func(string) error {
+		return cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
+	})
+	helloDone := false
+	for {
+		kind, data, err := cn.ws.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				cn.ws.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(websocket.CloseMessageTooBig, "message too large"),
+					time.Now().Add(time.Second))
+			}
+			return
+		}
+		var m inMsg
+		if kind != websocket.TextMessage {
+			err = collab.Errorf(collab.CodeBadRequest, "messages must be JSON text")
+		} else if jerr := json.Unmarshal(data, &m); jerr != nil {
+			err = collab.Errorf(collab.CodeBadRequest, "malformed message: %v", jerr)
+		}
+		if !helloDone {
+			if err == nil {
+				err = cn.hello(m)
+			}
+			if err != nil {
+				cn.closeWith(collab.EncodeError(err, "", 0), websocket.ClosePolicyViolation)
+				return
+			}
+			helloDone = true
+			cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
+			continue
+		}
+		cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
+		if err == nil {
+			err = cn.handle(ctx, m)
+		}
+		if err != nil {
+			if m.Type == "op" {
+				cn.sink(collab.EncodeError(err, m.Doc, m.Seq))
+			} else {
+				cn.sink(collab.EncodeError(err, "", 0))
+			}
+		}
+	}
+}
+
+// hello checks the handshake. Until accounts exist the client names
+// itself; the user id is derived from its client id.
+func (cn *conn) hello(m inMsg) error {
+	if m.Type != "hello" {
+		return collab.Errorf(collab.CodeUnauthorized, "the first message must be hello")
+	}
+	if m.Protocol != protocolVersion {
+		return collab.Errorf(collab.CodeBadRequest, "protocol version %d is not supported (want %d)", m.Protocol, protocolVersion)
+	}
+	if !clientIDPattern.MatchString(m.Client) {
+		return collab.Errorf(collab.CodeBadRequest, "client must be 1–64 characters A–Z, a–z, 0–9, _ or -")
+	}
+	name := strings.TrimSpace(m.Name)
+	if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > 100 {
+		return collab.Errorf(collab.CodeBadRequest, "name must be 1–100 characters")
+	}
+	cn.client = m.Client
+	cn.user = collab.User{ID: "anon:" + m.Client, Name: name}
+	welcome, _ := json.Marshal(map[string]any{"type": "welcome", "protocol": protocolVersion,
+		"user": cn.user, "time": time.Now().UTC().Format(time.RFC3339Nano)})
+	cn.sink(welcome)
+	return nil
+}
+
+func (cn *conn) handle(ctx context.Context, m inMsg) error {
+	switch m.Type {
+	case "sub":
+		if m.Doc != "" {
+			return cn.subDoc(ctx, m)
+		}
+		return cn.subPlan(ctx, m)
+	case "unsub":
+		cn.unsub(m)
+		return nil
+	case "op":
+		return cn.op(m)
+	case "presence":
+		cn.mu.Lock()
+		ps := cn.plans[m.Plan]
+		cn.mu.Unlock()
+		if ps == nil {
+			return collab.Errorf(collab.CodeBadRequest, "subscribe to the plan before sending presence")
+		}
+		if m.Index < 0 || m.Length < 0 {
+			return collab.Errorf(collab.CodeBadRequest, "index and length must not be negative")
+		}
+		ps.Presence(m.Doc, m.Index, m.Length)
+		return nil
+	case "hello":
+		return collab.Errorf(collab.CodeBadRequest, "hello was already received")
+	default:
+		return collab.Errorf(collab.CodeBadRequest, "unknown message type %q", m.Type)
+	}
+}
+
+func (cn *conn) subDoc(ctx context.Context, m inMsg) error {
+	if _, err := cn.api.section(ctx, m.Plan, m.Doc); err != nil {
+		return err
+	}
+	cn.mu.Lock()
+	old := cn.docs[m.Doc]
+	if old == nil && len(cn.docs) >= wsMaxDocs {
+		cn.mu.Unlock()
+		return collab.Errorf(collab.CodeTooLarge, "at most %d documents per connection", wsMaxDocs)
+	}
+	delete(cn.docs, m.Doc)
+	cn.mu.Unlock()
+	if old != nil {
+		old.Unsubscribe()
+	}
+	sub, err := cn.api.engine.Subscribe(ctx, m.Doc, m.V, cn.sink)
+	if err != nil {
+		return err
+	}
+	cn.mu.Lock()
+	cn.docs[m.Doc] = sub
+	cn.mu.Unlock()
+	return nil
+}
+
+func (cn *conn) subPlan(ctx context.Context, m inMsg) error {
+	if _, err := cn.api.plans.Get(ctx, m.Plan); err != nil {
+		return err
+	}
+	cn.mu.Lock()
+	old := cn.plans[m.Plan]
+	if old == nil && len(cn.plans) >= wsMaxPlans {
+		cn.mu.Unlock()
+		return collab.Errorf(collab.CodeTooLarge, "at most %d plans per connection", wsMaxPlans)
+	}
+	delete(cn.plans, m.Plan)
+	cn.mu.Unlock()
+	if old != nil {
+		old.Leave()
+	}
+	ps, err := cn.api.hub.Join(ctx, m.Plan, cn.client, cn.user, m.Seq, cn.sink)
+	if err != nil {
+		return err
+	}
+	cn.mu.Lock()
+	cn.plans[m.Plan] = ps
+	cn.mu.Unlock()
+	return nil
+}
+
+func (cn *conn) unsub(m inMsg) {
+	cn.mu.Lock()
+	var sub *collab.Subscription
+	var ps *collab.PlanSub
+	if m.Doc != "" {
+		sub = cn.docs[m.Doc]
+		delete(cn.docs, m.Doc)
+	} else {
+		ps = cn.plans[m.Plan]
+		delete(cn.plans, m.Plan)
+	}
+	cn.mu.Unlock()
+	if sub != nil {
+		sub.Unsubscribe()
+	}
+	if ps != nil {
+		ps.Leave()
+	}
+}
+
+func (cn *conn) op(m inMsg) error {
+	if len(m.Op) > wsMaxOpBytes {
+		return collab.Errorf(collab.CodeTooLarge, "an op may be at most %d bytes", wsMaxOpBytes)
+	}
+	if m.V == nil || *m.V < 0 {
+		return collab.Errorf(collab.CodeBadRequest, "op needs the version it was made on (v)")
+	}
+	if m.Seq <= 0 {
+		return collab.Errorf(collab.CodeBadRequest, "op needs a positive seq")
+	}
+	cn.mu.Lock()
+	sub := cn.docs[m.Doc]
+	cn.mu.Unlock()
+	if sub == nil {
+		return collab.Errorf(collab.CodeBadRequest, "subscribe to the document before sending ops")
+	}
+	op, err := delta.Parse(m.Op)
+	if err != nil {
+		return collab.Wrap(collab.CodeBadOp, err, "the op is not a valid delta: "+err.Error())
+	}
+	sub.Submit(collab.Submission{V: *m.V, Src: cn.client, Seq: m.Seq, By: cn.user.ID, Op: op})
+	return nil
+}

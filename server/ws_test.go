@@ -1,0 +1,527 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/oklog/ulid/v2"
+
+	"github.com/temaplan/temaplan/client"
+	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/collab/delta"
+	"github.com/temaplan/temaplan/collab/sqlite"
+	"github.com/temaplan/temaplan/server"
+)
+
+// wsNode is one Temaplan node (engine, hub, plans, HTTP server) on a store
+// and a bus, as cmd/temaplan wires it.
+type wsNode struct {
+	url    string
+	plans  *collab.Plans
+	engine *collab.Engine
+}
+
+func startWSNode(t *testing.T, store collab.Store, bus collab.Bus, tune func(*server.Config)) *wsNode {
+	t.Helper()
+	plans := collab.NewPlans(collab.PlansConfig{Store: store, Bus: bus, NewID: func() string { return strings.ToLower(ulid.Make().String()) }})
+	engine, err := collab.NewEngine(collab.EngineConfig{Store: store, Bus: bus, Beacon: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := collab.NewHub(bus, store, nil, 30*time.Second)
+	cfg := server.Config{Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub}
+	if tune != nil {
+		tune(&cfg)
+	}
+	ts := httptest.NewUnstartedServer(server.New(cfg).Handler())
+	if cfg.WSSendQueue > 0 && cfg.WSSendQueue < 64 {
+		// Slow-reader tests: small kernel buffers, so the queue fills.
+		ts.Listener = smallBufListener{ts.Listener}
+	}
+	ts.Start()
+	t.Cleanup(func() {
+		ts.CloseClientConnections()
+		ts.Close()
+		hub.Close()
+		engine.Close()
+	})
+	return &wsNode{url: ts.URL, plans: plans, engine: engine}
+}
+
+// smallBufListener gives accepted connections a small send buffer.
+type smallBufListener struct{ net.Listener }
+
+func (l smallBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4096)
+	}
+	return c, err
+}
+
+func (n *wsNode) wsURL() string { return "ws" + strings.TrimPrefix(n.url, "http") + "/api/ws" }
+
+func sqliteStore(t *testing.T) collab.Store {
+	s, err := sqlite.Open(context.Background(), t.TempDir()+"/t.db", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func memBus(t *testing.T) collab.Bus {
+	b := collab.NewMemoryBus()
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// newPlanDoc creates a plan and returns its id and its first section's id.
+func newPlanDoc(t *testing.T, n *wsNode) (string, string) {
+	p, err := n.plans.Create(context.Background(), "test", collab.NewPlan{Title: "Boligplan", Municipality: "Bodø"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID, p.Sections[0].ID
+}
+
+func dialClient(t *testing.T, n *wsNode, id string, opt func(*client.Options)) *client.Client {
+	t.Helper()
+	o := client.Options{URL: n.wsURL(), ClientID: id, Name: "Tester " + id}
+	if opt != nil {
+		opt(&o)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func textOf(d delta.Delta) string {
+	var b strings.Builder
+	for _, op := range d.Ops {
+		b.WriteString(op.Insert)
+	}
+	return b.String()
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// randomEdit returns a random insert, delete or format change that fits a
+// text of length n (UTF-16 units), never splitting a surrogate pair.
+func randomEdit(rng *rand.Rand, text string) delta.Delta {
+	units := []int{0} // the UTF-16 offsets that are character boundaries
+	for _, r := range text {
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		units = append(units, units[len(units)-1]+w)
+	}
+	n := units[len(units)-1]
+	pos := units[rng.IntN(len(units))]
+	var d delta.Delta
+	if pos > 0 {
+		d.Retain(pos, nil)
+	}
+	switch k := rng.IntN(10); {
+	case k < 6 || n == pos:
+		words := []string{"bolig", "æøå", "Å", "😀", " ", "tiltak", "\n", "x"}
+		d.Insert(words[rng.IntN(len(words))], nil)
+	case k < 9:
+		// Delete up to 3 characters from pos.
+		end := pos
+		for i, u := range units {
+			if u == pos && i+1 < len(units) {
+				end = units[min(i+1+rng.IntN(3), len(units)-1)]
+			}
+		}
+		d.Delete(end - pos)
+	default:
+		end := pos
+		for i, u := range units {
+			if u == pos && i+1 < len(units) {
+				end = units[i+1]
+			}
+		}
+		d.Retain(end-pos, delta.Attributes{"bold": true})
+	}
+	return *d.Chop()
+}
+
+func TestWS_TwoClientsCoEditAndConverge(t *testing.T) {
+	store, bus := sqliteStore(t), memBus(t)
+	node := startWSNode(t, store, bus, nil)
+	plan, doc := newPlanDoc(t, node)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	a, b := dialClient(t, node, "tab-a", nil), dialClient(t, node, "tab-b", nil)
+	for _, c := range []*client.Client{a, b} {
+		if err := c.Open(ctx, plan, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 200 {
+		c := a
+		if i%2 == 1 {
+			c = b
+		}
+		content, _ := c.Content(doc)
+		if err := c.Edit(doc, randomEdit(rng, textOf(content))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	assertConverged(ctx, t, []*client.Client{a, b}, doc, node)
+}
+
+// assertConverged waits until the clients have nothing pending and agree,
+// and checks the nodes serve the same content.
+func assertConverged(ctx context.Context, t *testing.T, clients []*client.Client, doc string, nodes ...*wsNode) {
+	t.Helper()
+	var head int64
+	for _, n := range nodes {
+		if v, _, err := n.engine.Snapshot(ctx, doc); err == nil && v > head {
+			head = v
+		}
+	}
+	for {
+		// The head may grow while the last ops are acked: wait for all to
+		// reach the highest version any node knows.
+		for _, c := range clients {
+			if err := c.WaitVersion(ctx, doc, head); err != nil {
+				content, v := c.Content(doc)
+				t.Fatalf("client stuck at v=%d (want %d), pending=%v errors=%v: %q", v, head, c.Pending(doc), c.Errors(doc), textOf(content))
+			}
+		}
+		max := head
+		for _, c := range clients {
+			if _, v := c.Content(doc); v > max {
+				max = v
+			}
+		}
+		if max == head {
+			break
+		}
+		head = max
+	}
+	want, _ := clients[0].Content(doc)
+	for i, c := range clients {
+		got, v := c.Content(doc)
+		if !got.Equal(want) {
+			t.Fatalf("client %d at v=%d differs:\n%q\nwant\n%q", i, v, textOf(got), textOf(want))
+		}
+	}
+	for i, n := range nodes {
+		resp, err := http.Get(n.url + "/api/plans/" + "x" + "/sections/" + doc + "/content")
+		if err == nil {
+			resp.Body.Close()
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			v, content, err := n.engine.Snapshot(ctx, doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v == head && content.Equal(want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node %d at v=%d (clients %d) serves %q, want %q", i, v, head, textOf(content), textOf(want))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// rawWS is a bare WebSocket for protocol-level tests.
+type rawWS struct {
+	t  *testing.T
+	ws *websocket.Conn
+}
+
+func dialRaw(t *testing.T, n *wsNode, d *websocket.Dialer) *rawWS {
+	t.Helper()
+	if d == nil {
+		d = websocket.DefaultDialer
+	}
+	ws, _, err := d.Dial(n.wsURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return &rawWS{t: t, ws: ws}
+}
+
+func (r *rawWS) send(s string) {
+	r.t.Helper()
+	if err := r.ws.WriteMessage(websocket.TextMessage, []byte(s)); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// next reads the next message that is not presence.
+func (r *rawWS) next() map[string]any {
+	r.t.Helper()
+	for {
+		r.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, data, err := r.ws.ReadMessage()
+		if err != nil {
+			r.t.Fatalf("read: %v", err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			r.t.Fatalf("server sent non-JSON %q", data)
+		}
+		if m["type"] != "presence" {
+			return m
+		}
+	}
+}
+
+func (r *rawWS) expectError(code string) map[string]any {
+	r.t.Helper()
+	m := r.next()
+	if m["type"] != "error" || m["code"] != code {
+		r.t.Fatalf("got %v, want error %s", m, code)
+	}
+	return m
+}
+
+func TestWS_HandshakeIsRequired(t *testing.T) {
+	node := startWSNode(t, sqliteStore(t), memBus(t), nil)
+	for _, first := range []string{
+		`{"type":"sub","plan":"p"}`,
+		`{"type":"hello","protocol":2,"client":"c1","name":"A"}`,
+		`{"type":"hello","protocol":1,"client":"bad id!","name":"A"}`,
+		`{"type":"hello","protocol":1,"client":"c1","name":""}`,
+		`not json`,
+	} {
+		r := dialRaw(t, node, nil)
+		r.send(first)
+		m := r.next()
+		if m["type"] != "error" {
+			t.Fatalf("%s: got %v, want an error", first, m)
+		}
+		r.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, _, err := r.ws.ReadMessage(); err == nil {
+			t.Fatalf("%s: connection still open after a failed handshake", first)
+		}
+	}
+}
+
+func TestWS_BadInputGetsErrorsAndChangesNothing(t *testing.T) {
+	store := sqliteStore(t)
+	node := startWSNode(t, store, memBus(t), nil)
+	plan, doc := newPlanDoc(t, node)
+	other, _ := newPlanDoc(t, node)
+	r := dialRaw(t, node, nil)
+	r.send(`{"type":"hello","protocol":1,"client":"c1","name":"Kari"}`)
+	if m := r.next(); m["type"] != "welcome" {
+		t.Fatalf("got %v, want welcome", m)
+	}
+	cases := []struct {
+		msg, code string
+	}{
+		{`{"type":`, "bad_request"},
+		{`[1,2]`, "bad_request"},
+		{`{"type":"dance"}`, "bad_request"},
+		{`{"type":"hello","protocol":1,"client":"c1","name":"Kari"}`, "bad_request"},
+		{fmt.Sprintf(`{"type":"op","doc":%q,"v":0,"seq":1,"op":{"ops":[{"insert":"x"}]}}`, doc), "bad_request"}, // not subscribed
+		{fmt.Sprintf(`{"type":"sub","plan":%q,"doc":%q}`, other, doc), "not_found"},                           // section of another plan
+		{`{"type":"sub","plan":{"$gt":""},"doc":"x"}`, "bad_request"},
+		{`{"type":"sub","plan":"nope"}`, "not_found"},
+		{`{"type":"presence","plan":"nope","index":0,"length":0}`, "bad_request"},
+	}
+	for _, c := range cases {
+		r.send(c.msg)
+		r.expectError(c.code)
+	}
+	// The connection is still usable: subscribe and commit an op.
+	r.send(fmt.Sprintf(`{"type":"sub","plan":%q,"doc":%q}`, plan, doc))
+	if m := r.next(); m["type"] != "snapshot" {
+		t.Fatalf("got %v, want snapshot", m)
+	}
+	opCases := []struct {
+		op, code string
+	}{
+		{`{"ops":[{"insert":"x","attributes":{"link":"javascript:alert(1)"}}]}`, "bad_op"},
+		{`{"ops":[{"insert":"x","attributes":{"color":"red"}}]}`, "bad_op"},
+		{`{"ops":[{"insert":{"image":"http://x/y.png"}}]}`, "bad_op"},
+		{`{"ops":[{"retain":5},{"insert":"x"}]}`, "bad_op"},
+		{`{"ops":[{"insert":"a"},{"insert":"b"}]}`, "bad_op"},
+		{`{"ops":[{"insert":"x","delete":1}]}`, "bad_op"},
+		{`{"ops":[{"insert":"\ud83d"}]}`, "bad_op"},
+		{`{"ops":[{"insert":"` + strings.Repeat("a", 70<<10) + `"}]}`, "too_large"},
+	}
+	for i, c := range opCases {
+		r.send(fmt.Sprintf(`{"type":"op","doc":%q,"v":0,"seq":%d,"op":%s}`, doc, i+1, c.op))
+		m := r.expectError(c.code)
+		if m["seq"] != float64(i+1) || m["doc"] != doc {
+			t.Fatalf("error %v does not name doc and seq %d", m, i+1)
+		}
+	}
+	r.send(fmt.Sprintf(`{"type":"op","doc":%q,"v":0,"seq":100,"op":{"ops":[{"insert":"hei"}]}}`, doc))
+	if m := r.next(); m["type"] != "ack" || m["seq"] != float64(100) {
+		t.Fatalf("got %v, want ack", m)
+	}
+	recs, err := store.Ops(context.Background(), doc, 0, -1)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("log has %d ops after bad input, want 1 (%v)", len(recs), err)
+	}
+	// A message over the 1 MiB read limit closes the connection.
+	r.send(`{"type":"op","pad":"` + strings.Repeat("a", 1<<20) + `"}`)
+	r.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		if _, _, err := r.ws.ReadMessage(); err != nil {
+			if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) && !strings.Contains(err.Error(), "reset") && !strings.Contains(err.Error(), "EOF") {
+				t.Fatalf("oversize message: %v, want close 1009", err)
+			}
+			break
+		}
+	}
+}
+
+func TestWS_OriginIsChecked(t *testing.T) {
+	node := startWSNode(t, sqliteStore(t), memBus(t), nil)
+	h := http.Header{"Origin": {"https://evil.example"}}
+	_, resp, err := websocket.DefaultDialer.Dial(node.wsURL(), h)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("foreign origin: err=%v resp=%v, want 403", err, resp)
+	}
+	h = http.Header{"Origin": {node.url}}
+	ws, _, err := websocket.DefaultDialer.Dial(node.wsURL(), h)
+	if err != nil {
+		t.Fatalf("same origin refused: %v", err)
+	}
+	ws.Close()
+}
+
+// TestWS_SlowReaderIsDisconnected: a client that stops reading is cut off
+// when its queue is full, and never slows down the others.
+func TestWS_SlowReaderIsDisconnected(t *testing.T) {
+	node := startWSNode(t, sqliteStore(t), memBus(t), func(c *server.Config) { c.WSSendQueue = 8 })
+	plan, doc := newPlanDoc(t, node)
+	// The slow client has a tiny receive buffer and never reads.
+	small := &websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+			return c.Control(func(fd uintptr) {
+				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+			})
+		}}
+		return d.Dial(network, addr)
+	}}
+	slow := dialRaw(t, node, small)
+	slow.send(`{"type":"hello","protocol":1,"client":"slow","name":"Treg"}`)
+	slow.send(fmt.Sprintf(`{"type":"sub","plan":%q,"doc":%q}`, plan, doc))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	fast := dialClient(t, node, "fast", nil)
+	if err := fast.Open(ctx, plan, doc); err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("boligsosial handlingsplan ", 400) // ~10 KB per op
+	for i := range 150 {
+		var d delta.Delta
+		if i%2 == 0 {
+			d.Insert(big, nil)
+		} else {
+			d.Delete(len(big))
+		}
+		if err := fast.Edit(doc, d); err != nil {
+			t.Fatal(err)
+		}
+		if err := fast.WaitVersion(ctx, doc, 0); err != nil {
+			t.Fatalf("the fast client was slowed down: %v", err)
+		}
+	}
+	// The slow client's connection was closed by the server: after the
+	// buffered messages, reading fails.
+	slow.ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for {
+		if _, _, err := slow.ws.ReadMessage(); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("the slow client is still connected")
+			}
+			break
+		}
+	}
+}
+
+// TestWS_ReconnectResendsExactlyOnce drops the connection right after
+// sending, again and again: every op ends up in the log exactly once.
+func TestWS_ReconnectResendsExactlyOnce(t *testing.T) {
+	store := sqliteStore(t)
+	node := startWSNode(t, store, memBus(t), nil)
+	plan, doc := newPlanDoc(t, node)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	acked := map[int64]int{}
+	var mu sync.Mutex
+	c := dialClient(t, node, "flaky", func(o *client.Options) {
+		o.OnAck = func(_ string, seq int64, _ time.Duration) { mu.Lock(); acked[seq]++; mu.Unlock() }
+	})
+	if err := c.Open(ctx, plan, doc); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		var d delta.Delta
+		d.Insert(fmt.Sprintf("%d,", i), nil)
+		if err := c.Edit(doc, d); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Reconnect(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.WaitVersion(ctx, doc, 0); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := store.Ops(ctx, doc, 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	for _, r := range recs {
+		if seen[r.Seq] {
+			t.Fatalf("seq %d committed twice", r.Seq)
+		}
+		seen[r.Seq] = true
+	}
+	for seq, n := range acked {
+		if n != 1 || !seen[seq] {
+			t.Fatalf("seq %d acked %d times, in log %v", seq, n, seen[seq])
+		}
+	}
+	content, _ := c.Content(doc)
+	_, server, _ := node.engine.Snapshot(ctx, doc)
+	if !content.Equal(server) || strings.Count(textOf(server), ",") != 40 {
+		t.Fatalf("client %q, server %q", textOf(content), textOf(server))
+	}
+}
