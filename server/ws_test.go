@@ -353,7 +353,7 @@ func TestWS_BadInputGetsErrorsAndChangesNothing(t *testing.T) {
 		{`{"type":"dance"}`, "bad_request"},
 		{`{"type":"hello","protocol":1,"client":"c1","name":"Kari"}`, "bad_request"},
 		{fmt.Sprintf(`{"type":"op","doc":%q,"v":0,"seq":1,"op":{"ops":[{"insert":"x"}]}}`, doc), "bad_request"}, // not subscribed
-		{fmt.Sprintf(`{"type":"sub","plan":%q,"doc":%q}`, other, doc), "not_found"},                           // section of another plan
+		{fmt.Sprintf(`{"type":"sub","plan":%q,"doc":%q}`, other, doc), "not_found"},                             // section of another plan
 		{`{"type":"sub","plan":{"$gt":""},"doc":"x"}`, "bad_request"},
 		{`{"type":"sub","plan":"nope"}`, "not_found"},
 		{`{"type":"presence","plan":"nope","index":0,"length":0}`, "bad_request"},
