@@ -1,0 +1,122 @@
+package collab_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/temaplan/temaplan/collab"
+)
+
+func TestHub_PresenceJoinMoveLeave(t *testing.T) {
+	store := backends()[0].open(t)
+	bus := newBus(t)
+	hub := collab.NewHub(bus, store, nil, 300*time.Millisecond)
+	t.Cleanup(hub.Close)
+	ctx := context.Background()
+	a, b := newRecorder(), newRecorder()
+	subA, err := hub.Join(ctx, "plan1", "tab-a", collab.User{ID: "u1", Name: "Kari"}, 0, a.sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subA.Presence("doc1", 4, 2)
+	// B joins after A moved: the snapshot names A where A is.
+	a.waitFor(t, "A's join", func(m []map[string]any) bool { return len(m) >= 1 })
+	var subB *collab.PlanSub
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		rec := newRecorder()
+		s, err := hub.Join(ctx, "plan1", "tab-b", collab.User{ID: "u2", Name: "Ola"}, 0, rec.sink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs := rec.waitFor(t, "presence snapshot", func(m []map[string]any) bool { return len(m) >= 1 })
+		if peers, _ := msgs[0]["peers"].([]any); len(peers) == 1 {
+			p := peers[0].(map[string]any)
+			if p["client"] != "tab-a" || p["doc"] != "doc1" || p["index"] != float64(4) || p["length"] != float64(2) {
+				t.Fatalf("snapshot peer %v", p)
+			}
+			b, subB = rec, s
+			break
+		}
+		s.Leave()
+		if time.Now().After(deadline) {
+			t.Fatal("A never appeared in the presence snapshot")
+		}
+	}
+	// A moves: B sees it, A does not get its own presence back.
+	subA.Presence("doc1", 9, 0)
+	b.waitFor(t, "A's move", func(m []map[string]any) bool {
+		last := m[len(m)-1]
+		return last["type"] == "presence" && last["index"] == float64(9)
+	})
+	a.mu.Lock()
+	for _, m := range a.msgs {
+		if m["client"] == "tab-a" {
+			t.Errorf("A got its own presence back: %v", m)
+		}
+	}
+	a.mu.Unlock()
+	// A leaves: B is told.
+	subA.Leave()
+	b.waitFor(t, "A's leave", func(m []map[string]any) bool {
+		last := m[len(m)-1]
+		return last["client"] == "tab-a" && last["left"] == true
+	})
+	// B goes silent (crashed tab): after the TTL the others are told.
+	c := newRecorder()
+	if _, err := hub.Join(ctx, "plan1", "tab-c", collab.User{ID: "u3", Name: "Per"}, 0, c.sink); err != nil {
+		t.Fatal(err)
+	}
+	subB.Presence("doc2", 1, 0)
+	c.waitFor(t, "B's expiry", func(m []map[string]any) bool {
+		last := m[len(m)-1]
+		return last["client"] == "tab-b" && last["left"] == true
+	})
+}
+
+func TestHub_EventsCatchUpInOrder(t *testing.T) {
+	store := backends()[0].open(t)
+	bus := newBus(t)
+	ps := newPlans(t, store, bus)
+	hub := collab.NewHub(bus, store, nil, time.Minute)
+	t.Cleanup(hub.Close)
+	ctx := context.Background()
+	p, err := ps.Create(ctx, "u", collab.NewPlan{Title: "Plan", Municipality: "Bodø"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"A", "B", "C"} {
+		if _, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: title}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A client that saw seq 2 gets 3 and 4 from the log, then live ones,
+	// each exactly once and in order.
+	rec := newRecorder()
+	if _, err := hub.Join(ctx, p.ID, "tab", collab.User{ID: "u", Name: "U"}, 2, rec.sink); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "D"}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := rec.waitFor(t, "events 3..5", func(m []map[string]any) bool {
+		n := 0
+		for _, x := range m {
+			if x["type"] == "event" {
+				n++
+			}
+		}
+		return n >= 3
+	})
+	var seqs []float64
+	for _, m := range msgs {
+		if m["type"] == "event" {
+			seqs = append(seqs, m["seq"].(float64))
+		}
+	}
+	if b, _ := json.Marshal(seqs); string(b) != "[3,4,5]" {
+		t.Fatalf("event seqs %s, want [3,4,5]", b)
+	}
+}
