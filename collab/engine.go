@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/temaplan/temaplan/collab/delta"
@@ -34,6 +35,11 @@ type Engine struct {
 	mu     sync.Mutex
 	docs   map[string]*docActor
 	closed bool
+
+	// busDownUntil (unix nanoseconds) pauses publishing for a moment after
+	// a publish failed, so an unreachable bus does not hold up every ack:
+	// other nodes fill the gap from the log when the bus is back.
+	busDownUntil atomic.Int64
 }
 
 // EngineConfig holds the engine's collaborators and limits. Zero limits
@@ -1007,11 +1013,16 @@ func (a *docActor) publishRaw(ctx context.Context, msg []byte, rec OpRecord) {
 }
 
 func (a *docActor) publish(ctx context.Context, m *busOp) {
-	pctx, cancel := context.WithTimeout(ctx, time.Second)
+	if time.Now().UnixNano() < a.e.busDownUntil.Load() {
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
 	defer cancel()
 	if err := a.e.cfg.Bus.Publish(pctx, DocChannel(a.id), mustMarshal(m)); err != nil {
-		// Other nodes will fill the gap from the log (beacon, next op).
-		a.e.log.Warn("publish failed", "doc", a.id, "v", m.V, "err", err)
+		// Other nodes fill the gap from the log: on the next op, the
+		// beacon, or their resync when the bus is back.
+		a.e.busDownUntil.Store(time.Now().Add(time.Second).UnixNano())
+		a.e.log.Warn("publish failed; pausing publishes for a second", "doc", a.id, "v", m.V, "err", err)
 	}
 }
 
