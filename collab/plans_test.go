@@ -164,18 +164,30 @@ func TestPlans_BadInputChangesNothing(t *testing.T) {
 		code collab.Code
 	}{
 		{"empty title", func() error { _, err := ps.Create(ctx, "u", collab.NewPlan{Title: " ", Municipality: "B"}); return err }, collab.CodeInvalid},
-		{"long title", func() error { _, err := ps.Create(ctx, "u", collab.NewPlan{Title: long, Municipality: "B"}); return err }, collab.CodeInvalid},
+		{"long title", func() error {
+			_, err := ps.Create(ctx, "u", collab.NewPlan{Title: long, Municipality: "B"})
+			return err
+		}, collab.CodeInvalid},
 		{"bad type", func() error {
 			_, err := ps.Create(ctx, "u", collab.NewPlan{Title: "T", Municipality: "B", Type: "x"})
 			return err
 		}, collab.CodeInvalid},
-		{"control chars", func() error { _, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "a\x00b"}); return err }, collab.CodeInvalid},
+		{"control chars", func() error {
+			_, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "a\x00b"})
+			return err
+		}, collab.CodeInvalid},
 		{"unknown parent", func() error {
 			_, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "a", Parent: "nope"})
 			return err
 		}, collab.CodeNotFound},
-		{"unknown kind", func() error { _, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "a", Kind: "x"}); return err }, collab.CodeInvalid},
-		{"unknown plan", func() error { _, _, err := ps.AddSection(ctx, "u", "nope", 0, collab.NewSection{Title: "a"}); return err }, collab.CodeNotFound},
+		{"unknown kind", func() error {
+			_, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "a", Kind: "x"})
+			return err
+		}, collab.CodeInvalid},
+		{"unknown plan", func() error {
+			_, _, err := ps.AddSection(ctx, "u", "nope", 0, collab.NewSection{Title: "a"})
+			return err
+		}, collab.CodeNotFound},
 		{"operator as id", func() error { _, err := ps.Get(ctx, `{"$gt":""}`); return err }, collab.CodeNotFound},
 		{"bad status", func() error {
 			_, err := ps.UpdateSection(ctx, "u", p.ID, p.Sections[0].ID, 0, collab.SectionPatch{Status: &bad})
@@ -185,7 +197,10 @@ func TestPlans_BadInputChangesNothing(t *testing.T) {
 			_, err := ps.UpdateSection(ctx, "u", p.ID, p.Sections[0].ID, 0, collab.SectionPatch{Title: &empty})
 			return err
 		}, collab.CodeInvalid},
-		{"nothing to change", func() error { _, err := ps.UpdateSection(ctx, "u", p.ID, p.Sections[0].ID, 0, collab.SectionPatch{}); return err }, collab.CodeInvalid},
+		{"nothing to change", func() error {
+			_, err := ps.UpdateSection(ctx, "u", p.ID, p.Sections[0].ID, 0, collab.SectionPatch{})
+			return err
+		}, collab.CodeInvalid},
 		{"seq from the future", func() error { _, err := ps.DeleteSection(ctx, "u", p.ID, p.Sections[0].ID, 99); return err }, collab.CodeInvalid},
 		{"unknown section", func() error { _, err := ps.DeleteSection(ctx, "u", p.ID, "nope", 0); return err }, collab.CodeNotFound},
 	}
