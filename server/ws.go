@@ -46,7 +46,10 @@ type collabAPI struct {
 	log     *slog.Logger
 	origins []string
 	queue   int
-	conns   func(delta int) // reports opened (+1) and closed (-1) connections
+
+	// open holds the live connections, so shutdown can close them.
+	mu   sync.Mutex
+	open map[*conn]struct{}
 }
 
 // routesCollab registers the WebSocket endpoint GET /api/ws and the section
@@ -60,15 +63,22 @@ func (s *Server) routesCollab(g *echo.Group) {
 		queue = wsSendQueue
 	}
 	a := &collabAPI{engine: s.cfg.Engine, hub: s.cfg.Hub, plans: s.cfg.Plans, log: s.log,
-		origins: s.cfg.Origins, queue: queue}
+		origins: s.cfg.Origins, queue: queue, open: map[*conn]struct{}{}}
+	// http.Server.Shutdown does not wait for hijacked connections: tell
+	// every client to go away (they reconnect to another node).
+	s.closers = append(s.closers, a.closeAll)
 	g.GET("/ws", a.serveWS)
-	g.GET("/plans/:id/sections/:sid/content", a.content)
+	g.GET("/plans/:id/sections/:sid/content", func(c echo.Context) error { return s.content(c, a) })
 }
 
 // content answers a section's current text and version.
-func (a *collabAPI) content(c echo.Context) error {
+func (s *Server) content(c echo.Context, a *collabAPI) error {
 	ctx := c.Request().Context()
-	if _, err := a.section(ctx, c.Param("id"), c.Param("sid")); err != nil {
+	p, err := a.section(ctx, c.Param("id"), c.Param("sid"))
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(c, actionReadPlan, p); err != nil {
 		return err
 	}
 	v, d, err := a.engine.Snapshot(ctx, c.Param("sid"))
@@ -116,14 +126,35 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 		a.log.Debug("websocket upgrade failed", "err", err)
 		return nil
 	}
+	// The access log and metrics record the upgrade, not a 200.
+	c.Response().Status = http.StatusSwitchingProtocols
 	cn := &conn{api: a, ws: ws, send: make(chan []byte, a.queue), done: make(chan struct{}),
 		docs: map[string]*collab.Subscription{}, plans: map[string]*collab.PlanSub{}}
-	if a.conns != nil {
-		a.conns(1)
-		defer a.conns(-1)
-	}
+	a.mu.Lock()
+	a.open[cn] = struct{}{}
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		delete(a.open, cn)
+		a.mu.Unlock()
+	}()
 	cn.serve(c.Request().Context())
 	return nil
+}
+
+// closeAll closes every connection with "going away".
+func (a *collabAPI) closeAll() {
+	a.mu.Lock()
+	conns := make([]*conn, 0, len(a.open))
+	for cn := range a.open {
+		conns = append(conns, cn)
+	}
+	a.mu.Unlock()
+	for _, cn := range conns {
+		cn.ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+		cn.close()
+	}
 }
 
 // conn is one WebSocket connection (one browser tab). The reader goroutine

@@ -1,0 +1,91 @@
+# Temaplan: build, run and test. On a fresh clone with Go and Node.js:
+#
+#   make run    build the UI if needed and run one node at http://127.0.0.1:8080
+#   make test   everything CI runs, with the time of each stage
+#
+# The browser UI is not committed: it is built from frontend/ into
+# frontend/dist, which the binary embeds (go:embed). Go commands that must
+# work before the UI is built take -tags noui.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO  ?= go
+NPM ?= npm
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+# npm ci runs when node_modules is missing or older than the lock file;
+# npm writes node_modules/.package-lock.json on every install.
+UI_DEPS  := frontend/node_modules/.package-lock.json
+UI_INDEX := frontend/dist/index.html
+UI_SRC   := $(shell find frontend -path frontend/node_modules -prune -o -path frontend/dist -prune \
+              -o -path frontend/test-results -prune -o -path frontend/e2e -prune -o -type f ! -name '*.go' -print 2>/dev/null)
+
+.PHONY: help run build ui test multinode clean \
+        test-ui-deps test-ui test-vet test-fmt test-go test-e2e
+
+help:
+	@echo "make run        run one node at http://127.0.0.1:8080 (embedded SQLite, in-process bus)"
+	@echo "make build      build bin/temaplan (static, UI embedded)"
+	@echo "make test       npm ci, UI build, go vet, gofmt, go test -race, browser tests"
+	@echo "make multinode  two nodes on :8081 and :8082 sharing FerretDB and redis-server"
+	@echo "make clean      remove bin/ and frontend/dist"
+
+$(UI_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(UI_INDEX): $(UI_DEPS) $(UI_SRC)
+	$(NPM) --prefix frontend run build
+
+ui: $(UI_INDEX)
+
+run: ui
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/temaplan
+
+build: ui
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/temaplan ./cmd/temaplan
+
+# test runs the stages in order and prints the time of each.
+TEST_STAGES := test-ui-deps test-ui test-vet test-fmt test-go test-e2e
+test:
+	@total=$$(date +%s); \
+	for s in $(TEST_STAGES); do \
+	  t=$$(date +%s); echo "==> $$s"; \
+	  if ! $(MAKE) --no-print-directory $$s; then echo "<== $$s FAILED after $$(( $$(date +%s) - t ))s"; exit 1; fi; \
+	  echo "<== $$s: $$(( $$(date +%s) - t ))s"; \
+	done; \
+	echo "make test: every stage passed in $$(( $$(date +%s) - total ))s"
+
+test-ui-deps: $(UI_DEPS)
+
+test-ui: $(UI_DEPS)
+	$(NPM) --prefix frontend run build
+
+test-vet:
+	$(GO) vet ./...
+
+test-fmt:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './frontend/node_modules/*' -not -path './.git/*')); \
+	if [ -n "$$out" ]; then echo "gofmt -w needed for:"; echo "$$out"; exit 1; fi; echo "gofmt: clean"
+
+test-go:
+	$(GO) test -race ./...
+
+# The browser tests drive Debian's Chromium against the real binary.
+test-e2e:
+	@if node -e 'process.exit(require("./frontend/package.json").scripts?.["test:e2e"] ? 0 : 1)'; then \
+	  $(NPM) --prefix frontend run test:e2e; \
+	else echo "frontend has no test:e2e script yet"; fi
+
+# Two nodes on one machine: one FerretDB (cmd/ferretdb-dev) as the
+# Mongo-compatible store, one redis-server, a shared secret in
+# data/multinode/. Ctrl-C stops them all.
+multinode: build
+	$(GO) build -o bin/ferretdb-dev ./cmd/ferretdb-dev
+	deploy/multinode.sh
+
+clean:
+	rm -rf bin frontend/dist

@@ -1,0 +1,361 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/temaplan/temaplan/auth"
+)
+
+// Config is the whole configuration of a node, from flags and environment
+// variables. The zero value is not valid; LoadConfig fills and checks it.
+type Config struct {
+	// Addr is the address of the public listener (host:port).
+	Addr string
+	// DataDir holds the embedded store and the generated JWT secret. It is
+	// not used when MongoURI is set.
+	DataDir string
+	// MongoURI selects the MongoDB store; empty means the embedded SQLite
+	// store under DataDir.
+	MongoURI string
+	// MongoDB is the MongoDB database name.
+	MongoDB string
+	// RedisURL selects the Redis bus; empty means the in-process bus.
+	RedisURL string
+	// JWTSecret signs access tokens. Nil means: load or create the secret
+	// under DataDir (embedded mode only).
+	JWTSecret []byte
+	// JWTSecretSource says where JWTSecret came from, for the log.
+	JWTSecretSource string
+	// MetricsAddr is the address of the private listener of /metrics and
+	// /debug/pprof; empty means none.
+	MetricsAddr string
+	// Origins are the origins besides the server's own that may open a
+	// WebSocket (scheme://host[:port]).
+	Origins []string
+	// LogLevel is the least level logged.
+	LogLevel slog.Level
+}
+
+// setting is one configuration setting: its flag, its environment
+// variable, and for connection strings and secrets a second variable that
+// names a file holding the value (Docker and Kubernetes secrets).
+type setting struct {
+	name    string // the flag's name
+	env     string
+	fileEnv string
+	def     string
+	usage   string
+	// noFlag keeps the value itself off the command line, where every
+	// user of the machine can read it; its file flag remains.
+	noFlag bool
+}
+
+// The names of the settings.
+const (
+	setAddr        = "addr"
+	setData        = "data"
+	setMongoURI    = "mongodb-uri"
+	setMongoDB     = "mongodb-db"
+	setRedisURL    = "redis-url"
+	setJWTSecret   = "jwt-secret"
+	setMetricsAddr = "metrics-addr"
+	setOrigins     = "origins"
+	setLogLevel    = "log-level"
+)
+
+// settings is the one table of configuration settings: flags, environment
+// variables and defaults. The README's table and the docker-compose test
+// are checked against it.
+func settings() []setting {
+	return []setting{
+		{name: setAddr, env: "TEMAPLAN_ADDR", def: "127.0.0.1:8080",
+			usage: "address of the HTTP listener, host:port (0.0.0.0:8080 for every interface)"},
+		{name: setData, env: "TEMAPLAN_DATA", def: "./data",
+			usage: "data directory of the embedded store and the generated JWT secret (created 0700)"},
+		{name: setMongoURI, env: "MONGODB_URI", fileEnv: "MONGODB_URI_FILE",
+			usage: "MongoDB connection string (a replica set) for several nodes; empty: the embedded SQLite store"},
+		{name: setMongoDB, env: "MONGODB_DB", def: "temaplan",
+			usage: "MongoDB database name"},
+		{name: setRedisURL, env: "REDIS_URL", fileEnv: "REDIS_URL_FILE",
+			usage: "Redis URL of the bus between nodes (redis://host:6379/0); empty: the in-process bus of one node"},
+		{name: setJWTSecret, env: "TEMAPLAN_JWT_SECRET", fileEnv: "TEMAPLAN_JWT_SECRET_FILE", noFlag: true,
+			usage: "secret that signs access tokens, at least 32 bytes, the same on every node; required with MONGODB_URI; default: generated under the data directory"},
+		{name: setMetricsAddr, env: "TEMAPLAN_METRICS_ADDR",
+			usage: "address of a private listener for /metrics and /debug/pprof, e.g. 127.0.0.1:9090; empty: off"},
+		{name: setOrigins, env: "TEMAPLAN_ORIGINS",
+			usage: "comma-separated origins (https://plan.example.no) allowed to open a WebSocket besides the server's own"},
+		{name: setLogLevel, env: "TEMAPLAN_LOG_LEVEL", def: "info",
+			usage: "least level logged: debug, info, warn or error"},
+	}
+}
+
+// EnvNames returns every environment variable the configuration reads.
+func EnvNames() []string {
+	var out []string
+	for _, s := range settings() {
+		out = append(out, s.env)
+		if s.fileEnv != "" {
+			out = append(out, s.fileEnv)
+		}
+	}
+	return out
+}
+
+// LoadConfig reads the configuration from args (the flags of `serve`) and
+// the environment, flags first, and checks it. Every problem is reported
+// at once, each naming the variable and flag to fix. usage receives the
+// flag help.
+func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
+	fs := flag.NewFlagSet("temaplan serve", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	values := map[string]*string{}
+	files := map[string]*string{}
+	for _, s := range settings() {
+		values[s.name], files[s.name] = new(string), new(string)
+		*values[s.name] = s.def
+		if !s.noFlag {
+			fs.StringVar(values[s.name], s.name, s.def, s.usage+" ["+s.env+"]")
+		}
+		if s.fileEnv != "" {
+			fs.StringVar(files[s.name], s.name+"-file", "", "file holding the "+s.name+" ["+s.fileEnv+"]")
+		}
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(usage, "Usage: temaplan [serve] [flags]\n\nRuns a Temaplan node. Every flag has an environment variable (in brackets);\na flag wins over its variable.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected arguments %q (see -h)", fs.Args())
+	}
+	// The environment fills what no flag set; a flag for a value or its
+	// file sets both.
+	flagged := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { flagged[strings.TrimSuffix(f.Name, "-file")] = true })
+	for _, s := range settings() {
+		if flagged[s.name] {
+			continue
+		}
+		if v := getenv(s.env); v != "" {
+			*values[s.name] = v
+		}
+		if s.fileEnv != "" {
+			*files[s.name] = getenv(s.fileEnv)
+		}
+	}
+
+	var errs []error
+	fail := func(name string, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", label(name), fmt.Sprintf(format, args...)))
+	}
+	// Read the values given as files.
+	for _, s := range settings() {
+		f := files[s.name]
+		if f == nil || *f == "" {
+			continue
+		}
+		if *values[s.name] != "" {
+			fail(s.name, "give either %s or %s, not both", s.env, s.fileEnv)
+			continue
+		}
+		if s.name == setJWTSecret {
+			continue // read below, with its own checks
+		}
+		b, err := os.ReadFile(*f)
+		if err != nil {
+			fail(s.name, "%v", err)
+			continue
+		}
+		*values[s.name] = strings.TrimSpace(string(b))
+	}
+
+	cfg := Config{
+		Addr:        *values[setAddr],
+		DataDir:     *values[setData],
+		MongoURI:    *values[setMongoURI],
+		MongoDB:     *values[setMongoDB],
+		RedisURL:    *values[setRedisURL],
+		MetricsAddr: *values[setMetricsAddr],
+	}
+	if err := checkAddr(cfg.Addr); err != nil {
+		fail(setAddr, "%v", err)
+	}
+	if cfg.MetricsAddr != "" {
+		if err := checkAddr(cfg.MetricsAddr); err != nil {
+			fail(setMetricsAddr, "%v", err)
+		} else if cfg.MetricsAddr == cfg.Addr && !strings.HasSuffix(cfg.Addr, ":0") {
+			fail(setMetricsAddr, "must differ from %s: metrics and profiling belong on a private listener", label(setAddr))
+		}
+	}
+	if cfg.MongoURI == "" && strings.TrimSpace(cfg.DataDir) == "" {
+		fail(setData, "must not be empty: the embedded store lives there")
+	}
+	if cfg.MongoURI != "" {
+		if err := checkMongoURI(cfg.MongoURI); err != nil {
+			fail(setMongoURI, "%v", err)
+		}
+	}
+	if err := checkMongoDB(cfg.MongoDB); err != nil {
+		fail(setMongoDB, "%v", err)
+	}
+	if cfg.RedisURL != "" {
+		if err := checkRedisURL(cfg.RedisURL); err != nil {
+			fail(setRedisURL, "%v", err)
+		}
+	}
+
+	// The JWT secret: given, or generated in embedded mode only.
+	switch secret, file := *values[setJWTSecret], *files[setJWTSecret]; {
+	case secret != "" && file != "":
+		// Reported above.
+	case file != "":
+		b, err := auth.ReadSecretFile(file)
+		if err != nil {
+			fail(setJWTSecret, "%v", err)
+		}
+		cfg.JWTSecret, cfg.JWTSecretSource = b, "TEMAPLAN_JWT_SECRET_FILE"
+	case secret != "":
+		if err := auth.CheckSecret([]byte(secret)); err != nil {
+			fail(setJWTSecret, "%v", err)
+		}
+		cfg.JWTSecret, cfg.JWTSecretSource = []byte(secret), "TEMAPLAN_JWT_SECRET"
+	case cfg.MongoURI != "":
+		errs = append(errs, errors.New("TEMAPLAN_JWT_SECRET or TEMAPLAN_JWT_SECRET_FILE is required when MONGODB_URI is set: "+
+			"the nodes that share a MongoDB must share one JWT secret, so it cannot be generated per node "+
+			"(create one with `openssl rand -hex 32`)"))
+	}
+
+	origins, err := parseOrigins(*values[setOrigins])
+	if err != nil {
+		fail(setOrigins, "%v", err)
+	}
+	cfg.Origins = origins
+	if err := cfg.LogLevel.UnmarshalText([]byte(*values[setLogLevel])); err != nil {
+		fail(setLogLevel, "%q is not one of debug, info, warn, error", *values[setLogLevel])
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
+	}
+	return cfg, nil
+}
+
+// label names a setting by its environment variable and its flag.
+func label(name string) string {
+	for _, s := range settings() {
+		if s.name == name {
+			if s.noFlag {
+				return s.env
+			}
+			return s.env + " (-" + s.name + ")"
+		}
+	}
+	return name
+}
+
+// joinLines joins errors one per line, indented under the heading.
+func joinLines(errs []error) error {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return errors.New(strings.Join(msgs, "\n  "))
+}
+
+// checkAddr checks a host:port listen address.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port: %w", addr, err)
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q has an invalid host", addr)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q has an invalid port", addr)
+	}
+	return nil
+}
+
+// checkMongoURI checks the shape of a MongoDB connection string; the
+// driver checks the rest when it connects.
+func checkMongoURI(uri string) error {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return errors.New("is not a valid connection string (mongodb://host:27017/?replicaSet=rs0)")
+	}
+	if u.Scheme != "mongodb" && u.Scheme != "mongodb+srv" {
+		return fmt.Errorf("must start with mongodb:// or mongodb+srv://, not %q", u.Scheme+"://")
+	}
+	if u.Host == "" {
+		return errors.New("names no host")
+	}
+	return nil
+}
+
+// checkMongoDB checks a MongoDB database name.
+func checkMongoDB(db string) error {
+	switch {
+	case db == "":
+		return errors.New("must not be empty")
+	case len(db) > 63:
+		return errors.New("is longer than 63 bytes")
+	case strings.ContainsAny(db, "/\\. \"$*<>:|?\x00"):
+		return fmt.Errorf("%q contains a character MongoDB does not allow in a database name", db)
+	}
+	return nil
+}
+
+// checkRedisURL checks the shape of a Redis URL.
+func checkRedisURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("is not a valid URL (redis://host:6379/0)")
+	}
+	switch u.Scheme {
+	case "redis", "rediss":
+		if u.Host == "" {
+			return errors.New("names no host")
+		}
+	case "unix":
+		if u.Path == "" {
+			return errors.New("names no socket path")
+		}
+	default:
+		return fmt.Errorf("must start with redis://, rediss:// or unix://, not %q", u.Scheme+"://")
+	}
+	return nil
+}
+
+// parseOrigins parses a comma-separated list of origins and returns them
+// normalised (lower-case scheme://host[:port]).
+func parseOrigins(list string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(list, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o == "*" {
+			return nil, errors.New(`"*" is not allowed: any web site could then open WebSockets with a user's session`)
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return nil, fmt.Errorf("%q is not an origin like https://plan.example.no", o)
+		}
+		out = append(out, strings.ToLower(u.Scheme+"://"+u.Host))
+	}
+	return out, nil
+}

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestLoadConfig(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	secret := strings.Repeat("s", 32)
+	secretFile := file("secret", secret+"\n")
+	shortSecretFile := file("short", "tooshort\n")
+	mongoFile := file("mongo", "mongodb://db.internal:27017/?replicaSet=rs0\n")
+	redisFile := file("redis", "redis://:pw@cache:6379/0\n")
+
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		wantErr []string // parts of the error, all of them
+		check   func(t *testing.T, c Config)
+	}{
+		{
+			name: "defaults run embedded",
+			check: func(t *testing.T, c Config) {
+				if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.MongoURI != "" || c.MongoDB != "temaplan" ||
+					c.RedisURL != "" || c.JWTSecret != nil || c.MetricsAddr != "" || len(c.Origins) != 0 || c.LogLevel != slog.LevelInfo {
+					t.Errorf("defaults = %+v", c)
+				}
+			},
+		},
+		{
+			name: "environment",
+			env: map[string]string{
+				"TEMAPLAN_ADDR": "0.0.0.0:9000", "TEMAPLAN_DATA": "/var/lib/temaplan",
+				"MONGODB_URI": "mongodb://mongo:27017/?replicaSet=rs0", "MONGODB_DB": "plans",
+				"REDIS_URL": "redis://redis:6379/0", "TEMAPLAN_JWT_SECRET": secret,
+				"TEMAPLAN_METRICS_ADDR": "127.0.0.1:9090", "TEMAPLAN_ORIGINS": "https://Plan.Example.no/, http://localhost:5173",
+				"TEMAPLAN_LOG_LEVEL": "DEBUG",
+			},
+			check: func(t *testing.T, c Config) {
+				if c.Addr != "0.0.0.0:9000" || c.DataDir != "/var/lib/temaplan" || c.MongoURI != "mongodb://mongo:27017/?replicaSet=rs0" ||
+					c.MongoDB != "plans" || c.RedisURL != "redis://redis:6379/0" || string(c.JWTSecret) != secret ||
+					c.JWTSecretSource != "TEMAPLAN_JWT_SECRET" || c.MetricsAddr != "127.0.0.1:9090" || c.LogLevel != slog.LevelDebug {
+					t.Errorf("config = %+v", c)
+				}
+				if want := []string{"https://plan.example.no", "http://localhost:5173"}; !slices.Equal(c.Origins, want) {
+					t.Errorf("origins = %q, want %q", c.Origins, want)
+				}
+			},
+		},
+		{
+			name: "flags win over the environment",
+			env:  map[string]string{"TEMAPLAN_ADDR": "0.0.0.0:9000", "TEMAPLAN_DATA": "/env", "MONGODB_URI_FILE": "/nonexistent"},
+			args: []string{"-addr", "127.0.0.1:0", "-data", "/flag", "-mongodb-uri", ""},
+			check: func(t *testing.T, c Config) {
+				if c.Addr != "127.0.0.1:0" || c.DataDir != "/flag" || c.MongoURI != "" {
+					t.Errorf("config = %+v", c)
+				}
+			},
+		},
+		{
+			name: "values from files",
+			env: map[string]string{
+				"MONGODB_URI_FILE": mongoFile, "REDIS_URL_FILE": redisFile, "TEMAPLAN_JWT_SECRET_FILE": secretFile,
+			},
+			check: func(t *testing.T, c Config) {
+				if c.MongoURI != "mongodb://db.internal:27017/?replicaSet=rs0" || c.RedisURL != "redis://:pw@cache:6379/0" ||
+					string(c.JWTSecret) != secret || c.JWTSecretSource != "TEMAPLAN_JWT_SECRET_FILE" {
+					t.Errorf("config = %+v", c)
+				}
+			},
+		},
+		{
+			name: "secret file by flag",
+			env:  map[string]string{"MONGODB_URI": "mongodb://mongo:27017"},
+			args: []string{"-jwt-secret-file", secretFile},
+			check: func(t *testing.T, c Config) {
+				if string(c.JWTSecret) != secret {
+					t.Errorf("secret = %q", c.JWTSecret)
+				}
+			},
+		},
+		{
+			name:    "MongoDB without a secret refuses to start",
+			env:     map[string]string{"MONGODB_URI": "mongodb://mongo:27017/?replicaSet=rs0"},
+			wantErr: []string{"TEMAPLAN_JWT_SECRET or TEMAPLAN_JWT_SECRET_FILE is required when MONGODB_URI is set", "share one JWT secret"},
+		},
+		{
+			name:    "short secret",
+			env:     map[string]string{"TEMAPLAN_JWT_SECRET": "hunter2"},
+			wantErr: []string{"TEMAPLAN_JWT_SECRET: ", "at least 32 bytes"},
+		},
+		{
+			name:    "short secret file",
+			env:     map[string]string{"TEMAPLAN_JWT_SECRET_FILE": shortSecretFile},
+			wantErr: []string{"TEMAPLAN_JWT_SECRET", "at least 32 bytes"},
+		},
+		{
+			name:    "secret and secret file",
+			env:     map[string]string{"TEMAPLAN_JWT_SECRET": secret, "TEMAPLAN_JWT_SECRET_FILE": secretFile},
+			wantErr: []string{"give either TEMAPLAN_JWT_SECRET or TEMAPLAN_JWT_SECRET_FILE, not both"},
+		},
+		{
+			name:    "URI and URI file",
+			env:     map[string]string{"MONGODB_URI": "mongodb://a", "MONGODB_URI_FILE": mongoFile, "TEMAPLAN_JWT_SECRET": secret},
+			wantErr: []string{"MONGODB_URI (-mongodb-uri): give either MONGODB_URI or MONGODB_URI_FILE, not both"},
+		},
+		{
+			name:    "missing file",
+			env:     map[string]string{"REDIS_URL_FILE": filepath.Join(dir, "missing")},
+			wantErr: []string{"REDIS_URL (-redis-url)", "no such file"},
+		},
+		{
+			name:    "address without port",
+			env:     map[string]string{"TEMAPLAN_ADDR": "localhost"},
+			wantErr: []string{`TEMAPLAN_ADDR (-addr): "localhost" is not host:port`},
+		},
+		{
+			name:    "port out of range",
+			args:    []string{"-addr", "127.0.0.1:99999"},
+			wantErr: []string{"TEMAPLAN_ADDR (-addr)", "invalid port"},
+		},
+		{
+			name:    "MongoDB URI of another scheme",
+			env:     map[string]string{"MONGODB_URI": "postgres://db:5432", "TEMAPLAN_JWT_SECRET": secret},
+			wantErr: []string{"MONGODB_URI (-mongodb-uri): must start with mongodb:// or mongodb+srv://"},
+		},
+		{
+			name:    "MongoDB database name",
+			env:     map[string]string{"MONGODB_DB": "tema.plan"},
+			wantErr: []string{"MONGODB_DB (-mongodb-db)", "does not allow"},
+		},
+		{
+			name:    "Redis URL of another scheme",
+			env:     map[string]string{"REDIS_URL": "http://cache:6379"},
+			wantErr: []string{"REDIS_URL (-redis-url): must start with redis://, rediss:// or unix://"},
+		},
+		{
+			name:    "wildcard origin",
+			env:     map[string]string{"TEMAPLAN_ORIGINS": "*"},
+			wantErr: []string{"TEMAPLAN_ORIGINS (-origins)", `"*" is not allowed`},
+		},
+		{
+			name:    "origin with a path",
+			env:     map[string]string{"TEMAPLAN_ORIGINS": "https://plan.example.no/app"},
+			wantErr: []string{"TEMAPLAN_ORIGINS (-origins)", "is not an origin"},
+		},
+		{
+			name:    "log level",
+			env:     map[string]string{"TEMAPLAN_LOG_LEVEL": "verbose"},
+			wantErr: []string{`TEMAPLAN_LOG_LEVEL (-log-level): "verbose" is not one of debug, info, warn, error`},
+		},
+		{
+			name:    "metrics on the public listener",
+			env:     map[string]string{"TEMAPLAN_ADDR": "0.0.0.0:8080", "TEMAPLAN_METRICS_ADDR": "0.0.0.0:8080"},
+			wantErr: []string{"TEMAPLAN_METRICS_ADDR (-metrics-addr): must differ"},
+		},
+		{
+			name:    "bad metrics address",
+			env:     map[string]string{"TEMAPLAN_METRICS_ADDR": "9090"},
+			wantErr: []string{"TEMAPLAN_METRICS_ADDR (-metrics-addr)", "not host:port"},
+		},
+		{
+			name:    "empty data directory",
+			args:    []string{"-data", " "},
+			wantErr: []string{"TEMAPLAN_DATA (-data): must not be empty"},
+		},
+		{
+			name:    "every problem at once",
+			env:     map[string]string{"TEMAPLAN_ADDR": "nope", "TEMAPLAN_LOG_LEVEL": "loud", "REDIS_URL": "ftp://x"},
+			wantErr: []string{"invalid configuration", "TEMAPLAN_ADDR", "TEMAPLAN_LOG_LEVEL", "REDIS_URL"},
+		},
+		{
+			name:    "stray arguments",
+			args:    []string{"-addr", "127.0.0.1:1", "extra"},
+			wantErr: []string{`unexpected arguments ["extra"]`},
+		},
+		{
+			name:    "unknown flag",
+			args:    []string{"-mongo", "x"},
+			wantErr: []string{"flag provided but not defined: -mongo"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			getenv := func(k string) string { return tt.env[k] }
+			c, err := LoadConfig(tt.args, getenv, io.Discard)
+			if len(tt.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("no error, config %+v", c)
+				}
+				for _, want := range tt.wantErr {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q\ndoes not contain %q", err, want)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestEnvNames_CoverEverySetting(t *testing.T) {
+	names := EnvNames()
+	for _, want := range []string{
+		"TEMAPLAN_ADDR", "TEMAPLAN_DATA", "MONGODB_URI", "MONGODB_URI_FILE", "MONGODB_DB",
+		"REDIS_URL", "REDIS_URL_FILE", "TEMAPLAN_JWT_SECRET", "TEMAPLAN_JWT_SECRET_FILE",
+		"TEMAPLAN_METRICS_ADDR", "TEMAPLAN_ORIGINS", "TEMAPLAN_LOG_LEVEL",
+	} {
+		if !slices.Contains(names, want) {
+			t.Errorf("EnvNames lacks %s", want)
+		}
+	}
+}
+
+// TestREADME_DocumentsEverySetting checks the README's configuration table
+// names every environment variable and flag.
+func TestREADME_DocumentsEverySetting(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, s := range settings() {
+		if !strings.Contains(readme, "`"+s.env+"`") {
+			t.Errorf("README.md does not document %s", s.env)
+		}
+		if s.fileEnv != "" && !strings.Contains(readme, "`"+s.fileEnv+"`") {
+			t.Errorf("README.md does not document %s", s.fileEnv)
+		}
+		if !s.noFlag && !strings.Contains(readme, "`-"+s.name+"`") {
+			t.Errorf("README.md does not document -%s", s.name)
+		}
+	}
+}

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/temaplan/temaplan/auth"
+	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/collab/mongo"
+	"github.com/temaplan/temaplan/collab/redis"
+	"github.com/temaplan/temaplan/collab/sqlite"
+	"github.com/temaplan/temaplan/frontend"
+	"github.com/temaplan/temaplan/server"
+)
+
+// shutdownTimeout bounds the graceful shutdown: requests in flight get
+// this long to finish (container runtimes kill after 10 s by default).
+const shutdownTimeout = 8 * time.Second
+
+// presenceTTL is how long a silent peer stays present (docs/protocol.md).
+const presenceTTL = 30 * time.Second
+
+// dbFileName is the embedded store's file in the data directory.
+const dbFileName = "temaplan.db"
+
+// Main is one running node: it reads the configuration, wires the store,
+// the bus, the services and the HTTP servers together, and takes them
+// down again in order.
+type Main struct {
+	Config Config
+	// Stdout, Stderr and Getenv are the process's; tests replace them.
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+
+	log        *slog.Logger
+	secret     []byte // signs access tokens (used by the auth issue)
+	store      collab.Store
+	bus        collab.Bus
+	engine     *collab.Engine
+	hub        *collab.Hub
+	server     *server.Server
+	metricsSrv *http.Server
+
+	errc chan error // a listener that failed
+	wg   sync.WaitGroup
+}
+
+// NewMain returns a Main on the process's stdout, stderr and environment.
+func NewMain() *Main {
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, errc: make(chan error, 2)}
+}
+
+// ParseFlags reads the configuration from args and the environment.
+func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	cfg, err := LoadConfig(args, m.Getenv, m.Stderr)
+	if err != nil {
+		return err
+	}
+	m.Config = cfg
+	return nil
+}
+
+// Run opens the store and the bus, starts the listeners and returns; the
+// node serves until Close. A listener that fails later is reported on Err.
+func (m *Main) Run(ctx context.Context) (err error) {
+	cfg := m.Config
+	m.log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	secretSource := cfg.JWTSecretSource
+	m.secret = cfg.JWTSecret
+	if cfg.MongoURI == "" {
+		// The embedded store and, unless given, the secret live here.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+		if m.secret == nil {
+			if m.secret, err = auth.LoadOrCreateSecret(cfg.DataDir); err != nil {
+				return err
+			}
+			secretSource = filepath.Join(cfg.DataDir, auth.SecretFileName)
+		}
+	}
+
+	if m.store, err = m.openStore(ctx); err != nil {
+		return err
+	}
+	if m.bus, err = m.openBus(ctx); err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	plans := collab.NewPlans(collab.PlansConfig{
+		Store: m.store, Bus: m.bus, Log: m.log,
+		NewID: func() string { return ulid.Make().String() },
+	})
+	m.engine, err = collab.NewEngine(collab.EngineConfig{
+		Store: m.store, Bus: m.bus, Log: m.log, Metrics: server.NewEngineMetrics(reg),
+	})
+	if err != nil {
+		return fmt.Errorf("start collaboration engine: %w", err)
+	}
+	m.hub = collab.NewHub(m.bus, m.store, m.log, presenceTTL)
+	ui, err := frontend.Dist()
+	if err != nil {
+		return err
+	}
+	m.server = server.New(server.Config{
+		Store: m.store, Bus: m.bus, Plans: plans, Engine: m.engine, Hub: m.hub, Log: m.log,
+		UI: ui, Origins: cfg.Origins, Registry: reg,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (TEMAPLAN_ADDR): %w", cfg.Addr, err)
+	}
+	metricsAddr := "off"
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (TEMAPLAN_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+		metricsAddr = mln.Addr().String()
+		m.metricsSrv = &http.Server{Handler: server.MetricsHandler(reg), ReadHeaderTimeout: 10 * time.Second}
+		m.serve("metrics", func() error {
+			if err := m.metricsSrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
+	m.serve("http", func() error { return m.server.Serve(ln) })
+
+	origins := "same-origin"
+	if len(cfg.Origins) > 0 {
+		origins = "same-origin," + strings.Join(cfg.Origins, ",")
+	}
+	m.log.Info("temaplan started",
+		"version", buildVersion(),
+		"addr", ln.Addr().String(),
+		"store", m.store.Describe(),
+		"bus", m.bus.Describe(),
+		"metrics", metricsAddr,
+		"origins", origins,
+		"jwt_secret", secretSource,
+	)
+	if cfg.MongoURI != "" && cfg.RedisURL == "" {
+		m.log.Warn("MONGODB_URI without REDIS_URL: the bus is in-process, so only one node may serve")
+	}
+	return nil
+}
+
+// serve runs a listener's serve loop on a goroutine that Close waits for.
+func (m *Main) serve(name string, fn func() error) {
+	m.wg.Go(func() {
+		if err := fn(); err != nil {
+			m.errc <- fmt.Errorf("%s listener: %w", name, err)
+		}
+	})
+}
+
+// Err reports a listener that stopped with an error.
+func (m *Main) Err() <-chan error { return m.errc }
+
+func (m *Main) openStore(ctx context.Context) (collab.Store, error) {
+	if m.Config.MongoURI != "" {
+		s, err := mongo.Open(ctx, m.Config.MongoURI, m.Config.MongoDB, m.log)
+		if err != nil {
+			return nil, fmt.Errorf("open MongoDB store (MONGODB_URI): %w", err)
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(m.Config.DataDir, dbFileName), m.log)
+	if err != nil {
+		return nil, fmt.Errorf("open embedded store (TEMAPLAN_DATA): %w", err)
+	}
+	return s, nil
+}
+
+func (m *Main) openBus(ctx context.Context) (collab.Bus, error) {
+	if m.Config.RedisURL != "" {
+		b, err := redis.Open(ctx, m.Config.RedisURL, redis.Options{}, m.log)
+		if err != nil {
+			return nil, fmt.Errorf("open Redis bus (REDIS_URL): %w", err)
+		}
+		return b, nil
+	}
+	return collab.NewMemoryBus(), nil
+}
+
+// Close shuts the node down in order: stop accepting requests and let
+// those in flight finish (bounded by shutdownTimeout), then close the
+// collaboration engine, the bus and the store. It may be called after a
+// failed Run.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	var errs []error
+	if m.server != nil {
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.metricsSrv != nil {
+		if err := m.metricsSrv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shut down metrics: %w", err))
+		}
+	}
+	m.wg.Wait()
+	// The hub and the engine (which finishes its commits in flight) stop
+	// before the bus and the store they use close.
+	if m.hub != nil {
+		m.hub.Close()
+	}
+	if m.engine != nil {
+		if err := m.engine.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close engine: %w", err))
+		}
+	}
+	if m.bus != nil {
+		if err := m.bus.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close bus: %w", err))
+		}
+	}
+	if m.store != nil {
+		if err := m.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	if m.log != nil && m.server != nil {
+		if len(errs) == 0 {
+			m.log.Info("temaplan stopped")
+		} else {
+			m.log.Error("temaplan stopped with errors", "err", errors.Join(errs...))
+		}
+	}
+	return errors.Join(errs...)
+}

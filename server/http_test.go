@@ -1,0 +1,235 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/server"
+)
+
+func TestSecurityHeaders_OnEveryResponse(t *testing.T) {
+	ts := newTestServer(t)
+	for _, target := range []string{"/", "/plans/x", "/assets/app-1a2b.js", "/api/plans", "/api/nope", "/healthz"} {
+		rec := ts.do(http.MethodGet, target, "")
+		h := rec.Header()
+		csp := h.Get("Content-Security-Policy")
+		for _, want := range []string{"default-src 'self'", "connect-src 'self' ws: wss:", "frame-ancestors 'none'", "img-src 'self' data:", "style-src 'self' 'unsafe-inline'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", target, csp, want)
+			}
+		}
+		if strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe-eval") {
+			t.Errorf("%s: CSP %q loosens scripts", target, csp)
+		}
+		for name, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff",
+			"Referrer-Policy":        "same-origin",
+			"X-Frame-Options":        "DENY",
+		} {
+			if got := h.Get(name); got != want {
+				t.Errorf("%s: %s = %q, want %q", target, name, got, want)
+			}
+		}
+		if h.Get("X-Request-ID") == "" {
+			t.Errorf("%s: no X-Request-ID", target)
+		}
+	}
+}
+
+func TestRequestID_KeepsWellFormedAndReplacesHostile(t *testing.T) {
+	ts := newTestServer(t)
+	for in, keep := range map[string]bool{
+		"abc-123_DEF.4":             true,
+		"evil\" injected=true":      false,
+		strings.Repeat("a", 65):     false,
+		"line\nbreak":               false,
+		"01JDX5V6A1B2C3D4E5F6G7H8J": true,
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Header.Set("X-Request-ID", in)
+		got := ts.doReq(req, "").Header().Get("X-Request-ID")
+		if (got == in) != keep || got == "" {
+			t.Errorf("request id %q → %q (keep=%v)", in, got, keep)
+		}
+	}
+}
+
+func TestUI_ServesFilesWithSPAFallback(t *testing.T) {
+	ts := newTestServer(t)
+	tests := []struct {
+		target      string
+		status      int
+		contentType string
+		body        string
+		cache       string
+	}{
+		{"/", 200, "text/html", "<div id=app>", "no-cache"},
+		{"/index.html", 200, "text/html", "<div id=app>", "no-cache"},
+		{"/plans/01JDX5V6A1", 200, "text/html", "<div id=app>", "no-cache"},
+		{"/plans/01JDX5V6A1/sections/abc", 200, "text/html", "<div id=app>", "no-cache"},
+		{"/assets/app-1a2b.js", 200, "text/javascript", "console.log", "immutable"},
+		{"/assets/app-1a2b.css", 200, "text/css", "margin", "immutable"},
+		{"/favicon.svg", 200, "image/svg+xml", "<svg", "no-cache"},
+		{"/assets/missing-99.js", 404, "application/json", `"not_found"`, ""},
+		{"/assets/", 200, "text/html", "<div id=app>", "no-cache"},
+		{"/../go.mod", 404, "application/json", `"not_found"`, ""},
+		{"/../../etc/passwd", 200, "text/html", "<div id=app>", "no-cache"}, // cleaned to /etc/passwd: a client route
+		{"/api/unknown", 404, "application/json", `"not_found"`, ""},
+		{"/api", 404, "application/json", `"not_found"`, ""},
+	}
+	for _, tt := range tests {
+		rec := ts.do(http.MethodGet, tt.target, "")
+		if rec.Code != tt.status {
+			t.Errorf("GET %s: status %d, want %d", tt.target, rec.Code, tt.status)
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, tt.contentType) {
+			t.Errorf("GET %s: Content-Type %q, want %s", tt.target, ct, tt.contentType)
+		}
+		if !strings.Contains(rec.Body.String(), tt.body) {
+			t.Errorf("GET %s: body %q lacks %q", tt.target, rec.Body, tt.body)
+		}
+		if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, tt.cache) {
+			t.Errorf("GET %s: Cache-Control %q, want %s", tt.target, cc, tt.cache)
+		}
+	}
+	// HEAD works; other methods on UI paths do not.
+	if rec := ts.do(http.MethodHead, "/plans/x", ""); rec.Code != 200 || rec.Body.Len() != 0 {
+		t.Errorf("HEAD: %d with %d bytes", rec.Code, rec.Body.Len())
+	}
+	wantError(t, ts.do(http.MethodPost, "/plans/x", `{}`), 404, collab.CodeNotFound)
+}
+
+func TestMethodNotAllowed_NamesTheAllowedMethods(t *testing.T) {
+	ts := newTestServer(t)
+	for target, allow := range map[string]string{
+		"/api/plans":                   "GET, POST",
+		"/api/plans/x":                 "GET",
+		"/api/plans/x/sections/y":      "DELETE, PATCH",
+		"/api/plans/x/sections/y/move": "POST",
+		"/healthz":                     "GET",
+	} {
+		rec := ts.do(http.MethodPut, target, `{}`)
+		wantError(t, rec, http.StatusMethodNotAllowed, collab.CodeBadRequest)
+		if got := rec.Header().Get("Allow"); got != allow {
+			t.Errorf("PUT %s: Allow = %q, want %q", target, got, allow)
+		}
+	}
+}
+
+func TestHealth_LiveAndReady(t *testing.T) {
+	ts := newTestServer(t)
+	rec := ts.do(http.MethodGet, "/healthz", "")
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"ok"`) {
+		t.Errorf("healthz: %d %s", rec.Code, rec.Body)
+	}
+	rec = ts.do(http.MethodGet, "/readyz", "")
+	if rec.Code != 200 || strings.TrimSpace(rec.Body.String()) != `{"status":"ready","store":"ok","bus":"ok"}` {
+		t.Errorf("readyz: %d %s", rec.Code, rec.Body)
+	}
+
+	// A closed bus: not ready, and the body says which part failed.
+	ts.bus.Close()
+	rec = ts.do(http.MethodGet, "/readyz", "")
+	if rec.Code != 503 || strings.TrimSpace(rec.Body.String()) != `{"status":"unavailable","store":"ok","bus":"unreachable"}` {
+		t.Errorf("readyz with the bus closed: %d %s", rec.Code, rec.Body)
+	}
+	// A closed store too.
+	ts.store.Close()
+	rec = ts.do(http.MethodGet, "/readyz", "")
+	if rec.Code != 503 || strings.TrimSpace(rec.Body.String()) != `{"status":"unavailable","store":"unreachable","bus":"unreachable"}` {
+		t.Errorf("readyz with the store closed: %d %s", rec.Code, rec.Body)
+	}
+	// Liveness does not depend on them.
+	if rec := ts.do(http.MethodGet, "/healthz", ""); rec.Code != 200 {
+		t.Errorf("healthz with store and bus down: %d", rec.Code)
+	}
+}
+
+func TestMetrics_CountRequestsByRoute(t *testing.T) {
+	ts := newTestServer(t)
+	p := ts.createPlan("Boligplan", "Bodø")
+	ts.getPlan(p.ID)
+	ts.do(http.MethodGet, "/api/plans/nope", "")
+
+	rec := httptest.NewRecorder()
+	server.MetricsHandler(ts.registry).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != 200 {
+		t.Fatalf("metrics: %d", rec.Code)
+	}
+	body := rec.Body.String()
+	for _, want := range []string{
+		`temaplan_http_requests_total{code="201",method="POST",route="/api/plans"} 1`,
+		`temaplan_http_requests_total{code="200",method="GET",route="/api/plans/:id"} 1`,
+		`temaplan_http_requests_total{code="404",method="GET",route="/api/plans/:id"} 1`,
+		`temaplan_http_request_duration_seconds_bucket{method="POST",route="/api/plans",le="+Inf"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, p.ID) {
+		t.Error("a plan id leaked into a metric label")
+	}
+	// pprof is on the same private handler.
+	rec = httptest.NewRecorder()
+	server.MetricsHandler(ts.registry).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/debug/pprof/", nil))
+	if rec.Code != 200 {
+		t.Errorf("pprof index: %d", rec.Code)
+	}
+	// And neither is on the public handler.
+	for _, target := range []string{"/metrics", "/debug/pprof/"} {
+		if rec := ts.do(http.MethodGet, target, ""); strings.Contains(rec.Body.String(), "temaplan_http") || strings.Contains(rec.Body.String(), "goroutine") {
+			t.Errorf("%s is served on the public listener", target)
+		}
+	}
+}
+
+func TestEngineMetrics_RecordCommitsAndLag(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := server.NewEngineMetrics(reg)
+	m.Committed(1, 2*time.Millisecond)
+	m.Committed(5, 4*time.Millisecond)
+	m.BusLag(3 * time.Millisecond)
+	rec := httptest.NewRecorder()
+	server.MetricsHandler(reg).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{
+		"temaplan_ops_committed_total 6",
+		`temaplan_commit_duration_seconds_count{batch="1"} 1`,
+		`temaplan_commit_duration_seconds_count{batch="2-10"} 1`,
+		"temaplan_bus_lag_seconds_count 1",
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+func TestServe_ShutdownDrains(t *testing.T) {
+	ts := newTestServer(t)
+	hs := httptest.NewUnstartedServer(nil)
+	ln := hs.Listener
+	done := make(chan error, 1)
+	go func() { done <- ts.srv.Serve(ln) }()
+
+	resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("healthz: %d", resp.StatusCode)
+	}
+	if err := ts.srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve after Shutdown returned %v, want nil", err)
+	}
+}

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"net/http"
+	"net/http/pprof"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/temaplan/temaplan/collab"
+)
+
+// httpMetrics are the request counters and latencies of the HTTP server.
+// Routes are labelled by their pattern (/api/plans/:id), never by the raw
+// path, so the number of series stays bounded.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "temaplan_http_requests_total",
+			Help: "HTTP requests answered, by method, route pattern and status code.",
+		}, []string{"method", "route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "temaplan_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by method and route pattern.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+func (m *httpMetrics) observe(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(method, route, statusLabel(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// MetricsHandler returns the handler of the metrics listener: /metrics in
+// the Prometheus text format from reg, and the profiling endpoints under
+// /debug/pprof/. It is meant for a separate, private listener
+// (TEMAPLAN_METRICS_ADDR), never the public one.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// EngineMetrics records the collaboration engine's measurements in
+// Prometheus: commit round trips and ops committed, and the bus lag
+// between nodes. It implements collab.EngineMetrics.
+type EngineMetrics struct {
+	commits *prometheus.HistogramVec
+	ops     prometheus.Counter
+	busLag  prometheus.Histogram
+}
+
+var _ collab.EngineMetrics = (*EngineMetrics)(nil)
+
+// NewEngineMetrics returns the engine's metrics, registered with reg.
+func NewEngineMetrics(reg prometheus.Registerer) *EngineMetrics {
+	m := &EngineMetrics{
+		commits: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "temaplan_commit_duration_seconds",
+			Help:    "Time of one commit round trip to the store, by batch size class.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}, []string{"batch"}),
+		ops: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "temaplan_ops_committed_total",
+			Help: "Ops committed by this node.",
+		}),
+		busLag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "temaplan_bus_lag_seconds",
+			Help:    "Delay between an op's commit on another node and its arrival here.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
+		}),
+	}
+	reg.MustRegister(m.commits, m.ops, m.busLag)
+	return m
+}
+
+// Committed records a commit round trip of n ops.
+func (m *EngineMetrics) Committed(n int, d time.Duration) {
+	batch := "1"
+	switch {
+	case n > 10:
+		batch = "11+"
+	case n > 1:
+		batch = "2-10"
+	}
+	m.commits.WithLabelValues(batch).Observe(d.Seconds())
+	m.ops.Add(float64(n))
+}
+
+// BusLag records the delay of an op that came from another node.
+func (m *EngineMetrics) BusLag(d time.Duration) { m.busLag.Observe(d.Seconds()) }

@@ -1,0 +1,170 @@
+// Package server is Temaplan's HTTP face: the Echo app with the REST API
+// under /api, the WebSocket endpoint, health and readiness probes, the
+// OpenAPI description, the Prometheus metrics handler and the embedded
+// browser UI. It translates HTTP to calls of the collab services and
+// collab's error codes back to HTTP; it holds no domain logic of its own.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/temaplan/temaplan/collab"
+)
+
+// Defaults of Config.
+const (
+	DefaultBodyLimit    = 1 << 20 // 1 MiB
+	DefaultReadyTimeout = 2 * time.Second
+)
+
+// Config holds what the server needs. Store, Bus and Plans are required.
+type Config struct {
+	// Store answers the readiness probe.
+	Store collab.Store
+	// Bus answers the readiness probe.
+	Bus collab.Bus
+	// Plans creates plans and changes their structure.
+	Plans *collab.Plans
+	// Engine commits section edits; nil leaves out the WebSocket endpoint
+	// and the section content route.
+	Engine *collab.Engine
+	// Hub relays plan events and presence to WebSocket clients.
+	Hub *collab.Hub
+	// WSSendQueue is the number of messages queued for one WebSocket
+	// client before it is disconnected as too slow (1024 when 0).
+	WSSendQueue int
+
+	// Log receives the access log and the errors; nil discards them.
+	Log *slog.Logger
+	// UI is the built browser app, served at / with a fallback to its
+	// index.html for client-side routes; nil serves no UI.
+	UI fs.FS
+	// Origins lists the origins (scheme://host[:port]) allowed to open a
+	// WebSocket besides the server's own; empty means same-origin only.
+	Origins []string
+	// Registry receives the server's metrics (so it serves one server
+	// only: registering twice panics) and is what MetricsHandler serves;
+	// nil makes a fresh registry.
+	Registry *prometheus.Registry
+	// BodyLimit is the largest request body accepted, in bytes
+	// (DefaultBodyLimit when 0).
+	BodyLimit int64
+	// ReadyTimeout bounds the store and bus pings of /readyz
+	// (DefaultReadyTimeout when 0).
+	ReadyTimeout time.Duration
+}
+
+// Server is the HTTP server of one Temaplan node.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	echo    *echo.Echo
+	http    *http.Server
+	metrics *httpMetrics
+	openapi []byte
+	// closers run when Shutdown starts (e.g. closing WebSockets).
+	closers []func()
+}
+
+// New returns a server for cfg with every route registered. It does not
+// listen: call Serve, or use Handler in tests.
+func New(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = DefaultReadyTimeout
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, metrics: newHTTPMetrics(cfg.Registry)}
+
+	doc, err := openAPIJSON()
+	if err != nil {
+		// The document is embedded and a test loads it, so this is a
+		// build defect; the route answers internal rather than crash.
+		s.log.Error("openapi document does not load", "err", err)
+	}
+	s.openapi = doc
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	// Client addresses are the peer's own: X-Forwarded-For is only to be
+	// trusted when configured (TEMAPLAN_TRUSTED_PROXIES, a later issue).
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(requestID, s.observe, s.recoverPanic, securityHeaders, bodyLimit(cfg.BodyLimit))
+	s.echo = e
+	s.routes()
+
+	s.http = &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Bounds a slow request body. WebSocket libraries clear the
+		// deadline when they take the connection over; there is no write
+		// timeout, so long responses and profiles are not cut.
+		ReadTimeout:    30 * time.Second,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// routes registers every route. The REST API is in routesPlans; the
+// WebSocket endpoint and section content are in routesCollab (ws.go).
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
+	api := e.Group("/api")
+	api.GET("/openapi.json", s.openAPI)
+	s.routesPlans(api)
+	s.routesCollab(api)
+
+	// Everything else: the UI with its client-side routes, or a JSON 404
+	// under /api.
+	e.RouteNotFound("/*", s.serveUI)
+}
+
+// Handler returns the server's HTTP handler (the Echo app), for tests and
+// for embedding in another server.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve accepts connections on ln until Shutdown is called; it returns nil
+// after a shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits, until ctx ends, for the
+// requests in flight. Hijacked connections (WebSockets) are not waited
+// for: their owner closes them.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.http.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shut down http: %w", err)
+	}
+	return nil
+}
+
+// RegisterOnShutdown registers fn to be called when Shutdown starts, e.g.
+// to tell WebSocket connections to close.
+func (s *Server) RegisterOnShutdown(fn func()) { s.http.RegisterOnShutdown(fn) }
