@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,15 +56,33 @@ type Client struct {
 // Doc is the client's state of one document.
 type Doc struct {
 	plan, id string
-	// v is the server version the client has seen; content is the local
-	// text: the server's text at v with inflight and buffer applied.
+	// v is the server version the client has seen and base the server's
+	// text at v; content is the local text: base with inflight and buffer
+	// applied.
 	v        int64
+	base     delta.Delta
 	content  delta.Delta
 	inflight *pending
 	buffer   *delta.Delta
 	ready    bool // snapshot or catch-up received since the last (re)subscribe
 	opened   bool // a snapshot was received: the text is known
-	errs     []string
+	// probe holds a snapshot that arrived with an op in flight (the gap
+	// was too large to send as ops) until the server has said whether the
+	// op is in it.
+	probe *probe
+	// fresh makes the next subscription ask for a snapshot rather than
+	// the ops since v: the inflight op was committed after a snapshot, at
+	// a version whose neighbours this client never saw.
+	fresh bool
+	errs  []string
+}
+
+// probe is a snapshot waiting for the verdict on the inflight op, with
+// the document's messages that followed it.
+type probe struct {
+	snap  delta.Delta
+	v     int64
+	queue []message
 }
 
 type pending struct {
@@ -131,8 +150,7 @@ func (c *Client) connect(ctx context.Context) error {
 	// the ops since then (our own among them, recognised by src and seq),
 	// then `synced`, after which the inflight op is resent.
 	for _, d := range c.docs {
-		d.ready = false
-		c.sendLocked(map[string]any{"type": "sub", "plan": d.plan, "doc": d.id, "v": d.v})
+		c.subscribe(d)
 	}
 	c.wg.Add(1)
 	c.mu.Unlock()
@@ -186,8 +204,9 @@ func (c *Client) ReconnectTo(ctx context.Context, url string) error {
 func (c *Client) Open(ctx context.Context, plan, doc string) error {
 	c.mu.Lock()
 	if _, ok := c.docs[doc]; !ok {
-		c.docs[doc] = &Doc{plan: plan, id: doc}
-		c.sendLocked(map[string]any{"type": "sub", "plan": plan, "doc": doc})
+		d := &Doc{plan: plan, id: doc}
+		c.docs[doc] = d
+		c.subscribe(d)
 	}
 	c.mu.Unlock()
 	return c.Wait(ctx, func() bool { return c.docs[doc].ready })
@@ -214,18 +233,13 @@ func (c *Client) Edit(doc string, op delta.Delta) error {
 		return err
 	}
 	d.content = next
-	if d.inflight == nil {
-		c.seq++
-		d.inflight = &pending{seq: c.seq, op: op, sent: time.Now()}
-		if d.ready {
-			c.sendOp(d) // else after `synced`
-		}
-	} else if d.buffer == nil {
+	if d.buffer == nil {
 		d.buffer = &op
 	} else {
 		b := d.buffer.Compose(op)
 		d.buffer = &b
 	}
+	c.flush(d)
 	c.notify()
 	return nil
 }
@@ -289,6 +303,31 @@ func (c *Client) WaitVersion(ctx context.Context, doc string, v int64) error {
 func (c *Client) notify() {
 	close(c.change)
 	c.change = make(chan struct{})
+}
+
+// subscribe (re)subscribes to d: with its version, so that the server
+// sends the ops since then and `synced`, or for a snapshot while the text
+// is not known (or v cannot be trusted). Until then nothing is sent.
+// Callers hold c.mu.
+func (c *Client) subscribe(d *Doc) {
+	d.ready, d.probe = false, nil
+	m := map[string]any{"type": "sub", "plan": d.plan, "doc": d.id}
+	if d.opened && !d.fresh {
+		m["v"] = d.v
+	}
+	c.sendLocked(m)
+}
+
+// flush sends the buffer as the next op when the document is in sync and
+// no op is in flight. Callers hold c.mu.
+func (c *Client) flush(d *Doc) {
+	if !d.ready || d.inflight != nil || d.buffer == nil {
+		return
+	}
+	c.seq++
+	d.inflight = &pending{seq: c.seq, op: *d.buffer, sent: time.Now()}
+	d.buffer = nil
+	c.sendOp(d)
 }
 
 func (c *Client) sendOp(d *Doc) {
@@ -360,44 +399,64 @@ func (c *Client) read(ws *websocket.Conn, gen int) {
 // c.mu.
 func (c *Client) handle(m message) {
 	d := c.docs[m.Doc]
+	if d == nil {
+		if m.Type == "error" && c.opt.OnError != nil {
+			c.opt.OnError(m.Code, m.Message)
+		}
+		return
+	}
+	if d.probe != nil && !((m.Type == "ack" || m.Type == "error") && d.inflight != nil && m.Seq == d.inflight.seq) {
+		// Later messages wait until the snapshot they follow is applied.
+		d.probe.queue = append(d.probe.queue, m)
+		return
+	}
 	switch m.Type {
 	case "snapshot":
-		if d == nil {
-			return
-		}
 		var snap delta.Delta
 		if err := json.Unmarshal(m.Data, &snap); err != nil {
 			return
 		}
-		// Pending ops are kept on top of the new snapshot only when there
-		// are none: this client always resubscribes with its version, and
-		// the server sends a snapshot then only for gaps of more than
-		// 10 000 ops.
-		d.v, d.ready, d.opened = m.V, true, true
-		if d.inflight == nil && d.buffer == nil {
-			d.content = snap
+		d.fresh = false
+		switch {
+		case d.inflight == nil && d.buffer == nil:
+			d.v, d.base, d.content = m.V, snap, snap
+			d.ready, d.opened = true, true
+		case d.inflight != nil:
+			// Whether the inflight op is in the snapshot is unknown. Ask
+			// by resending it as made: the server re-acks a committed
+			// (doc, src, seq) whatever its version, and refuses an
+			// uncommitted op this far behind as stale (or commits it now,
+			// after the snapshot, if its limits allow).
+			d.probe = &probe{snap: snap, v: m.V}
+			c.sendOp(d)
+		default:
+			c.rebase(d, snap, m.V)
 		}
 	case "synced":
-		if d == nil {
-			return
+		if d.fresh {
+			return // a snapshot is on its way
 		}
 		d.ready = true
 		if d.inflight != nil {
 			c.sendOp(d) // same seq: the server acks it if it was committed
 		}
+		c.flush(d)
 	case "ack":
-		if d == nil || d.inflight == nil || m.Seq != d.inflight.seq {
+		if d.inflight == nil || m.Seq != d.inflight.seq {
 			return // a duplicate ack, e.g. of a resend already recognised
+		}
+		if d.probe != nil {
+			c.resolveProbe(d, true, m.V)
+			return
 		}
 		c.acked(d, m.V)
 	case "op":
-		if d == nil || m.V < d.v {
+		if d.fresh || m.V < d.v {
 			return
 		}
 		if m.V > d.v {
 			// A gap cannot happen on one ordered connection; resync.
-			d.ready = false
-			c.sendLocked(map[string]any{"type": "sub", "plan": d.plan, "doc": d.id, "v": d.v})
+			c.subscribe(d)
 			return
 		}
 		if d.inflight != nil && m.Src == c.opt.ClientID && m.Seq == d.inflight.seq {
@@ -408,16 +467,22 @@ func (c *Client) handle(m message) {
 		if err := json.Unmarshal(m.Op, &op); err != nil {
 			return
 		}
+		if next, err := delta.Apply(d.base, op); err == nil {
+			d.base = next
+		}
+		// The remote op wins ties, as committed ops do on the server. The
+		// buffer may be pending without an op in flight while the document
+		// catches up.
 		if d.inflight != nil {
 			op1 := d.inflight.op.Transform(op, false)
 			d.inflight.op = op.Transform(d.inflight.op, true)
 			op = op1
-			if d.buffer != nil {
-				op2 := d.buffer.Transform(op, false)
-				b := op.Transform(*d.buffer, true)
-				d.buffer = &b
-				op = op2
-			}
+		}
+		if d.buffer != nil {
+			op2 := d.buffer.Transform(op, false)
+			b := op.Transform(*d.buffer, true)
+			d.buffer = &b
+			op = op2
 		}
 		if next, err := delta.Apply(d.content, op); err == nil {
 			d.content = next
@@ -430,33 +495,137 @@ func (c *Client) handle(m message) {
 		if c.opt.OnError != nil {
 			c.opt.OnError(m.Code, m.Message)
 		}
-		if d == nil || d.inflight == nil || m.Seq != d.inflight.seq {
+		if d.inflight == nil || m.Seq != d.inflight.seq {
 			return
 		}
 		d.errs = append(d.errs, m.Code)
-		switch m.Code {
-		case "stale", "unavailable":
-			// Catch up and resend after `synced`.
-			d.ready = false
-			c.sendLocked(map[string]any{"type": "sub", "plan": d.plan, "doc": d.id, "v": d.v})
+		switch {
+		case d.probe != nil && m.Code != "unavailable":
+			c.resolveProbe(d, false, 0)
+		case m.Code == "stale", m.Code == "unavailable":
+			// Catch up and resend after `synced` (after a probe: get the
+			// snapshot again and ask again).
+			c.subscribe(d)
 		}
 	}
 }
 
+// resolveProbe applies the held snapshot once the server has said whether
+// the inflight op was committed, and at which version, then the messages
+// that followed the snapshot.
+func (c *Client) resolveProbe(d *Doc, committed bool, v int64) {
+	p := d.probe
+	d.probe = nil
+	if committed && v >= p.v {
+		// Committed after the snapshot was taken, so not in it, amid ops
+		// this client has not seen: fold it into the base and start over
+		// from a fresh snapshot.
+		c.ackDone(d)
+		d.fresh = true
+		c.subscribe(d)
+		return
+	}
+	if committed {
+		c.ackDone(d) // it is in the snapshot
+	}
+	c.rebase(d, p.snap, p.v)
+	for _, m := range p.queue {
+		c.handle(m)
+	}
+}
+
+// rebase moves d onto a snapshot at version v that replaced a gap too
+// large to send as ops: the unacknowledged ops are transformed over the
+// change from the old base to the snapshot (which wins ties, as a
+// committed op does) and resent. Nothing typed is dropped.
+func (c *Client) rebase(d *Doc, snap delta.Delta, v int64) {
+	r, err := docDiff(d.base, snap)
+	if err != nil {
+		// Cannot happen for two documents; rather than diverge, take the
+		// snapshot as it is.
+		d.errs = append(d.errs, "rebase: "+err.Error())
+		d.inflight, d.buffer = nil, nil
+		r = delta.Delta{}
+	}
+	if d.inflight != nil {
+		op := r.Transform(d.inflight.op, true)
+		r = d.inflight.op.Transform(r, false)
+		d.inflight.op = op
+	}
+	if d.buffer != nil {
+		b := r.Transform(*d.buffer, true)
+		if len(b.Ops) == 0 {
+			d.buffer = nil
+		} else {
+			d.buffer = &b
+		}
+	}
+	d.base, d.v, d.content = snap, v, snap
+	for _, p := range []*delta.Delta{pendingOp(d.inflight), d.buffer} {
+		if p == nil {
+			continue
+		}
+		if next, err := delta.Apply(d.content, *p); err == nil {
+			d.content = next
+		}
+	}
+	d.ready, d.opened = true, true
+	if d.inflight != nil {
+		c.sendOp(d) // with its seq: it may still be committed elsewhere
+	}
+	c.flush(d)
+}
+
+func pendingOp(p *pending) *delta.Delta {
+	if p == nil {
+		return nil
+	}
+	return &p.op
+}
+
+// docDiff returns the change from document a to document b, like a.Diff(b),
+// but keeps the final newlines of both aligned (as the browser client
+// does): a plain diff may match a's last newline with an earlier one of b,
+// and pending text transformed over it could land after the document's
+// last newline, which Quill cannot show.
+func docDiff(a, b delta.Delta) (delta.Delta, error) {
+	if !endsWithNewline(a) || !endsWithNewline(b) {
+		return a.Diff(b)
+	}
+	la, lb := a.Length(), b.Length()
+	d, err := a.Slice(0, la-1).Diff(b.Slice(0, lb-1))
+	if err != nil {
+		return delta.Delta{}, err
+	}
+	if attrs := a.Ops[len(a.Ops)-1].Attributes.Diff(b.Ops[len(b.Ops)-1].Attributes); attrs != nil {
+		var fix delta.Delta
+		fix.Retain(lb-1, nil).Retain(1, attrs)
+		d = d.Compose(fix)
+	}
+	return d, nil
+}
+
+func endsWithNewline(d delta.Delta) bool {
+	n := len(d.Ops)
+	return n > 0 && d.Ops[n-1].InsertEmbed == nil && strings.HasSuffix(d.Ops[n-1].Insert, "\n")
+}
+
 // acked completes the inflight op committed at version v and sends the
-// buffer, if any.
+// buffer, if any. Callers hold c.mu.
 func (c *Client) acked(d *Doc, v int64) {
+	c.ackDone(d)
+	d.v = v + 1
+	c.flush(d)
+}
+
+// ackDone reports the inflight op acknowledged and makes it part of the
+// base.
+func (c *Client) ackDone(d *Doc) {
 	if c.opt.OnAck != nil {
 		c.opt.OnAck(d.id, d.inflight.seq, time.Since(d.inflight.sent))
 	}
-	d.v = v + 1
-	d.inflight = nil
-	if d.buffer != nil {
-		c.seq++
-		d.inflight = &pending{seq: c.seq, op: *d.buffer, sent: time.Now()}
-		d.buffer = nil
-		if d.ready {
-			c.sendOp(d)
-		}
+	if next, err := delta.Apply(d.base, d.inflight.op); err == nil {
+		d.base = next
 	}
+	d.inflight = nil
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/temaplan/temaplan/collab"
+)
+
+// rec is an edit of the log at version v from src's seq.
+func rec(v int64, src string, seq int64) collab.OpRecord {
+	return collab.OpRecord{Doc: "d", V: v, Src: src, Seq: seq, Op: json.RawMessage(`{"ops":[{"insert":"x"}]}`)}
+}
+
+func marker(v int64) collab.OpRecord {
+	return collab.OpRecord{Doc: "d", V: v, Kind: collab.OpLock, Src: "lock@" + strconv.FormatInt(v, 10), Op: json.RawMessage(`{"ops":[]}`)}
+}
+
+func TestCheckLog(t *testing.T) {
+	clients := map[string]bool{"a": true, "b": true}
+	tests := []struct {
+		name       string
+		acked      []OpID
+		log        []collab.OpRecord
+		lost, dups []OpID
+		gaps       int
+		unacked    []OpID
+	}{
+		{
+			name:  "every acked op once, in order",
+			acked: []OpID{{"a", 1}, {"b", 1}, {"a", 2}},
+			log:   []collab.OpRecord{rec(0, "a", 1), rec(1, "b", 1), rec(2, "a", 2)},
+		},
+		{
+			name:  "an acked op missing is lost",
+			acked: []OpID{{"a", 1}, {"b", 1}, {"a", 2}},
+			log:   []collab.OpRecord{rec(0, "a", 1), rec(1, "a", 2)},
+			lost:  []OpID{{"b", 1}},
+		},
+		{
+			name:  "an op twice is duplicated, once however often",
+			acked: []OpID{{"a", 1}, {"b", 1}},
+			log:   []collab.OpRecord{rec(0, "a", 1), rec(1, "b", 1), rec(2, "a", 1), rec(3, "a", 1)},
+			dups:  []OpID{{"a", 1}},
+		},
+		{
+			name:  "lost and duplicated together",
+			acked: []OpID{{"a", 1}, {"a", 2}, {"b", 7}},
+			log:   []collab.OpRecord{rec(0, "a", 1), rec(1, "b", 7), rec(2, "b", 7)},
+			lost:  []OpID{{"a", 2}},
+			dups:  []OpID{{"b", 7}},
+		},
+		{
+			name:  "missing versions are gaps",
+			acked: []OpID{{"a", 1}, {"a", 2}},
+			log:   []collab.OpRecord{rec(0, "a", 1), rec(3, "a", 2)},
+			gaps:  2,
+		},
+		{
+			name:  "a log that does not start at 0 has a gap",
+			acked: []OpID{{"a", 1}},
+			log:   []collab.OpRecord{rec(1, "a", 1)},
+			gaps:  1,
+		},
+		{
+			name:  "a repeated version counts as a gap",
+			acked: []OpID{{"a", 1}, {"b", 1}},
+			log:   []collab.OpRecord{rec(0, "a", 1), rec(0, "b", 1)},
+			gaps:  1,
+		},
+		{
+			name:  "markers and other sources are neither lost nor unacked",
+			acked: []OpID{{"a", 1}},
+			log:   []collab.OpRecord{rec(0, "template", 1), marker(1), rec(2, "a", 1), marker(3)},
+		},
+		{
+			name:    "an op of a client never acked is reported",
+			acked:   []OpID{{"a", 1}},
+			log:     []collab.OpRecord{rec(0, "a", 1), rec(1, "b", 4)},
+			unacked: []OpID{{"b", 4}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := CheckLog(tt.acked, tt.log, clients)
+			if got.Ops != len(tt.log) {
+				t.Errorf("Ops = %d, want %d", got.Ops, len(tt.log))
+			}
+			if !slices.Equal(got.Lost, tt.lost) {
+				t.Errorf("Lost = %v, want %v", got.Lost, tt.lost)
+			}
+			if !slices.Equal(got.Duplicated, tt.dups) {
+				t.Errorf("Duplicated = %v, want %v", got.Duplicated, tt.dups)
+			}
+			if got.Gaps != tt.gaps {
+				t.Errorf("Gaps = %d, want %d", got.Gaps, tt.gaps)
+			}
+			if !slices.Equal(got.Unacked, tt.unacked) {
+				t.Errorf("Unacked = %v, want %v", got.Unacked, tt.unacked)
+			}
+		})
+	}
+}
+
+func TestReplayLog(t *testing.T) {
+	log := []collab.OpRecord{
+		{V: 0, Op: json.RawMessage(`{"ops":[{"insert":"hei\n"}]}`)},
+		marker(1),
+		{V: 2, Op: json.RawMessage(`{"ops":[{"retain":3},{"insert":" på deg 🙂"}]}`)},
+		{V: 3, Op: json.RawMessage(`{"ops":[{"retain":3,"attributes":{"bold":true}},{"delete":1}]}`)},
+	}
+	got, err := ReplayLog(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(got)
+	if want := `{"ops":[{"insert":"hei","attributes":{"bold":true}},{"insert":"på deg 🙂\n"}]}`; string(b) != want {
+		t.Errorf("ReplayLog = %s, want %s", b, want)
+	}
+	if _, err := ReplayLog([]collab.OpRecord{{V: 0, Op: json.RawMessage(`{"ops":[{"delete":1}]}`)}}); err == nil {
+		t.Error("ReplayLog of a delete past the end: no error")
+	}
+}
