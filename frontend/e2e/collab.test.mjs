@@ -1,0 +1,140 @@
+// Two people type into the same section at the same time, at random
+// places; both end with the same text, and it is the server's text.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  createPlan,
+  editorText,
+  launchBrowser,
+  newUser,
+  openSection,
+  placeCaret,
+  seeded,
+  serverText,
+  startServer,
+  waitFor,
+  waitSaved,
+} from './harness.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+describe('co-editing', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('two browsers typing at once into one section converge on the server text', async () => {
+    const plan = await createPlan(server.url);
+    const section = plan.sections[0].id;
+    const kari = await newUser(browser, 'Kari Nordmann');
+    const ola = await newUser(browser, 'Ola Hansen');
+    // Count the ops the server had to transform (acked at a later version
+    // than they were made on): proof the typing really was concurrent.
+    let transformed = 0;
+    for (const { page } of [kari, ola]) {
+      const made = new Map();
+      page.on('websocket', (ws) => {
+        ws.on('framesent', (f) => {
+          const m = JSON.parse(String(f.payload));
+          if (m.type === 'op') made.set(m.seq, m.v);
+        });
+        ws.on('framereceived', (f) => {
+          const m = JSON.parse(String(f.payload));
+          if (m.type === 'ack' && made.has(m.seq) && m.v > made.get(m.seq)) transformed++;
+        });
+      });
+    }
+    await openSection(kari.page, server.url, plan.id, section);
+    await openSection(ola.page, server.url, plan.id, section);
+
+    // Each sees the other (presence).
+    await kari.page.locator('.presence li', { hasText: 'Ola Hansen' }).waitFor();
+    await ola.page.locator('.presence li', { hasText: 'Kari Nordmann' }).waitFor();
+
+    const typist = async (page, seed, alphabet) => {
+      const rnd = seeded(seed);
+      await page.locator('.ql-editor').click();
+      for (let round = 0; round < 25; round++) {
+        await placeCaret(page, rnd());
+        const n = 1 + Math.floor(rnd() * 4);
+        let s = '';
+        for (let i = 0; i < n; i++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+        await page.keyboard.type(s, { delay: 5 + Math.floor(rnd() * 20) });
+        const r = rnd();
+        if (r < 0.15) await page.keyboard.press('Enter');
+        else if (r < 0.3) await page.keyboard.press('Backspace');
+        await sleep(Math.floor(rnd() * 40));
+      }
+    };
+    await Promise.all([typist(kari.page, 1, 'abcdefgh'), typist(ola.page, 2, '12345678')]);
+
+    await waitSaved(kari.page);
+    await waitSaved(ola.page);
+    const want = await waitFor(
+      async () => {
+        const [a, b, s] = await Promise.all([editorText(kari.page), editorText(ola.page), serverText(server.url, plan.id, section)]);
+        return a === b && b === s ? s : null;
+      },
+      { message: 'both editors and the server to agree' },
+    );
+    // Both typed, and both kinds of characters survived somewhere.
+    assert.match(want, /[a-h]/);
+    assert.match(want, /[1-8]/);
+    assert.ok(want.endsWith('\n'));
+    assert.ok(transformed > 0, 'some ops crossed on the way to the server');
+
+    // A reload shows the same text (it came from the server, not the page).
+    await kari.page.reload();
+    await kari.page.locator('.ql-editor[contenteditable="true"]').waitFor();
+    await waitSaved(kari.page);
+    assert.equal(await editorText(kari.page), want);
+    await kari.context.close();
+    await ola.context.close();
+  });
+
+  it('keeps the local caret in its place when remote text arrives before it', async () => {
+    const plan = await createPlan(server.url, 'Markørplassering');
+    const section = plan.sections[0].id;
+    const kari = await newUser(browser, 'Kari Nordmann');
+    const ola = await newUser(browser, 'Ola Hansen');
+    await openSection(kari.page, server.url, plan.id, section);
+    await openSection(ola.page, server.url, plan.id, section);
+    await kari.page.locator('.ql-editor').click();
+    await kari.page.keyboard.type('abcdef');
+    for (let i = 0; i < 3; i++) await kari.page.keyboard.press('ArrowLeft');
+    await waitSaved(kari.page);
+    await waitFor(async () => (await editorText(ola.page)) === 'abcdef\n', { message: 'Ola to see abcdef' });
+    await ola.page.locator('.ql-editor').click();
+    await ola.page.keyboard.press('Control+Home');
+    await ola.page.keyboard.type('XYZ');
+    await waitFor(async () => (await editorText(kari.page)) === 'XYZabcdef\n', { message: 'Kari to see XYZ' });
+    await kari.page.keyboard.type('!');
+    await waitSaved(kari.page);
+    assert.equal(await editorText(kari.page), 'XYZabc!def\n');
+    await waitFor(async () => (await serverText(server.url, plan.id, section)) === 'XYZabc!def\n', { message: 'the server text' });
+    await kari.context.close();
+    await ola.context.close();
+  });
+
+  it('shows a remote cursor with the name of the person', async () => {
+    const plan = await createPlan(server.url, 'Markørplan');
+    const section = plan.sections[0].id;
+    const kari = await newUser(browser, 'Kari Nordmann');
+    const ola = await newUser(browser, 'Ola Hansen');
+    await openSection(kari.page, server.url, plan.id, section);
+    await openSection(ola.page, server.url, plan.id, section);
+    await kari.page.locator('.ql-editor').click();
+    await kari.page.keyboard.type('Hei fra Kari');
+    await waitSaved(kari.page);
+    await ola.page.locator('.ql-cursor .ql-cursor-name', { hasText: 'Kari Nordmann' }).waitFor({ state: 'attached' });
+    await kari.context.close();
+    await ola.context.close();
+  });
+});

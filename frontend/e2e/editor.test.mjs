@@ -1,0 +1,145 @@
+// The editor produces only what the server accepts: pasted content from a
+// word processor is cleaned down to the whitelist, unsafe links are
+// dropped, and the server stores exactly what the editor shows.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { api, createPlan, editorText, launchBrowser, newUser, openSection, serverText, startServer, waitFor, waitSaved } from './harness.mjs';
+
+const WORD_HTML = `
+<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{font-family:Calibri}</style></head><body>
+<h5 style="color:#2F5496;font-family:'Calibri Light'">Overskrift fra Word</h5>
+<p class="MsoNormal"><span style="font-size:14pt;color:red;background:yellow;font-family:Calibri">Farget tekst</span>
+<b>fet</b> <i>kursiv</i> <u>understreket</u> <s>gjennomstreket</s> <sub>senket</sub>
+<a href="javascript:alert(1)">farlig lenke</a> <a href="https://www.husbanken.no/">Husbanken</a> <a href="tel:+4712345678">telefon</a></p>
+<p><img src="https://example.com/logo.png" alt="logo"><font face="Arial" size="5">gammel font</font></p>
+<ul><li data-list="checked">Avkrysset punkt</li></ul>
+<pre>kodeblokk</pre>
+<p style="text-align:center;direction:rtl">midtstilt</p>
+</body></html>`;
+
+const ALLOWED = new Set(['bold', 'italic', 'underline', 'strike', 'link', 'header', 'list', 'blockquote', 'indent', 'table']);
+
+describe('editor', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('cleans pasted word-processor content down to the whitelist, and the server takes it', async () => {
+    const plan = await createPlan(server.url, 'Limeplan');
+    const section = plan.sections[0].id;
+    const kari = await newUser(browser, 'Kari Nordmann');
+    await openSection(kari.page, server.url, plan.id, section);
+    await kari.page.locator('.ql-editor').click();
+    await kari.page.evaluate((html) => {
+      const dt = new DataTransfer();
+      dt.setData('text/html', html);
+      dt.setData('text/plain', 'fallback');
+      document.querySelector('.ql-editor').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, WORD_HTML);
+    await waitFor(async () => (await editorText(kari.page)).includes('midtstilt'), { message: 'the pasted text' });
+    await waitSaved(kari.page);
+    assert.equal(await kari.page.locator('.save-problem').isVisible(), false, 'no refused change');
+
+    const content = await api(server.url, 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
+    const ops = content.data.ops;
+    for (const op of ops) {
+      assert.equal(typeof op.insert, 'string', `only text, no embeds: ${JSON.stringify(op)}`);
+      for (const [k, v] of Object.entries(op.attributes ?? {})) {
+        assert.ok(ALLOWED.has(k), `attribute ${k} in ${JSON.stringify(op)}`);
+        if (k === 'header') assert.ok(v >= 1 && v <= 4, `header ${v}`);
+        if (k === 'list') assert.ok(v === 'ordered' || v === 'bullet', `list ${v}`);
+        if (k === 'link') assert.match(v, /^(https?:\/\/|mailto:)/, `link ${v}`);
+      }
+    }
+    if (process.env.E2E_DEBUG) console.log(JSON.stringify(ops));
+    const attrsOf = (text) => ops.find((o) => o.insert.includes(text))?.attributes ?? {};
+    assert.deepEqual(attrsOf('fet'), { bold: true });
+    assert.deepEqual(attrsOf('Husbanken'), { link: 'https://www.husbanken.no/' });
+    assert.equal(attrsOf('farlig lenke').link, undefined, 'javascript: link dropped');
+    assert.equal(attrsOf('telefon').link, undefined, 'tel: link dropped');
+    assert.deepEqual(attrsOf('Farget tekst'), {});
+    const text = await serverText(server.url, plan.id, section);
+    assert.equal(await editorText(kari.page), text, 'the editor shows what the server stored');
+    await kari.context.close();
+  });
+
+  it('sends a big paste in parts, each under the server\'s op limit', async () => {
+    const plan = await createPlan(server.url, 'Stor plan');
+    const section = plan.sections[0].id;
+    const kari = await newUser(browser, 'Kari Nordmann');
+    await openSection(kari.page, server.url, plan.id, section);
+    const page = kari.page;
+    const paste = (text) =>
+      page.evaluate((t) => {
+        const dt = new DataTransfer();
+        dt.setData('text/plain', t);
+        document.querySelector('.ql-editor').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      }, text);
+    // 200 000 characters: far over the server's 64 KiB per op.
+    const line = 'Boligbehovet i kommunen øker med befolkningen – særlig for eldre. ';
+    const big = Array.from({ length: 2000 }, (_, i) => `${i}: ${line}`).join('\n');
+    await page.locator('.ql-editor').click();
+    await paste(big);
+    await waitSaved(page, 60_000);
+    const text = await serverText(server.url, plan.id, section);
+    assert.equal(text, big + '\n');
+
+    await kari.context.close();
+  });
+
+  it('lets the keyboard out of the text and makes no checklists', async () => {
+    const plan = await createPlan(server.url, 'Tastaturplan');
+    const section = plan.sections[0].id;
+    const kari = await newUser(browser, 'Kari Nordmann');
+    await openSection(kari.page, server.url, plan.id, section);
+    const page = kari.page;
+    await page.locator('.ql-editor').click();
+    await page.keyboard.type('[ ] ikke en sjekkliste');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('- punkt');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('ql-editor')), false, 'Tab leaves the editor');
+    await waitSaved(page);
+    const c = await api(server.url, 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
+    assert.deepEqual(c.data.ops, [{ insert: '[ ] ikke en sjekkliste\npunkt' }, { insert: '\n', attributes: { list: 'bullet' } }]);
+    await page.locator('.ql-editor').click();
+    await page.keyboard.press('Escape');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('[role="toolbar"]') !== null), true, 'Escape goes to the toolbar');
+    await kari.context.close();
+  });
+
+  it('inserts only http, https and mailto links from the link dialog', async () => {
+    const plan = await createPlan(server.url, 'Lenkeplan');
+    const section = plan.sections[0].id;
+    const kari = await newUser(browser, 'Kari Nordmann');
+    await openSection(kari.page, server.url, plan.id, section);
+    const page = kari.page;
+    await page.locator('.ql-editor').click();
+    await page.keyboard.type('Les veilederen');
+    await page.keyboard.press('Shift+Home');
+    await page.getByRole('button', { name: 'Lenke' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Adresse (https://, http:// eller mailto:)').fill('javascript:alert(1)');
+    await dialog.getByRole('button', { name: 'Sett inn lenke' }).click();
+    await dialog.getByText('Adressen må begynne med https://, http:// eller mailto:').waitFor();
+    await dialog.getByLabel('Adresse (https://, http:// eller mailto:)').fill('husbanken.no/veiledere');
+    await dialog.getByRole('button', { name: 'Sett inn lenke' }).click();
+    await waitSaved(page);
+    await waitFor(
+      async () => {
+        const c = await api(server.url, 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
+        return c.data.ops.some((o) => o.insert === 'Les veilederen' && o.attributes?.link === 'https://husbanken.no/veiledere');
+      },
+      { message: 'the link on the server' },
+    );
+    assert.equal(await page.locator('.ql-editor a').getAttribute('href'), 'https://husbanken.no/veiledere');
+    await kari.context.close();
+  });
+});

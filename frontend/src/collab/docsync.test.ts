@@ -1,0 +1,282 @@
+// Property tests of the client protocol: several simulated clients edit one
+// document through a simulated server that does what the Go engine does
+// (resend check first, stale refusal, transform against committed ops with
+// the committed ops winning ties, catch-up or snapshot on sub), over
+// connections that deliver late, drop, reorder and reconnect, with page
+// reloads (a closed tab's client id taken over by a new tab is the same
+// thing to the protocol). Every run must end with all clients showing the
+// server's document, and — when clients only insert — with every typed
+// character in it exactly once.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import Delta from 'quill-delta';
+import { DocSync } from './docsync';
+import type { SubmitMsg, SubMsg } from './protocol';
+import { actionArb, Client, connect, DOC, drop, run, Server, textOf, type World } from './simulation';
+
+const RUNS = Number(process.env.SIM_RUNS ?? 150);
+
+const params = (clients: number) =>
+  fc.record({
+    actions: fc.array(actionArb(clients), { minLength: 1, maxLength: 200, size: 'max' }),
+    initial: fc.constantFrom('', '\n', 'Innledning\n'),
+    stale: fc.integer({ min: 2, max: 6 }),
+    extra: fc.integer({ min: 1, max: 6 }),
+  });
+
+describe('DocSync against a simulated server', () => {
+  for (const clients of [2, 3]) {
+    it(`${clients} clients converge under inserts, deletes and formats`, () => {
+      fc.assert(
+        fc.property(params(clients), (p) =>
+          run(p.actions, clients, { insertOnly: false, initial: p.initial, stale: p.stale, catchUp: p.stale + p.extra }),
+        ),
+        { numRuns: RUNS },
+      );
+    });
+    it(`${clients} clients keep every inserted character exactly once`, () => {
+      fc.assert(
+        fc.property(params(clients), (p) =>
+          run(p.actions, clients, { insertOnly: true, initial: p.initial, stale: p.stale, catchUp: p.stale + p.extra }),
+        ),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
+
+describe('DocSync', () => {
+  function single(): { c: Client; server: Server; w: World } {
+    const clock = { t: 0 };
+    const server = new Server(new Delta().insert('ab\n'), 1000, 10000);
+    const c = new Client('me', clock);
+    const w: World = { server, clients: [c], clock };
+    connect(w, c);
+    const flush = () => {
+      while (c.conn!.up.length || c.conn!.down.length) {
+        while (c.conn!.up.length) server.handle(c.conn!, c.conn!.up.shift()!);
+        while (c.conn!.down.length) c.sync.receive(c.conn!.down.shift()!);
+      }
+    };
+    flush();
+    return { c, server, w };
+  }
+
+  it('keeps a refused (locked) change visible and stored, and can retry', () => {
+    const { c } = single();
+    const change = new Delta().retain(2).insert('!');
+    c.view = c.view!.compose(change);
+    c.sync.local(change);
+    const sent = c.conn!.up.shift() as SubmitMsg;
+    assert.equal(sent.type, 'op');
+    c.sync.receive({ type: 'error', code: 'locked', message: 'the plan is locked', doc: DOC, seq: sent.seq });
+    const st = c.sync.status();
+    assert.equal(st.state, 'rejected');
+    assert.equal(st.problem?.code, 'locked');
+    assert.equal(textOf(c.view!), 'ab!\n', 'the text stays');
+    assert.ok(c.stored?.inflight, 'and stays stored');
+    assert.equal(c.conn!.up.length, 0, 'nothing resent by itself');
+    c.sync.retry();
+    const again = c.conn!.up.shift() as SubmitMsg;
+    assert.equal(again.seq, sent.seq, 'a retry reuses the seq');
+  });
+
+  it('discards a refused change on request', () => {
+    const { c } = single();
+    const change = new Delta().retain(2).insert('!');
+    c.view = c.view!.compose(change);
+    c.sync.local(change);
+    const sent = c.conn!.up.shift() as SubmitMsg;
+    c.sync.receive({ type: 'error', code: 'forbidden', message: 'no', doc: DOC, seq: sent.seq });
+    c.sync.discard();
+    assert.equal(textOf(c.view!), 'ab\n');
+    assert.equal(c.stored, null);
+    assert.equal(c.sync.status().state, 'saved');
+  });
+
+  it('treats its own op among the catch-up ops as the ack', () => {
+    const { c, server, w } = single();
+    const change = new Delta().retain(2).insert('!');
+    c.view = c.view!.compose(change);
+    c.sync.local(change);
+    server.handle(c.conn!, c.conn!.up.shift()!); // committed, the ack is lost:
+    drop(w, c);
+    connect(w, c);
+    const sub = c.conn!.up.shift() as SubMsg;
+    assert.equal(sub.v, 0);
+    server.handle(c.conn!, sub);
+    while (c.conn!.down.length) c.sync.receive(c.conn!.down.shift()!);
+    assert.equal(c.conn!.up.length, 0, 'not resent');
+    assert.equal(c.sync.status().state, 'saved');
+    assert.equal(c.sync.version(), 1);
+  });
+
+  it('reports offline and saving states', () => {
+    const { c, w } = single();
+    assert.equal(c.sync.status().state, 'saved');
+    drop(w, c);
+    assert.equal(c.sync.status().state, 'offline');
+    const change = new Delta().insert('x');
+    c.view = c.view!.compose(change);
+    c.sync.local(change);
+    assert.equal(c.sync.status().pending, true);
+    connect(w, c);
+    assert.equal(c.sync.status().state, 'saving');
+  });
+});
+
+describe('DocSync protocol paths', () => {
+  function fake(client = 'me') {
+    const sent: (SubmitMsg | SubMsg)[] = [];
+    let t = 0;
+    let reconnects = 0;
+    const stored: { rec: unknown } = { rec: null };
+    let seq = 0;
+    const sync = new DocSync(
+      'p',
+      DOC,
+      { clientId: client, send: (m) => (sent.push(structuredClone(m)), true), nextSeq: () => ++seq, reconnect: () => reconnects++, now: () => t },
+      (r) => (stored.rec = r),
+    );
+    let view = new Delta();
+    sync.attach({ reset: (d) => (view = d), apply: (c) => (view = view.compose(c)), flush: () => {} });
+    const type = (d: Delta) => {
+      view = view.compose(d);
+      sync.local(d);
+    };
+    return { sync, sent, type, view: () => view, stored, advance: (ms: number) => (t += ms), reconnects: () => reconnects };
+  }
+  const snap = (v: number, text: string) => ({ type: 'snapshot' as const, doc: DOC, v, data: { ops: text ? [{ insert: text }] : [] } });
+
+  it('sends the trailing newline Quill needs with the first change to an empty document', () => {
+    const f = fake();
+    f.sync.connected();
+    f.sync.receive(snap(0, ''));
+    assert.equal(textOf(f.view()), '\n', 'Quill shows a newline');
+    assert.equal(f.sent.filter((m) => m.type === 'op').length, 0, 'nothing sent for it alone');
+    assert.equal(f.sync.status().state, 'saved');
+    f.type(new Delta().insert('Hei'));
+    const op = f.sent.find((m) => m.type === 'op') as SubmitMsg;
+    assert.deepEqual(op.op.ops, [{ insert: 'Hei\n' }]);
+  });
+
+  it('resubscribes with its version on stale and resends the same seq after the catch-up', () => {
+    const f = fake();
+    f.sync.connected();
+    f.sync.receive(snap(5, 'abc\n'));
+    f.type(new Delta().retain(3).insert('!'));
+    const first = f.sent.pop() as SubmitMsg;
+    f.sync.receive({ type: 'error', code: 'stale', message: 'stale', doc: DOC, seq: first.seq });
+    const sub = f.sent.pop() as SubMsg;
+    assert.deepEqual(sub, { type: 'sub', plan: 'p', doc: DOC, v: 5 });
+    f.sync.receive({ type: 'op', doc: DOC, v: 5, op: { ops: [{ insert: 'X' }] }, src: 'other', seq: 1 });
+    assert.equal(f.sent.length, 1, 'nothing resent before synced');
+    f.sync.receive({ type: 'synced', doc: DOC, v: 6 });
+    const again = f.sent.pop() as SubmitMsg;
+    assert.equal(again.seq, first.seq);
+    assert.equal(again.v, 6);
+    assert.deepEqual(again.op.ops, [{ retain: 4 }, { insert: '!' }]);
+    assert.equal(textOf(f.view()), 'Xabc!\n');
+  });
+
+  it('takes an ack that overtakes the op before it', () => {
+    const f = fake();
+    f.sync.connected();
+    f.sync.receive(snap(0, 'ab\n'));
+    f.type(new Delta().insert('1'));
+    const op = f.sent.pop() as SubmitMsg;
+    f.sync.receive({ type: 'ack', doc: DOC, v: 1, seq: op.seq });
+    assert.equal(f.sync.status().state, 'saving', 'version 0 is still missing');
+    f.sync.receive({ type: 'op', doc: DOC, v: 0, op: { ops: [{ retain: 2 }, { insert: 'X' }] }, src: 'other', seq: 9 });
+    assert.equal(f.sync.status().state, 'saved');
+    assert.equal(f.sync.version(), 2);
+    assert.equal(textOf(f.view()), '1abX\n');
+  });
+
+  it('asks whether its op is in a snapshot before rebasing on it', () => {
+    // Committed before the snapshot: the ack says so, the op is not applied twice.
+    let f = fake();
+    f.sync.connected();
+    f.sync.receive(snap(0, 'ab\n'));
+    f.type(new Delta().insert('1'));
+    let op = f.sent.pop() as SubmitMsg;
+    f.sync.disconnected();
+    f.sync.connected();
+    assert.equal((f.sent.pop() as SubMsg).v, 0);
+    f.sync.receive(snap(20000, '1ab\nmore\n'));
+    const probe = f.sent.pop() as SubmitMsg;
+    assert.equal(probe.seq, op.seq);
+    f.sync.receive({ type: 'ack', doc: DOC, v: 3, seq: op.seq });
+    assert.equal(textOf(f.view()), '1ab\nmore\n');
+    assert.equal(f.sync.status().state, 'saved');
+
+    // Not committed: refused as stale, then rebased and resent with the same seq.
+    f = fake();
+    f.sync.connected();
+    f.sync.receive(snap(0, 'ab\n'));
+    f.type(new Delta().insert('1'));
+    op = f.sent.pop() as SubmitMsg;
+    f.sync.disconnected();
+    f.sync.connected();
+    f.sent.pop();
+    f.sync.receive(snap(20000, 'ab\nmore\n'));
+    f.sent.pop();
+    f.sync.receive({ type: 'error', code: 'stale', message: 'stale', doc: DOC, seq: op.seq });
+    const resent = f.sent.pop() as SubmitMsg;
+    assert.equal(resent.seq, op.seq);
+    assert.equal(resent.v, 20000);
+    assert.equal(textOf(f.view()), '1ab\nmore\n');
+  });
+
+  it('renews a connection whose subscription or ack never comes', () => {
+    const f = fake();
+    f.sync.connected();
+    f.advance(25_000);
+    f.sync.tick(25_000);
+    assert.equal(f.reconnects(), 1);
+    f.sync.connected();
+    f.sync.receive(snap(0, 'ab\n'));
+    f.type(new Delta().insert('1'));
+    f.advance(31_000);
+    f.sync.tick(56_000);
+    assert.equal(f.reconnects(), 2);
+  });
+
+  it('asks for a snapshot when catching up from its version gets no answer twice', () => {
+    const f = fake();
+    f.sync.connected();
+    f.sync.receive(snap(7, 'ab\n'));
+    f.type(new Delta().insert('1'));
+    const op = f.sent.pop() as SubmitMsg;
+    f.sync.disconnected();
+    f.sync.connected();
+    assert.equal((f.sent.pop() as SubMsg).v, 7);
+    f.advance(21_000);
+    f.sync.tick(21_000);
+    f.sync.connected();
+    assert.equal((f.sent.pop() as SubMsg).v, 7);
+    f.advance(21_000);
+    f.sync.tick(42_000);
+    const fresh = f.sent.pop() as SubMsg;
+    assert.equal(fresh.v, undefined, 'a snapshot, please');
+    f.sync.receive(snap(0, 'reset\n'));
+    const probe = f.sent.pop() as SubmitMsg;
+    assert.equal(probe.seq, op.seq, 'is my op in there?');
+  });
+
+  it('holds remote changes while the view is busy composing', () => {
+    const f = fake();
+    let busy = false;
+    let view = new Delta();
+    f.sync.attach({ reset: (d) => (view = d), apply: (c) => (view = view.compose(c)), flush: () => {}, busy: () => busy });
+    f.sync.connected();
+    f.sync.receive(snap(0, 'ab\n'));
+    busy = true;
+    f.sync.receive({ type: 'op', doc: DOC, v: 0, op: { ops: [{ insert: 'X' }] }, src: 'o', seq: 1 });
+    assert.equal(textOf(view), 'ab\n');
+    busy = false;
+    f.sync.resume();
+    assert.equal(textOf(view), 'Xab\n');
+  });
+});

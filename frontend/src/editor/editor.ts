@@ -1,0 +1,276 @@
+// SectionEditor is the Quill editor of one section body, bound to its
+// DocSync: user changes are cleaned to the whitelist and handed to the OT
+// client; remote changes are applied with source 'api', which keeps the
+// local selection where it belongs (Quill transforms it through the change).
+import type Delta from 'quill-delta';
+import type { DocStatus, DocSync, DocView } from '../collab/docsync';
+import { docDiff } from '../collab/ot';
+import { confirmDialog } from '../dialog';
+import { h, replace } from '../dom';
+import { errorText, t } from '../i18n';
+import { QUILL_FORMATS } from './formats';
+import { registerQuill, type Quill, type TableModule } from './quill';
+import { cleanChange, cleanDocument, sameOps } from './sanitize';
+import { Toolbar } from './toolbar';
+
+export interface SelectionRange {
+  index: number;
+  length: number;
+}
+
+export interface SectionEditorOptions {
+  title: string;
+  onSelection: (range: SelectionRange | null) => void;
+}
+
+/** How long changes must wait for their ack before "Lagrer…" is shown. */
+const SAVING_DELAY = 400;
+
+export class SectionEditor implements DocView {
+  readonly element: HTMLElement;
+  readonly quill: Quill;
+  private readonly toolbar: Toolbar;
+  private readonly statusEl: HTMLElement;
+  private readonly problemEl: HTMLElement;
+  private sync: DocSync | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private applying = false;
+  private reconcileQueued = false;
+  private savingTimer: ReturnType<typeof setTimeout> | null = null;
+  private shownState = '';
+
+  constructor(opts: SectionEditorOptions) {
+    const Q = registerQuill();
+    const host = h('div', { class: 'editor-body' });
+    this.statusEl = h('p', { class: 'save-status', role: 'status', 'aria-live': 'polite', 'data-state': 'loading' }, t('save.loading'));
+    this.problemEl = h('div', { class: 'save-problem', role: 'alert', hidden: true });
+    this.quill = new Q(host, {
+      formats: [...QUILL_FORMATS],
+      placeholder: t('editor.empty'),
+      readOnly: true,
+      modules: {
+        toolbar: false,
+        table: true,
+        history: { userOnly: true },
+        uploader: { mimetypes: [] },
+        cursors: { transformOnTextChange: true, hideDelayMs: 4000, hideSpeedMs: 300 },
+        keyboard: {
+          bindings: {
+            // No checklists: "[ ]" at the start of a line stays text.
+            'list autofill': { prefix: /^\s*?(\d+\.|-|\*)$/ },
+            // Tab moves the focus on (no keyboard trap, WCAG 2.1.2); it
+            // still indents at the start of a list item and moves between
+            // table cells.
+            tab: false,
+          },
+        },
+      },
+    });
+    const root = this.quill.root;
+    root.setAttribute('role', 'textbox');
+    root.setAttribute('aria-multiline', 'true');
+    root.setAttribute('aria-label', t('editor.label', { title: opts.title }));
+    this.quill.clipboard.addMatcher(Node.ELEMENT_NODE, (_node: Node, delta: Delta) => cleanDocument(delta));
+    this.toolbar = new Toolbar(this.quill, this.quill.getModule('table') as TableModule);
+    // Escape leaves the text for the toolbar.
+    root.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) this.toolbar.focus();
+    });
+    this.element = h('div', { class: 'editor is-readonly' }, this.toolbar.element, host, this.statusEl, this.problemEl);
+
+    this.quill.on('text-change', (delta: Delta, old: Delta, source: string) => {
+      if (this.applying || source === 'silent') return;
+      this.handleLocal(delta, old);
+    });
+    // Remote changes wait while an input method composes text.
+    this.quill.on('composition-end', () => queueMicrotask(() => this.sync?.resume()));
+    this.quill.on('selection-change', (range: SelectionRange | null) => {
+      this.toolbar.update();
+      if (range) opts.onSelection({ index: range.index, length: range.length });
+    });
+    this.quill.on('text-change', () => {
+      const range = this.quill.getSelection();
+      if (range) opts.onSelection({ index: range.index, length: range.length });
+    });
+  }
+
+  /** bind connects the editor to a document. */
+  bind(sync: DocSync): void {
+    this.sync = sync;
+    sync.attach(this);
+    this.unsubscribe = sync.onStatus((s) => this.showStatus(s));
+  }
+
+  destroy(): void {
+    this.unsubscribe?.();
+    this.sync?.detach();
+    this.sync = null;
+    if (this.savingTimer) clearTimeout(this.savingTimer);
+    this.element.remove();
+  }
+
+  focus(): void {
+    this.quill.focus();
+  }
+
+  // DocView.
+
+  reset(doc: Delta): void {
+    this.applying = true;
+    try {
+      this.quill.setContents(doc, 'silent');
+      this.quill.history.clear();
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  apply(change: Delta): void {
+    this.applying = true;
+    let applied: Delta;
+    try {
+      applied = this.quill.updateContents(change, 'api');
+    } finally {
+      this.applying = false;
+    }
+    if (!sameOps(applied, change)) this.queueReconcile();
+  }
+
+  busy(): boolean {
+    return (this.quill as unknown as { composition?: { isComposing?: boolean } }).composition?.isComposing === true;
+  }
+
+  flush(): void {
+    // Pending DOM mutations become a 'user' text-change now, before a
+    // remote change is transformed and applied.
+    this.quill.update('user');
+  }
+
+  // handleLocal hands a user change to the OT client, cleaned to the
+  // whitelist; what cleaning removed is taken out of the editor too.
+  private handleLocal(delta: Delta, old: Delta): void {
+    if (!this.sync) return;
+    const clean = cleanChange(delta);
+    if (!sameOps(clean, delta)) {
+      const fix = docDiff(old.compose(delta), old.compose(clean));
+      if (fix.ops.length > 0) {
+        this.applying = true;
+        try {
+          this.quill.updateContents(fix, 'silent');
+        } finally {
+          this.applying = false;
+        }
+      }
+    }
+    if (clean.ops.length > 0) this.sync.local(clean);
+  }
+
+  // queueReconcile: Quill normalised a remote change (e.g. completed a
+  // table), so the editor and the OT state differ; the difference becomes a
+  // local change, and every copy converges on it.
+  private queueReconcile(): void {
+    if (this.reconcileQueued) return;
+    this.reconcileQueued = true;
+    queueMicrotask(() => {
+      this.reconcileQueued = false;
+      const want = this.sync?.localDoc();
+      if (!want) return;
+      const have = this.quill.getContents();
+      if (sameOps(want, have)) return;
+      this.handleLocal(docDiff(want, have), want);
+    });
+  }
+
+  private showStatus(s: DocStatus): void {
+    // The exact state, at once (the visible text waits a moment before
+    // "Lagrer…", so that typing does not make the status flicker).
+    this.element.dataset.pending = String(s.pending);
+    const editable = s.loaded && s.state !== 'rejected' && s.state !== 'error' && !s.locked;
+    if (editable !== this.quill.isEnabled()) {
+      this.quill.enable(editable);
+      this.element.classList.toggle('is-readonly', !editable);
+      this.toolbar.setEnabled(editable);
+    }
+
+    if (s.state === 'saving') {
+      if (this.shownState !== 'saving' && !this.savingTimer) {
+        this.savingTimer = setTimeout(() => {
+          this.savingTimer = null;
+          if (this.sync?.status().state === 'saving') this.setStatusText('saving', t('save.saving'));
+        }, SAVING_DELAY);
+      }
+    } else {
+      if (this.savingTimer) clearTimeout(this.savingTimer);
+      this.savingTimer = null;
+      const text =
+        s.state === 'loading'
+          ? t('save.loading')
+          : s.state === 'saved'
+            ? t('save.saved')
+            : s.state === 'offline'
+              ? t('save.offline')
+              : s.state === 'rejected'
+                ? t('save.rejected', { reason: errorText(s.problem?.code ?? 'internal') })
+                : t('save.error', { reason: errorText(s.problem?.code ?? 'internal') });
+      this.setStatusText(s.state, text);
+    }
+    this.showProblem(s);
+  }
+
+  private setStatusText(state: string, text: string): void {
+    if (state === this.shownState && this.statusEl.textContent === text) return;
+    this.shownState = state;
+    this.statusEl.dataset.state = state;
+    this.statusEl.textContent = text;
+  }
+
+  private showProblem(s: DocStatus): void {
+    const el = this.problemEl;
+    if (s.state === 'rejected') {
+      if (el.dataset.kind === 'rejected') return;
+      el.dataset.kind = 'rejected';
+      const copied = h('span', { class: 'copied', 'aria-live': 'polite' });
+      replace(
+        el,
+        h('p', null, t('save.rejected', { reason: errorText(s.problem?.code ?? 'internal') })),
+        h(
+          'p',
+          { class: 'buttons' },
+          h('button', { type: 'button', onclick: () => this.copyText(copied) }, t('save.copy')),
+          h('button', { type: 'button', onclick: () => this.sync?.retry() }, t('save.retry')),
+          h('button', { type: 'button', class: 'danger', onclick: () => this.discard() }, t('save.discard')),
+          copied,
+        ),
+      );
+      el.hidden = false;
+    } else if (s.locked) {
+      if (el.dataset.kind === 'locked') return;
+      el.dataset.kind = 'locked';
+      replace(el, h('p', null, t('editor.locked')));
+      el.hidden = false;
+    } else {
+      el.dataset.kind = '';
+      el.hidden = true;
+      replace(el);
+    }
+  }
+
+  private async copyText(out: HTMLElement): Promise<void> {
+    const text = this.quill.getText();
+    try {
+      await navigator.clipboard.writeText(text);
+      out.textContent = t('save.copied');
+    } catch {
+      // No clipboard permission: select the text so the user can copy it.
+      this.quill.setSelection(0, this.quill.getLength(), 'silent');
+      this.quill.root.focus();
+    }
+  }
+
+  private async discard(): Promise<void> {
+    if (await confirmDialog({ heading: t('save.discard'), text: t('save.confirmDiscard'), confirm: t('save.discard') })) {
+      this.sync?.discard();
+    }
+  }
+}
+

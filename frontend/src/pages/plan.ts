@@ -1,0 +1,412 @@
+// The plan page: the outline (live, from the plan's events), the editor of
+// the selected section, simple structure actions, and who is here.
+import { api, ApiError } from '../api/client';
+import { SECTION_STATUSES, type Plan, type Section, type SectionStatus } from '../api/types';
+import type { Session } from '../collab/session';
+import { confirmDialog, promptText } from '../dialog';
+import { h, replace, uniqueId } from '../dom';
+import { SectionEditor } from '../editor/editor';
+import { t } from '../i18n';
+import { PresenceTracker, initials, type Peer } from '../presence/presence';
+import { applyEvent, findSection, walk } from './outline';
+import { kindText, phaseText, problemText, statusText, typeText } from './labels';
+import { planPath, type Page, type Route, type Router } from './router';
+
+interface Cursors {
+  createCursor(id: string, name: string, color: string): unknown;
+  moveCursor(id: string, range: { index: number; length: number }): void;
+  removeCursor(id: string): void;
+  cursors(): { id: string }[];
+}
+
+export class PlanPage implements Page {
+  readonly element: HTMLElement;
+  private plan: Plan | null = null;
+  private selected: string | null;
+  private editor: SectionEditor | null = null;
+  private editorDoc: string | null = null;
+  private readonly headerEl: HTMLElement;
+  private readonly noticeEl: HTMLElement;
+  private readonly alertEl: HTMLElement;
+  private readonly outlineEl: HTMLElement;
+  private readonly paneEl: HTMLElement;
+  private readonly presenceEl: HTMLElement;
+  private readonly tracker: PresenceTracker;
+  private unsubPlan: (() => void) | null = null;
+  private reloading: Promise<void> | null = null;
+  private alive = true;
+
+  constructor(
+    private readonly router: Router,
+    private readonly session: Session,
+    private readonly planId: string,
+    section: string | null,
+  ) {
+    this.selected = section;
+    this.headerEl = h('header', { class: 'plan-header' }, h('h1', { tabindex: '-1' }, t('plan.loading')));
+    this.noticeEl = h('p', { class: 'notice', role: 'status' });
+    this.alertEl = h('p', { class: 'error', role: 'alert' });
+    this.outlineEl = h('div', { class: 'outline-tree' });
+    this.paneEl = h('section', { class: 'section-pane', 'aria-label': t('plan.select') });
+    this.presenceEl = h('ul', { class: 'peers' });
+    const outlineHead = uniqueId('outline');
+    const presenceHead = uniqueId('presence');
+    this.element = h(
+      'div',
+      { class: 'page page-plan' },
+      h('p', { class: 'back' }, h('a', { href: '/', 'data-link': '' }, `← ${t('plan.back')}`)),
+      this.headerEl,
+      this.alertEl,
+      this.noticeEl,
+      h(
+        'div',
+        { class: 'plan-layout' },
+        h(
+          'nav',
+          { class: 'outline', 'aria-labelledby': outlineHead },
+          h('h2', { id: outlineHead, tabindex: '-1' }, t('plan.outline')),
+          this.outlineEl,
+          h(
+            'p',
+            { class: 'outline-actions' },
+            h('button', { type: 'button', onclick: () => void this.addSection('', 'section') }, t('outline.addSection')),
+            h('button', { type: 'button', onclick: () => void this.addSection('', 'target_area') }, t('outline.addTarget')),
+          ),
+        ),
+        this.paneEl,
+        h('aside', { class: 'presence', 'aria-labelledby': presenceHead }, h('h2', { id: presenceHead }, t('presence.heading')), this.presenceEl),
+      ),
+    );
+    this.tracker = new PresenceTracker(this.session, planId, session.clientId, () => this.renderPresence());
+    this.renderPresence();
+    void this.load();
+  }
+
+  update(route: Route): boolean {
+    if (route.name !== 'plan' || route.plan !== this.planId) return false;
+    this.select(route.section);
+    return true;
+  }
+
+  destroy(): void {
+    this.alive = false;
+    this.unsubPlan?.();
+    this.tracker.destroy();
+    this.closeEditor();
+  }
+
+  // Loading and live updates.
+
+  private async load(): Promise<void> {
+    try {
+      const plan = await api.getPlan(this.planId);
+      if (!this.alive) return;
+      this.setPlan(plan);
+      this.unsubPlan = this.session.subscribePlan(this.planId, () => this.plan?.seq ?? 0, {
+        event: (e) => {
+          if (!this.plan) return;
+          const next = applyEvent(this.plan, e);
+          if (next) {
+            if (next !== this.plan) this.setPlan(next);
+          } else {
+            void this.reload();
+          }
+        },
+        presence: (p) => this.tracker.handle(p),
+        opened: () => {
+          this.tracker.clearPeers();
+          this.tracker.subscribed();
+        },
+      });
+    } catch (err) {
+      if (!this.alive) return;
+      replace(this.headerEl, h('h1', { tabindex: '-1' }, t('notfound.heading')));
+      this.alertEl.textContent = problemText(err);
+    }
+  }
+
+  private reload(): Promise<void> {
+    this.reloading ??= api
+      .getPlan(this.planId)
+      .then((p) => {
+        if (this.alive) this.setPlan(p);
+      })
+      .catch((err) => {
+        if (this.alive) this.alertEl.textContent = problemText(err);
+      })
+      .finally(() => {
+        this.reloading = null;
+      });
+    return this.reloading;
+  }
+
+  private setPlan(plan: Plan): void {
+    if (this.plan && plan.seq < this.plan.seq) return; // an older answer
+    this.plan = plan;
+    const h1 = this.headerEl.querySelector('h1');
+    const hadFocus = document.activeElement === h1;
+    replace(
+      this.headerEl,
+      h('h1', { tabindex: '-1' }, plan.title),
+      h('p', { class: 'meta' }, t('plan.meta', { municipality: plan.municipality, type: typeText(plan.type), phase: phaseText(plan.phase) })),
+    );
+    if (hadFocus) (this.headerEl.querySelector('h1') as HTMLElement | null)?.focus();
+    document.title = `${plan.title} – ${t('app.title')}`;
+    if (this.selected && !findSection(plan.sections, this.selected)) {
+      // The section was deleted (here or by someone else).
+      this.alertEl.textContent = t('error.not_found');
+      this.router.navigate(planPath(this.planId), { replace: true });
+      return;
+    }
+    this.renderOutline();
+    this.renderPane();
+  }
+
+  // The outline.
+
+  private renderOutline(): void {
+    const plan = this.plan;
+    if (!plan) return;
+    const active = document.activeElement;
+    const focusedHref = active instanceof HTMLAnchorElement && this.outlineEl.contains(active) ? active.getAttribute('href') : null;
+    const list = (sections: Section[], depth: number): HTMLElement =>
+      h(
+        'ol',
+        { class: depth === 0 ? 'tree' : 'tree sub' },
+        sections.map((s) =>
+          h(
+            'li',
+            { class: `kind-${s.kind}`, dataset: { section: s.id } },
+            h(
+              'a',
+              { href: planPath(plan.id, s.id), 'data-link': '', 'aria-current': s.id === this.selected ? 'page' : undefined },
+              h('span', { class: 'title' }, s.title),
+              ' ',
+              h('span', { class: `status status-${s.status}` }, statusText(s.status)),
+            ),
+            s.children.length > 0 ? list(s.children, depth + 1) : null,
+          ),
+        ),
+      );
+    replace(this.outlineEl, list(plan.sections, 0));
+    if (focusedHref) (this.outlineEl.querySelector(`a[href="${CSS.escape(focusedHref)}"]`) as HTMLElement | null)?.focus();
+  }
+
+  private select(section: string | null): void {
+    if (section === this.selected) return;
+    this.selected = section;
+    this.renderOutline();
+    this.renderPane();
+  }
+
+  // The selected section.
+
+  private renderPane(): void {
+    const plan = this.plan;
+    if (!plan) return;
+    const found = this.selected ? findSection(plan.sections, this.selected) : null;
+    if (!found) {
+      this.closeEditor();
+      this.tracker.update('', 0, 0);
+      replace(this.paneEl, h('p', { class: 'hint' }, t('plan.select')));
+      this.paneEl.setAttribute('aria-label', t('plan.select'));
+      return;
+    }
+    const s = found.section;
+    const headId = `section-head-${s.id}`;
+    this.paneEl.removeAttribute('aria-label');
+    this.paneEl.setAttribute('aria-labelledby', headId);
+    const statusId = uniqueId('status');
+    const statusSelect = h(
+      'select',
+      { id: statusId, dataset: { action: 'status' }, onchange: () => void this.setStatus(s.id, statusSelect.value as SectionStatus) },
+      SECTION_STATUSES.map((st) => h('option', { value: st, selected: st === s.status }, statusText(st))),
+    );
+    const header = h(
+      'header',
+      { class: 'section-header' },
+      h('p', { class: 'kind' }, kindText(s.kind)),
+      h('h2', { id: headId, tabindex: '-1' }, s.title),
+      h(
+        'div',
+        { class: 'section-actions', role: 'group', 'aria-label': t('outline.actions') },
+        h('span', { class: 'field inline' }, h('label', { for: statusId }, t('outline.status')), statusSelect),
+        h('button', { type: 'button', dataset: { action: 'rename' }, onclick: () => void this.rename(s.id) }, t('outline.rename')),
+        h('button', { type: 'button', dataset: { action: 'add' }, onclick: () => void this.addSection(s.id, 'section') }, t('outline.addChild')),
+        h('button', { type: 'button', dataset: { action: 'up' }, disabled: found.index === 0, onclick: () => void this.move(s.id, -1) }, t('outline.moveUp')),
+        h('button', { type: 'button', dataset: { action: 'down' }, disabled: found.index === found.list.length - 1, onclick: () => void this.move(s.id, 1) }, t('outline.moveDown')),
+        h('button', { type: 'button', dataset: { action: 'delete' }, class: 'danger', onclick: () => void this.remove(s.id) }, t('outline.delete')),
+      ),
+    );
+    if (this.editorDoc !== s.id) {
+      this.closeEditor();
+      const editor = new SectionEditor({
+        title: s.title,
+        onSelection: (r) => this.tracker.update(s.id, r?.index ?? 0, r?.length ?? 0),
+      });
+      editor.bind(this.session.openDoc(plan.id, s.id));
+      this.editor = editor;
+      this.editorDoc = s.id;
+      this.tracker.update(s.id, 0, 0);
+      replace(this.paneEl, header, editor.element);
+      this.renderCursors();
+    } else {
+      // Same section, new title or status: keep the focus where it was.
+      const old = this.paneEl.firstElementChild!;
+      const action = old.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.action : undefined;
+      this.paneEl.replaceChild(header, old);
+      if (action) {
+        const again = header.querySelector<HTMLElement>(`[data-action="${action}"]`);
+        if (again && !(again as HTMLButtonElement).disabled) again.focus();
+        else (header.querySelector('h2') as HTMLElement | null)?.focus();
+      }
+      this.editor?.quill.root.setAttribute('aria-label', t('editor.label', { title: s.title }));
+    }
+  }
+
+  private closeEditor(): void {
+    if (!this.editor) return;
+    this.editor.destroy();
+    if (this.editorDoc) this.session.closeDoc(this.editorDoc);
+    this.editor = null;
+    this.editorDoc = null;
+  }
+
+  // Structure actions. Each carries the plan seq it was made on; the
+  // answer (or, failing that, a reload) brings the outline up to date.
+
+  private async mutate(run: (seq: number) => Promise<unknown>): Promise<Plan | null> {
+    if (!this.plan) return null;
+    this.alertEl.textContent = '';
+    try {
+      const res = await run(this.plan.seq);
+      const plan = planOf(res);
+      if (plan) this.setPlan(plan);
+      else await this.reload();
+      return this.plan;
+    } catch (err) {
+      this.alertEl.textContent = problemText(err);
+      if (err instanceof ApiError && (err.code === 'conflict' || err.code === 'not_found')) await this.reload();
+      return null;
+    }
+  }
+
+  private async addSection(parent: string, kind: 'section' | 'target_area'): Promise<void> {
+    const plan = this.plan;
+    if (!plan) return;
+    const parentTitle = parent ? findSection(plan.sections, parent)?.section.title : '';
+    const title = await promptText({
+      heading: kind === 'target_area' ? t('outline.addTarget') : parent ? t('outline.addChild') : t('outline.addSection'),
+      label: kind === 'target_area' ? t('outline.newTarget') : parent ? t('outline.newChild', { title: parentTitle ?? '' }) : t('outline.newSection'),
+      submit: t('outline.save'),
+    });
+    if (!title) return;
+    const before = new Set<string>();
+    walk(plan.sections, (s) => before.add(s.id));
+    let index = -1;
+    if (kind === 'target_area' && !parent) {
+      // After the last target area, so it joins the others.
+      const last = plan.sections.map((s) => s.kind).lastIndexOf('target_area');
+      if (last >= 0) index = last + 1;
+    }
+    const next = await this.mutate((seq) => api.addSection(plan.id, { parent, index, title, kind, seq }));
+    if (!next) return;
+    let added: string | null = null;
+    walk(next.sections, (s) => {
+      if (!added && !before.has(s.id)) added = s.id;
+    });
+    if (added) this.router.navigate(planPath(plan.id, added));
+  }
+
+  private async rename(id: string): Promise<void> {
+    const plan = this.plan;
+    const s = plan && findSection(plan.sections, id)?.section;
+    if (!plan || !s) return;
+    const title = await promptText({ heading: t('outline.rename'), label: t('outline.renameTo', { title: s.title }), value: s.title, submit: t('outline.save') });
+    if (!title || title === s.title) return;
+    await this.mutate((seq) => api.updateSection(plan.id, id, { title, seq }));
+  }
+
+  private async setStatus(id: string, status: SectionStatus): Promise<void> {
+    const plan = this.plan;
+    if (!plan) return;
+    await this.mutate((seq) => api.updateSection(plan.id, id, { status, seq }));
+  }
+
+  private async move(id: string, by: number): Promise<void> {
+    const plan = this.plan;
+    const f = plan && findSection(plan.sections, id);
+    if (!plan || !f) return;
+    const index = f.index + by;
+    if (index < 0 || index >= f.list.length) return;
+    await this.mutate((seq) => api.moveSection(plan.id, id, { parent: f.parent?.id ?? '', index, seq }));
+  }
+
+  private async remove(id: string): Promise<void> {
+    const plan = this.plan;
+    const s = plan && findSection(plan.sections, id)?.section;
+    if (!plan || !s) return;
+    const ok = await confirmDialog({
+      heading: t('outline.confirmDelete', { title: s.title }),
+      text: t('outline.confirmDeleteText'),
+      confirm: t('outline.confirm'),
+    });
+    if (!ok) return;
+    const next = await this.mutate((seq) => api.deleteSection(plan.id, id, seq));
+    if (next) {
+      this.alertEl.textContent = '';
+      this.router.navigate(planPath(plan.id));
+      (this.element.querySelector('.outline h2') as HTMLElement | null)?.focus();
+    }
+  }
+
+  // Presence.
+
+  private renderPresence(): void {
+    const peers = [...this.tracker.peers.values()].sort((a, b) => a.name.localeCompare(b.name, 'nb'));
+    const me = this.session.user?.name || '';
+    const sectionTitle = (doc: string) => (doc && this.plan ? findSection(this.plan.sections, doc)?.section.title : undefined);
+    const item = (p: Pick<Peer, 'name' | 'color' | 'doc'>, you: boolean) => {
+      const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(p.name));
+      avatar.style.backgroundColor = p.color;
+      const where = sectionTitle(p.doc);
+      return h(
+        'li',
+        null,
+        avatar,
+        h('span', { class: 'name' }, you ? t('presence.you', { name: p.name }) : p.name),
+        where ? h('span', { class: 'where' }, ` ${t('presence.in', { section: where })}`) : null,
+      );
+    };
+    replace(
+      this.presenceEl,
+      me ? item({ name: me, color: '#57606a', doc: this.editorDoc ?? '' }, true) : null,
+      peers.map((p) => item(p, false)),
+    );
+    if (peers.length === 0) this.presenceEl.append(h('li', { class: 'nobody' }, t('presence.nobody')));
+    this.renderCursors();
+  }
+
+  private renderCursors(): void {
+    const editor = this.editor;
+    if (!editor) return;
+    const cursors = editor.quill.getModule('cursors') as Cursors;
+    const here = new Set<string>();
+    for (const p of this.tracker.peers.values()) {
+      if (p.doc !== this.editorDoc) continue;
+      here.add(p.client);
+      cursors.createCursor(p.client, p.name, p.color);
+      cursors.moveCursor(p.client, { index: p.index, length: p.length });
+    }
+    for (const c of cursors.cursors()) if (!here.has(c.id)) cursors.removeCursor(c.id);
+  }
+}
+
+// planOf returns the plan in a REST answer, if it carries one.
+function planOf(res: unknown): Plan | null {
+  if (!res || typeof res !== 'object') return null;
+  const r = res as { sections?: unknown; plan?: unknown };
+  if (Array.isArray(r.sections) && typeof (res as Plan).seq === 'number') return res as Plan;
+  if (r.plan && typeof r.plan === 'object') return planOf(r.plan);
+  return null;
+}
