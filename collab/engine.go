@@ -152,6 +152,13 @@ func (e *Engine) Close() error {
 	return nil
 }
 
+// EmptyDoc returns the content of a section at version 0: one empty line.
+func EmptyDoc() delta.Delta {
+	var d delta.Delta
+	d.Insert("\n", nil)
+	return d
+}
+
 // Submission is an op a client submits.
 type Submission struct {
 	Doc string
@@ -600,6 +607,11 @@ func (a *docActor) load(ctx context.Context) error {
 			return fmt.Errorf("decode snapshot %d: %w", snap.V, err)
 		}
 		a.v, a.content, a.locked, a.snapV = snap.V, sd.Delta, sd.Locked, snap.V
+	} else {
+		// Version 0 of every section is an empty line, as in Quill, whose
+		// documents always end with a newline: the first edits of two
+		// people then never add a newline each.
+		a.content = EmptyDoc()
 	}
 	return a.catchUpErr(ctx)
 }

@@ -127,7 +127,12 @@ func docText(t testing.TB, d delta.Delta) string {
 		s, _ := op.Insert.(string)
 		sb.WriteString(s)
 	}
-	return sb.String()
+	// Every section ends with the empty line it starts with (EmptyDoc).
+	text, ok := strings.CutSuffix(sb.String(), "\n")
+	if !ok {
+		t.Fatalf("document %q does not end with a newline", sb.String())
+	}
+	return text
 }
 
 // checkLog asserts that doc's log is gapless from 0 and holds every
@@ -594,7 +599,7 @@ func TestEngine_RefusesBadOpsAndWritesNothing(t *testing.T) {
 			code collab.Code
 		}{
 			{"retain past the end", collab.Submission{V: 1, Op: parse(t, `{"ops":[{"retain":9},{"insert":"x"}]}`)}, collab.CodeBadOp},
-			{"delete past the end", collab.Submission{V: 1, Op: parse(t, `{"ops":[{"delete":4}]}`)}, collab.CodeBadOp},
+			{"delete past the end", collab.Submission{V: 1, Op: parse(t, `{"ops":[{"delete":5}]}`)}, collab.CodeBadOp},
 			{"too long", collab.Submission{V: 1, Op: insertAt(t, 0, "0123456789")}, collab.CodeTooLarge},
 			{"future version", collab.Submission{V: 7, Op: insertAt(t, 0, "x")}, collab.CodeBadRequest},
 			{"negative version", collab.Submission{V: -1, Op: insertAt(t, 0, "x")}, collab.CodeBadRequest},

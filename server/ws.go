@@ -216,6 +216,14 @@ func (cn *conn) close() {
 }
 
 func (cn *conn) serve(ctx context.Context) {
+	defer func() {
+		// A bug must not leave a silent, open socket: log it and close,
+		// the client reconnects and resyncs.
+		if r := recover(); r != nil {
+			cn.api.log.Error("websocket handler panicked", "client", cn.client, "panic", r)
+			cn.close()
+		}
+	}()
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -322,13 +330,29 @@ func (cn *conn) readLoop(ctx context.Context) {
 			err = cn.handle(ctx, m)
 		}
 		if err != nil {
-			if m.Type == "op" {
-				cn.sink(collab.EncodeError(err, m.Doc, m.Seq))
-			} else {
-				cn.sink(collab.EncodeError(err, "", 0))
-			}
+			cn.sink(encodeMsgError(err, m))
 		}
 	}
+}
+
+// encodeMsgError answers a failed message with the plan, document and seq
+// it was about, so the client knows which subscription or op failed (seq
+// is 0 for anything but an op).
+func encodeMsgError(err error, m inMsg) []byte {
+	e := map[string]any{"type": "error", "code": collab.ErrorCode(err), "message": collab.ErrorMessage(err)}
+	switch m.Type {
+	case "op":
+		e["doc"], e["seq"] = m.Doc, m.Seq
+	case "sub", "unsub", "presence":
+		if m.Plan != "" {
+			e["plan"] = m.Plan
+		}
+		if m.Doc != "" {
+			e["doc"], e["seq"] = m.Doc, 0
+		}
+	}
+	b, _ := json.Marshal(e)
+	return b
 }
 
 // hello checks the handshake. Until accounts exist the client names

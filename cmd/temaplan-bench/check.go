@@ -85,10 +85,10 @@ func CheckLog(acked []OpID, log []collab.OpRecord, clients map[string]bool) LogC
 	return res
 }
 
-// ReplayLog applies a document's op log to the empty document and returns
-// the text it describes.
+// ReplayLog applies a document's op log to the document at version 0 (one
+// empty line) and returns the text it describes.
 func ReplayLog(log []collab.OpRecord) (delta.Delta, error) {
-	var doc delta.Delta
+	doc := collab.EmptyDoc()
 	for _, r := range log {
 		if r.Kind != collab.OpEdit {
 			continue

@@ -106,7 +106,7 @@ func TestCheckLog(t *testing.T) {
 
 func TestReplayLog(t *testing.T) {
 	log := []collab.OpRecord{
-		{V: 0, Op: json.RawMessage(`{"ops":[{"insert":"hei\n"}]}`)},
+		{V: 0, Op: json.RawMessage(`{"ops":[{"insert":"hei"}]}`)},
 		marker(1),
 		{V: 2, Op: json.RawMessage(`{"ops":[{"retain":3},{"insert":" på deg 🙂"}]}`)},
 		{V: 3, Op: json.RawMessage(`{"ops":[{"retain":3,"attributes":{"bold":true}},{"delete":1}]}`)},
@@ -119,7 +119,7 @@ func TestReplayLog(t *testing.T) {
 	if want := `{"ops":[{"insert":"hei","attributes":{"bold":true}},{"insert":"på deg 🙂\n"}]}`; string(b) != want {
 		t.Errorf("ReplayLog = %s, want %s", b, want)
 	}
-	if _, err := ReplayLog([]collab.OpRecord{{V: 0, Op: json.RawMessage(`{"ops":[{"delete":1}]}`)}}); err == nil {
+	if _, err := ReplayLog([]collab.OpRecord{{V: 0, Op: json.RawMessage(`{"ops":[{"delete":2}]}`)}}); err == nil {
 		t.Error("ReplayLog of a delete past the end: no error")
 	}
 }
