@@ -127,22 +127,7 @@ func (s *Store) Ops(ctx context.Context, doc string, from, to int64) ([]collab.O
 		v = append(v, bson.E{Key: "$lt", Value: to})
 	}
 	filter := bson.D{{Key: "doc", Value: doc}, {Key: "v", Value: v}}
-	cur, err := s.ops.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "v", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("mongo: ops of %q: %w", doc, err)
-	}
-	var docs []opDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("mongo: ops of %q: %w", doc, err)
-	}
-	if len(docs) == 0 {
-		return nil, nil
-	}
-	ops := make([]collab.OpRecord, len(docs))
-	for i, d := range docs {
-		ops[i] = d.record()
-	}
-	return ops, nil
+	return findSorted(ctx, s.ops, filter, "v", opDoc.record, fmt.Sprintf("ops of %q", doc))
 }
 
 // OpBySource returns the op committed for (doc, src, seq), if any.
@@ -221,4 +206,26 @@ func payload(s string) json.RawMessage {
 		return nil
 	}
 	return json.RawMessage(s)
+}
+
+// findSorted returns the documents matching filter in ascending order of
+// sortKey, converted to records; what names them in errors. No match is a
+// nil slice.
+func findSorted[D, R any](ctx context.Context, coll *mongo.Collection, filter bson.D, sortKey string, record func(D) R, what string) ([]R, error) {
+	cur, err := coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: sortKey, Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("mongo: %s: %w", what, err)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("mongo: %s: %w", what, err)
+	}
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	out := make([]R, len(docs))
+	for i, d := range docs {
+		out[i] = record(d)
+	}
+	return out, nil
 }

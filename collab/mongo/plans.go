@@ -7,7 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/temaplan/temaplan/collab"
 )
@@ -53,22 +52,12 @@ func (s *Store) AppendPlanEntry(ctx context.Context, e collab.PlanEntry) error {
 // PlanEntries returns the entries of plan with Seq >= from, in order.
 func (s *Store) PlanEntries(ctx context.Context, plan string, from int64) ([]collab.PlanEntry, error) {
 	filter := bson.D{{Key: "plan", Value: plan}, {Key: "seq", Value: bson.D{{Key: "$gte", Value: from}}}}
-	cur, err := s.planEntries.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("mongo: entries of plan %q: %w", plan, err)
-	}
-	var docs []planEntryDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("mongo: entries of plan %q: %w", plan, err)
-	}
-	if len(docs) == 0 {
-		return nil, nil
-	}
-	es := make([]collab.PlanEntry, len(docs))
-	for i, d := range docs {
-		es[i] = collab.PlanEntry{Plan: d.Plan, Seq: d.Seq, Kind: d.Kind, By: d.By, At: fromDate(d.At), Data: payload(d.Data)}
-	}
-	return es, nil
+	return findSorted(ctx, s.planEntries, filter, "seq", planEntryDoc.record, fmt.Sprintf("entries of plan %q", plan))
+}
+
+// record converts a stored entry to the domain's record.
+func (d planEntryDoc) record() collab.PlanEntry {
+	return collab.PlanEntry{Plan: d.Plan, Seq: d.Seq, Kind: d.Kind, By: d.By, At: fromDate(d.At), Data: payload(d.Data)}
 }
 
 // planStateDoc is a plan's cached state as stored in the plan_states
@@ -153,20 +142,5 @@ func (s *Store) ListPlanStates(ctx context.Context, municipality string) ([]coll
 	if municipality != "" {
 		filter = bson.D{{Key: "municipality", Value: municipality}}
 	}
-	cur, err := s.planStates.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("mongo: plan states of %q: %w", municipality, err)
-	}
-	var docs []planStateDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("mongo: plan states of %q: %w", municipality, err)
-	}
-	if len(docs) == 0 {
-		return nil, nil
-	}
-	list := make([]collab.PlanStateRecord, len(docs))
-	for i, d := range docs {
-		list[i] = d.record()
-	}
-	return list, nil
+	return findSorted(ctx, s.planStates, filter, "_id", planStateDoc.record, fmt.Sprintf("plan states of %q", municipality))
 }
