@@ -113,16 +113,7 @@ func (a Attributes) Transform(b Attributes, priority bool) Attributes {
 // attributesEqual is lodash's isEqual on two attribute maps, with nil and
 // empty alike.
 func attributesEqual(a, b Attributes) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, av := range a {
-		bv, ok := b[k]
-		if !ok || !valueEqual(av, bv) {
-			return false
-		}
-	}
-	return true
+	return mapEqual(a, map[string]any(b))
 }
 
 // valueEqual is lodash's isEqual on JSON values: deep and by value.
