@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/delta"
@@ -46,6 +47,7 @@ type collabAPI struct {
 	log     *slog.Logger
 	origins []string
 	queue   int
+	sockets prometheus.Gauge
 
 	// open holds the live connections, so shutdown can close them.
 	mu   sync.Mutex
@@ -63,7 +65,7 @@ func (s *Server) routesCollab(g *echo.Group) {
 		queue = wsSendQueue
 	}
 	a := &collabAPI{engine: s.cfg.Engine, hub: s.cfg.Hub, plans: s.cfg.Plans, log: s.log,
-		origins: s.cfg.Origins, queue: queue, open: map[*conn]struct{}{}}
+		origins: s.cfg.Origins, queue: queue, sockets: s.metrics.sockets, open: map[*conn]struct{}{}}
 	// http.Server.Shutdown does not wait for hijacked connections: tell
 	// every client to go away (they reconnect to another node).
 	s.closers = append(s.closers, a.closeAll)
@@ -133,7 +135,9 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 	a.mu.Lock()
 	a.open[cn] = struct{}{}
 	a.mu.Unlock()
+	a.sockets.Inc()
 	defer func() {
+		a.sockets.Dec()
 		a.mu.Lock()
 		delete(a.open, cn)
 		a.mu.Unlock()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/oklog/ulid/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/temaplan/temaplan/client"
 	"github.com/temaplan/temaplan/collab"
@@ -30,6 +31,7 @@ type wsNode struct {
 	url    string
 	plans  *collab.Plans
 	engine *collab.Engine
+	reg    *prometheus.Registry
 }
 
 func startWSNode(t *testing.T, store collab.Store, bus collab.Bus, tune func(*server.Config)) *wsNode {
@@ -40,7 +42,8 @@ func startWSNode(t *testing.T, store collab.Store, bus collab.Bus, tune func(*se
 		t.Fatal(err)
 	}
 	hub := collab.NewHub(bus, store, nil, 30*time.Second)
-	cfg := server.Config{Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub}
+	reg := prometheus.NewRegistry()
+	cfg := server.Config{Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub, Registry: reg}
 	if tune != nil {
 		tune(&cfg)
 	}
@@ -56,7 +59,7 @@ func startWSNode(t *testing.T, store collab.Store, bus collab.Bus, tune func(*se
 		hub.Close()
 		engine.Close()
 	})
-	return &wsNode{url: ts.URL, plans: plans, engine: engine}
+	return &wsNode{url: ts.URL, plans: plans, engine: engine, reg: reg}
 }
 
 // smallBufListener gives accepted connections a small send buffer.
@@ -185,6 +188,9 @@ func TestWS_TwoClientsCoEditAndConverge(t *testing.T) {
 		if err := c.Open(ctx, plan, doc); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if n := gaugeValue(t, node.reg, "temaplan_websocket_connections"); n != 2 {
+		t.Fatalf("websocket connections gauge = %v, want 2", n)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 200 {
@@ -524,4 +530,20 @@ func TestWS_ReconnectResendsExactlyOnce(t *testing.T) {
 	if !content.Equal(server) || strings.Count(textOf(server), ",") != 40 {
 		t.Fatalf("client %q, server %q", textOf(content), textOf(server))
 	}
+}
+
+// gaugeValue reads a gauge by name from reg.
+func gaugeValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("metric %s not found", name)
+	return 0
 }
