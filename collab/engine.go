@@ -820,7 +820,9 @@ func (a *docActor) commitBatch(ctx context.Context) {
 			}
 			return
 		}
-		if attempt > 0 {
+		if attempt == 1 && a.drainBus(a.v) {
+			// The winner's ops came over the bus: no need to read the log.
+		} else if attempt > 0 {
 			// Jitter, so nodes racing on one doc do not keep colliding.
 			time.Sleep(time.Duration(rand.IntN(1000*min(2+attempt, 20))) * time.Microsecond)
 			a.catchUp(ctx)
@@ -853,6 +855,19 @@ func (a *docActor) commitBatch(ctx context.Context) {
 			// The outcome may be unknown: read the log before the next commit.
 			a.catchUp(ctx)
 			return
+		}
+	}
+}
+
+// drainBus runs what is already queued in the inbox (the winner of a race
+// usually has its ops there) and reports whether the head moved past lost.
+func (a *docActor) drainBus(lost int64) bool {
+	for {
+		select {
+		case fn := <-a.inbox:
+			fn(a)
+		default:
+			return a.v > lost
 		}
 	}
 }
