@@ -74,12 +74,28 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{path: abs, log: log}
-	if err := s.open(ctx); err != nil {
+	// Two processes opening a new file at once can get SQLITE_BUSY without
+	// the busy handler being asked: switching a new database to WAL needs
+	// an exclusive lock, and SQLite refuses at once rather than risk a
+	// deadlock. Opening again after a short wait then finds WAL set.
+	for attempt := 1; ; attempt++ {
+		s := &Store{path: abs, log: log}
+		err := s.open(ctx)
+		if err == nil {
+			return s, nil
+		}
 		_ = s.closeAll()
-		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+		if !busy(err) || attempt == 20 || ctx.Err() != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+		}
+		time.Sleep(time.Duration(attempt) * 10 * time.Millisecond)
 	}
-	return s, nil
+}
+
+// busy reports whether err is SQLite's "database is locked".
+func busy(err error) bool {
+	var e *msqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 func (s *Store) open(ctx context.Context) error {
