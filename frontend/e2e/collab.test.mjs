@@ -1,17 +1,16 @@
 // Two people type into the same section at the same time, at random
 // places; both end with the same text, and it is the server's text.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   createPlan,
   editorText,
-  launchBrowser,
   newUser,
   openSection,
   placeCaret,
   seeded,
   serverText,
-  startServer,
+  useServerAndBrowser,
   waitFor,
   waitSaved,
 } from './harness.mjs';
@@ -21,13 +20,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 describe('co-editing', () => {
   let server;
   let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('two browsers typing at once into one section converge on the server text', async () => {

@@ -2,8 +2,18 @@
 // word processor is cleaned down to the whitelist, unsafe links are
 // dropped, and the server stores exactly what the editor shows.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { api, createPlan, editorText, launchBrowser, newUser, openSection, serverText, startServer, waitFor, waitSaved } from './harness.mjs';
+import { describe, it } from 'node:test';
+import {
+  api,
+  createPlan,
+  editorText,
+  newUser,
+  openSection,
+  serverText,
+  useServerAndBrowser,
+  waitFor,
+  waitSaved,
+} from './harness.mjs';
 
 const WORD_HTML = `
 <html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{font-family:Calibri}</style></head><body>
@@ -22,13 +32,9 @@ const ALLOWED = new Set(['bold', 'italic', 'underline', 'strike', 'link', 'heade
 describe('editor', () => {
   let server;
   let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('cleans pasted word-processor content down to the whitelist, and the server takes it', async () => {

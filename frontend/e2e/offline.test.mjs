@@ -2,8 +2,18 @@
 // and when it is back its text arrives exactly once — on the server and at
 // the other person. Changes not yet sent survive a page reload too.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createPlan, editorText, launchBrowser, newUser, openSection, saveStatus, serverText, startServer, waitFor, waitSaved } from './harness.mjs';
+import { describe, it } from 'node:test';
+import {
+  createPlan,
+  editorText,
+  newUser,
+  openSection,
+  saveStatus,
+  serverText,
+  useServerAndBrowser,
+  waitFor,
+  waitSaved,
+} from './harness.mjs';
 
 const OFFLINE = 'Frakoblet – endringene sendes når forbindelsen er tilbake';
 const count = (s, sub) => s.split(sub).length - 1;
@@ -12,13 +22,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 describe('offline editing', () => {
   let server;
   let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('sends what was typed offline exactly once when the connection is back', async () => {

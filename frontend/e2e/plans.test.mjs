@@ -3,8 +3,8 @@
 // the plan page shows exactly the template "Temaplan om bolig", and follows
 // structure changes live.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { api, axeViolations, launchBrowser, startServer, waitFor } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { api, axeViolations, useServerAndBrowser, waitFor } from './harness.mjs';
 
 const area = (title) => [
   title,
@@ -39,13 +39,9 @@ function outline(page) {
 describe('plans', () => {
   let server;
   let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('asks for a name, lists plans, creates a plan and shows the template outline in bokmål', async () => {
@@ -148,13 +144,9 @@ describe('plans', () => {
 describe('accessibility', () => {
   let server;
   let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  useServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('has no WCAG 2.1 A/AA violations axe can find on the list, the plan page and the editor', async () => {
