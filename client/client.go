@@ -219,12 +219,20 @@ func (c *Client) Open(ctx context.Context, plan, doc string) error {
 // is not whitelisted): the local text may have moved on since the caller
 // looked at it.
 func (c *Client) Edit(doc string, op delta.Delta) error {
+	return c.EditWith(doc, func(delta.Delta) delta.Delta { return op })
+}
+
+// EditWith is Edit with the op made by edit from the current local text,
+// under the client's lock: no remote op can change the text between reading
+// it and editing it, as a user's keystroke applies to what is on screen.
+func (c *Client) EditWith(doc string, edit func(text delta.Delta) delta.Delta) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.docs[doc]
 	if d == nil || !d.opened {
 		return fmt.Errorf("document %s is not open", doc)
 	}
+	op := edit(d.content)
 	if err := c.check.Validate(op, d.content); err != nil {
 		return fmt.Errorf("edit of %s: %w", doc, err)
 	}

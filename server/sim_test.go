@@ -10,6 +10,7 @@ import (
 
 	"github.com/temaplan/temaplan/client"
 	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/collab/delta"
 	"github.com/temaplan/temaplan/collab/mongo"
 	"github.com/temaplan/temaplan/collab/mongo/mongotest"
 	"github.com/temaplan/temaplan/collab/redis"
@@ -117,9 +118,7 @@ func simulate(t *testing.T, seed uint64) {
 		case rng.IntN(40) == 0:
 			c.Drop() // offline for a while: edits queue up locally
 		default:
-			content, _ := c.Content(doc)
-			edit := randomEdit(rng, textOf(content))
-			if err := c.Edit(doc, edit); err != nil {
+			if err := c.EditWith(doc, func(text delta.Delta) delta.Delta { return randomEdit(rng, textOf(text)) }); err != nil {
 				t.Fatalf("step %d: %v", step, err)
 			}
 		}

@@ -198,8 +198,7 @@ func TestWS_TwoClientsCoEditAndConverge(t *testing.T) {
 		if i%2 == 1 {
 			c = b
 		}
-		content, _ := c.Content(doc)
-		if err := c.Edit(doc, randomEdit(rng, textOf(content))); err != nil {
+		if err := c.EditWith(doc, func(text delta.Delta) delta.Delta { return randomEdit(rng, textOf(text)) }); err != nil {
 			t.Fatal(err)
 		}
 	}
