@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   createPlan,
+  editingNewPlan,
   editorText,
   newUser,
   openSection,
@@ -95,12 +96,10 @@ describe('co-editing', () => {
   });
 
   it('keeps the local caret in its place when remote text arrives before it', async () => {
-    const plan = await createPlan(server.url, 'Markørplassering');
-    const section = plan.sections[0].id;
-    const kari = await newUser(browser, 'Kari Nordmann');
-    const ola = await newUser(browser, 'Ola Hansen');
-    await openSection(kari.page, server.url, plan.id, section);
-    await openSection(ola.page, server.url, plan.id, section);
+    const { plan, section, users: [kari, ola] } = await editingNewPlan(server, browser, 'Markørplassering', [
+      'Kari Nordmann',
+      'Ola Hansen',
+    ]);
     await kari.page.locator('.ql-editor').click();
     await kari.page.keyboard.type('abcdef');
     for (let i = 0; i < 3; i++) await kari.page.keyboard.press('ArrowLeft');
@@ -119,12 +118,10 @@ describe('co-editing', () => {
   });
 
   it('shows a remote cursor with the name of the person', async () => {
-    const plan = await createPlan(server.url, 'Markørplan');
-    const section = plan.sections[0].id;
-    const kari = await newUser(browser, 'Kari Nordmann');
-    const ola = await newUser(browser, 'Ola Hansen');
-    await openSection(kari.page, server.url, plan.id, section);
-    await openSection(ola.page, server.url, plan.id, section);
+    const { plan, section, users: [kari, ola] } = await editingNewPlan(server, browser, 'Markørplan', [
+      'Kari Nordmann',
+      'Ola Hansen',
+    ]);
     await kari.page.locator('.ql-editor').click();
     await kari.page.keyboard.type('Hei fra Kari');
     await waitSaved(kari.page);

@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   api,
-  createPlan,
+  editingNewPlan,
   editorText,
-  newUser,
-  openSection,
   serverText,
   useServerAndBrowser,
   waitFor,
@@ -38,10 +36,7 @@ describe('editor', () => {
   });
 
   it('cleans pasted word-processor content down to the whitelist, and the server takes it', async () => {
-    const plan = await createPlan(server.url, 'Limeplan');
-    const section = plan.sections[0].id;
-    const kari = await newUser(browser, 'Kari Nordmann');
-    await openSection(kari.page, server.url, plan.id, section);
+    const { plan, section, users: [kari] } = await editingNewPlan(server, browser, 'Limeplan', ['Kari Nordmann']);
     await kari.page.locator('.ql-editor').click();
     await kari.page.evaluate((html) => {
       const dt = new DataTransfer();
@@ -77,10 +72,7 @@ describe('editor', () => {
   });
 
   it('sends a big paste in parts, each under the server\'s op limit', async () => {
-    const plan = await createPlan(server.url, 'Stor plan');
-    const section = plan.sections[0].id;
-    const kari = await newUser(browser, 'Kari Nordmann');
-    await openSection(kari.page, server.url, plan.id, section);
+    const { plan, section, users: [kari] } = await editingNewPlan(server, browser, 'Stor plan', ['Kari Nordmann']);
     const page = kari.page;
     const paste = (text) =>
       page.evaluate((t) => {
@@ -101,10 +93,7 @@ describe('editor', () => {
   });
 
   it('lets the keyboard out of the text and makes no checklists', async () => {
-    const plan = await createPlan(server.url, 'Tastaturplan');
-    const section = plan.sections[0].id;
-    const kari = await newUser(browser, 'Kari Nordmann');
-    await openSection(kari.page, server.url, plan.id, section);
+    const { plan, section, users: [kari] } = await editingNewPlan(server, browser, 'Tastaturplan', ['Kari Nordmann']);
     const page = kari.page;
     await page.locator('.ql-editor').click();
     await page.keyboard.type('[ ] ikke en sjekkliste');
@@ -122,10 +111,7 @@ describe('editor', () => {
   });
 
   it('inserts only http, https and mailto links from the link dialog', async () => {
-    const plan = await createPlan(server.url, 'Lenkeplan');
-    const section = plan.sections[0].id;
-    const kari = await newUser(browser, 'Kari Nordmann');
-    await openSection(kari.page, server.url, plan.id, section);
+    const { plan, section, users: [kari] } = await editingNewPlan(server, browser, 'Lenkeplan', ['Kari Nordmann']);
     const page = kari.page;
     await page.locator('.ql-editor').click();
     await page.keyboard.type('Les veilederen');

@@ -242,3 +242,17 @@ export function useServerAndBrowser(set) {
     await server?.stop();
   });
 }
+
+// editingNewPlan creates a plan and opens its first section in a browser
+// context per name; it returns the plan, the section id and the users.
+export async function editingNewPlan(server, browser, title, names) {
+  const plan = await createPlan(server.url, title);
+  const section = plan.sections[0].id;
+  const users = [];
+  for (const name of names) {
+    const user = await newUser(browser, name);
+    await openSection(user.page, server.url, plan.id, section);
+    users.push(user);
+  }
+  return { plan, section, users };
+}

@@ -4,10 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  createPlan,
+  editingNewPlan,
   editorText,
-  newUser,
-  openSection,
   saveStatus,
   serverText,
   useServerAndBrowser,
@@ -28,12 +26,10 @@ describe('offline editing', () => {
   });
 
   it('sends what was typed offline exactly once when the connection is back', async () => {
-    const plan = await createPlan(server.url);
-    const section = plan.sections[0].id;
-    const kari = await newUser(browser, 'Kari Nordmann');
-    const ola = await newUser(browser, 'Ola Hansen');
-    await openSection(kari.page, server.url, plan.id, section);
-    await openSection(ola.page, server.url, plan.id, section);
+    const { plan, section, users: [kari, ola] } = await editingNewPlan(server, browser, undefined, [
+      'Kari Nordmann',
+      'Ola Hansen',
+    ]);
 
     await kari.page.locator('.ql-editor').click();
     await kari.page.keyboard.type('Før brudd.');
@@ -70,12 +66,10 @@ describe('offline editing', () => {
   });
 
   it('keeps unsent changes across a page reload and sends them once', async () => {
-    const plan = await createPlan(server.url, 'Omlastingsplan');
-    const section = plan.sections[0].id;
-    const kari = await newUser(browser, 'Kari Nordmann');
-    const ola = await newUser(browser, 'Ola Hansen');
-    await openSection(kari.page, server.url, plan.id, section);
-    await openSection(ola.page, server.url, plan.id, section);
+    const { plan, section, users: [kari, ola] } = await editingNewPlan(server, browser, 'Omlastingsplan', [
+      'Kari Nordmann',
+      'Ola Hansen',
+    ]);
 
     await kari.page.locator('.ql-editor').click();
     await kari.page.keyboard.type('Lagret.');
