@@ -97,3 +97,7 @@ func ErrorMessage(err error) string {
 // insert. Every decision in Temaplan is such an insert: which op gets a
 // version, whether a resend is a duplicate, whether a plan entry wins its seq.
 var ErrDuplicate = errors.New("duplicate key")
+
+// ErrNotFound is returned (wrapped) by a store when an update names a
+// record that does not exist.
+var ErrNotFound = errors.New("not found")
