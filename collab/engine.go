@@ -252,8 +252,8 @@ func (e *Engine) Snapshot(ctx context.Context, doc string) (int64, delta.Delta, 
 // Mark commits a lock or unlock marker to doc's log and returns its
 // version. From a lock marker on, every new op is refused as locked; an op
 // committed before it is part of the locked version. Marking an already
-// locked doc locked (or an unlocked doc unlocked) is a no-op that returns
-// the current version.
+// locked doc locked is a no-op that returns the version of the lock marker
+// in force; unlocking an unlocked doc is a no-op that returns the head.
 func (e *Engine) Mark(ctx context.Context, doc string, kind OpKind, by string) (int64, error) {
 	if kind != OpLock && kind != OpUnlock {
 		return 0, Errorf(CodeInvalid, "unknown marker %q", kind)
@@ -896,6 +896,11 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord,
 		head := a.v + int64(len(recs))
 		if r.kind != "" {
 			if (r.kind == OpLock) == locked {
+				// Already so: a lock answers the version of the marker
+				// in force (nothing commits after it), an unlock the head.
+				if locked {
+					head--
+				}
 				r.answer(head, nil)
 				continue
 			}

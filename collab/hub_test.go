@@ -88,7 +88,7 @@ func TestHub_EventsCatchUpInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, title := range []string{"A", "B", "C"} {
-		if _, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: title}); err != nil {
+		if _, _, err := ps.AddSection(ctx, collab.Actor{ID: "u"}, p.ID, 0, collab.NewSection{Title: title}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -98,7 +98,7 @@ func TestHub_EventsCatchUpInOrder(t *testing.T) {
 	if _, err := hub.Join(ctx, p.ID, "tab", collab.User{ID: "u", Name: "U"}, 2, rec.sink); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "D"}); err != nil {
+	if _, _, err := ps.AddSection(ctx, collab.Actor{ID: "u"}, p.ID, 0, collab.NewSection{Title: "D"}); err != nil {
 		t.Fatal(err)
 	}
 	msgs := rec.waitFor(t, "events 3..5", func(m []map[string]any) bool {

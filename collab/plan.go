@@ -1,6 +1,8 @@
 package collab
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,6 +77,34 @@ type Section struct {
 	Children     []*Section    `json:"children"`
 }
 
+// Editable reports whether the leader may change the text in phase p
+// (SPEC.md §6 "who may edit text"). The sections of a plan in any other
+// phase carry a lock marker in their op logs.
+func (p Phase) Editable() bool {
+	return p == PhaseDraft || p == PhaseProcessing || p == PhaseAmending
+}
+
+// RoleLeader is the plan role of the one person who writes the text. The
+// plan log keeps it unique; the other roles mean nothing to collab (their
+// permissions are the auth policy's).
+const RoleLeader = "leader"
+
+// Member is a person's membership of a plan: the roles they hold in it.
+type Member struct {
+	User  string   `json:"user"`
+	Roles []string `json:"roles"`
+}
+
+// NamedVersion is a frozen version of a plan: the version of every
+// section's document it consists of (SPEC.md §7).
+type NamedVersion struct {
+	Name     string           `json:"name"`
+	Seq      int64            `json:"seq"`
+	By       string           `json:"by"`
+	At       time.Time        `json:"at"`
+	Sections map[string]int64 `json:"sections"`
+}
+
 // Plan is the state of one plan: the fold of its plan log up to Seq.
 type Plan struct {
 	ID           string     `json:"id"`
@@ -87,6 +117,39 @@ type Plan struct {
 	Created      time.Time  `json:"created"`
 	Updated      time.Time  `json:"updated"`
 	Sections     []*Section `json:"sections"`
+	Members      []Member   `json:"members"`
+
+	// LockSeq is the seq of the entry that locked the plan for approval,
+	// 0 while it is not locked; Locked holds the version of each
+	// section's lock marker. Approvals are the roles that approved this
+	// lock: a return cancels them with the lock.
+	LockSeq   int64            `json:"lock_seq"`
+	Locked    map[string]int64 `json:"locked,omitempty"`
+	Approvals []string         `json:"approvals"`
+	// Submitted is set when the leader marks the draft ready for
+	// approval, and cleared by the next lock or return.
+	Submitted bool           `json:"submitted"`
+	Versions  []NamedVersion `json:"versions"`
+}
+
+// RolesOf returns the roles user holds in the plan (nil for none).
+func (p *Plan) RolesOf(user string) []string {
+	for _, m := range p.Members {
+		if m.User == user {
+			return m.Roles
+		}
+	}
+	return nil
+}
+
+// Leader returns the user id of the plan's leader, "" when none is assigned.
+func (p *Plan) Leader() string {
+	for _, m := range p.Members {
+		if slices.Contains(m.Roles, RoleLeader) {
+			return m.User
+		}
+	}
+	return ""
 }
 
 // Limits on plan input, so that bad or hostile input is refused early.
@@ -119,6 +182,17 @@ func cleanText(field, s string, max int) (string, error) {
 func (p *Plan) Clone() *Plan {
 	c := *p
 	c.Sections = cloneSections(p.Sections)
+	c.Members = make([]Member, len(p.Members))
+	for i, m := range p.Members {
+		c.Members[i] = Member{User: m.User, Roles: slices.Clone(m.Roles)}
+	}
+	c.Locked = maps.Clone(p.Locked)
+	c.Approvals = slices.Clone(p.Approvals)
+	c.Versions = make([]NamedVersion, len(p.Versions))
+	for i, v := range p.Versions {
+		v.Sections = maps.Clone(v.Sections)
+		c.Versions[i] = v
+	}
 	return &c
 }
 
@@ -233,10 +307,12 @@ type PlanSummary struct {
 	Phase        Phase     `json:"phase"`
 	Seq          int64     `json:"seq"`
 	Updated      time.Time `json:"updated"`
+	// Members is for the caller's access check; a listing does not show it.
+	Members []Member `json:"-"`
 }
 
 // Summary returns the listing view of p.
 func (p *Plan) Summary() PlanSummary {
 	return PlanSummary{ID: p.ID, Title: p.Title, Municipality: p.Municipality,
-		Type: p.Type, Phase: p.Phase, Seq: p.Seq, Updated: p.Updated}
+		Type: p.Type, Phase: p.Phase, Seq: p.Seq, Updated: p.Updated, Members: p.Members}
 }

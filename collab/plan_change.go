@@ -3,7 +3,9 @@ package collab
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 )
 
 // A change is the data of one plan-log entry. Applying the entries of a
@@ -26,6 +28,10 @@ const (
 	kindSectionUpdated = "section.updated"
 	kindSectionMoved   = "section.moved"
 	kindSectionDeleted = "section.deleted"
+	kindMemberSet      = "member.set"
+	kindPhaseChanged   = "plan.phase"
+	kindApproved       = "plan.approved"
+	kindSubmitted      = "plan.submitted"
 )
 
 // decodeChange returns the change an entry records.
@@ -42,6 +48,14 @@ func decodeChange(e PlanEntry) (change, error) {
 		c = &sectionMoved{}
 	case kindSectionDeleted:
 		c = &sectionDeleted{}
+	case kindMemberSet:
+		c = &memberSet{}
+	case kindPhaseChanged:
+		c = &phaseChanged{}
+	case kindApproved:
+		c = &approvalRecorded{}
+	case kindSubmitted:
+		c = &planSubmitted{}
 	default:
 		return nil, fmt.Errorf("plan %s entry %d: unknown kind %q", e.Plan, e.Seq, e.Kind)
 	}
@@ -191,5 +205,120 @@ func (c *sectionDeleted) apply(p *Plan) error {
 	} else {
 		parent.Children = removeID(parent.Children, c.ID)
 	}
+	return nil
+}
+
+// memberSet gives User the roles Roles in the plan; no roles removes the
+// member. Taking the leader role takes it from the previous leader, who
+// keeps their other roles (or leaves, with none), so a plan has at most one
+// leader; once it has one, it keeps one.
+type memberSet struct {
+	User  string   `json:"user"`
+	Roles []string `json:"roles"`
+}
+
+func (c *memberSet) kind() string { return kindMemberSet }
+func (c *memberSet) touches() []string {
+	if slices.Contains(c.Roles, RoleLeader) {
+		return []string{"member:" + c.User, "leader"}
+	}
+	return []string{"member:" + c.User}
+}
+func (c *memberSet) apply(p *Plan) error {
+	leader := p.Leader()
+	if leader == c.User && !slices.Contains(c.Roles, RoleLeader) {
+		return Errorf(CodeInvalid, "the plan must keep its leader: assign a new leader instead")
+	}
+	members := p.Members[:0:0]
+	for _, m := range p.Members {
+		if m.User == c.User {
+			continue
+		}
+		if m.User == leader && slices.Contains(c.Roles, RoleLeader) {
+			m.Roles = slices.DeleteFunc(slices.Clone(m.Roles), func(r string) bool { return r == RoleLeader })
+			if len(m.Roles) == 0 {
+				continue
+			}
+		}
+		members = append(members, m)
+	}
+	if len(c.Roles) > 0 {
+		members = append(members, Member{User: c.User, Roles: slices.Clone(c.Roles)})
+	}
+	slices.SortFunc(members, func(a, b Member) int { return strings.Compare(a.User, b.User) })
+	p.Members = members
+	return nil
+}
+
+// phaseChanged moves the plan from one phase to another. A lock records
+// the version of each section's lock marker; leaving the locked phases
+// clears the lock, its approvals and the submitted flag.
+type phaseChanged struct {
+	Action  string           `json:"action"`
+	From    Phase            `json:"from"`
+	To      Phase            `json:"to"`
+	Comment string           `json:"comment,omitempty"`
+	Locked  map[string]int64 `json:"locked,omitempty"`
+}
+
+func (c *phaseChanged) kind() string      { return kindPhaseChanged }
+func (c *phaseChanged) touches() []string { return []string{"phase"} }
+func (c *phaseChanged) apply(p *Plan) error {
+	if p.Phase != c.From {
+		return Errorf(CodeConflict, "the plan is in phase %s, not %s", p.Phase, c.From)
+	}
+	p.Phase = c.To
+	p.Submitted = false
+	switch {
+	case c.From.Editable() && !c.To.Editable():
+		// Entries are numbered without gaps, so this entry's seq is the
+		// next one.
+		p.LockSeq, p.Locked, p.Approvals = p.Seq+1, maps.Clone(c.Locked), nil
+	case c.To.Editable():
+		p.LockSeq, p.Locked, p.Approvals = 0, nil, nil
+	}
+	return nil
+}
+
+// approvalRecorded records Role's approval of the lock at seq Lock. The
+// approval that completes the set moves the plan to phase To and freezes
+// Version.
+type approvalRecorded struct {
+	Role     string        `json:"role"`
+	Lock     int64         `json:"lock"`
+	Complete bool          `json:"complete,omitempty"`
+	To       Phase         `json:"to,omitempty"`
+	Version  *NamedVersion `json:"version,omitempty"`
+}
+
+func (c *approvalRecorded) kind() string      { return kindApproved }
+func (c *approvalRecorded) touches() []string { return []string{"phase", "approval:" + c.Role} }
+func (c *approvalRecorded) apply(p *Plan) error {
+	if p.LockSeq == 0 || c.Lock != p.LockSeq {
+		return Errorf(CodeConflict, "the lock this approval was for (seq %d) is no longer in force", c.Lock)
+	}
+	if slices.Contains(p.Approvals, c.Role) {
+		return Errorf(CodeConflict, "%s has already approved this version", c.Role)
+	}
+	p.Approvals = append(p.Approvals, c.Role)
+	if c.Complete {
+		p.Phase = c.To
+		if c.Version != nil {
+			v := *c.Version
+			v.Sections = maps.Clone(v.Sections)
+			v.Seq = p.Seq + 1
+			p.Versions = append(p.Versions, v)
+		}
+	}
+	return nil
+}
+
+// planSubmitted records that the leader marked the plan ready for approval.
+type planSubmitted struct{}
+
+func (c *planSubmitted) kind() string      { return kindSubmitted }
+func (c *planSubmitted) touches() []string { return []string{"submitted"} }
+func (c *planSubmitted) apply(p *Plan) error {
+	p.Submitted = true
 	return nil
 }

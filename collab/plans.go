@@ -18,8 +18,9 @@ import (
 // (plan, seq): the insert is the commit point, so two nodes racing on one
 // plan cannot both win a seq; the loser folds the winner's entry and retries.
 type Plans struct {
-	store PlanStore
-	bus   Bus
+	store  PlanStore
+	bus    Bus
+	engine *Engine
 	log   *slog.Logger
 	now   func() time.Time
 	newID func() string
@@ -42,6 +43,26 @@ type PlansConfig struct {
 	Now func() time.Time
 	// NewID returns a new unique id for plans and sections.
 	NewID func() string
+	// Engine places the lock and unlock markers in the sections' op logs
+	// when a plan is locked for approval or returned; nil places none
+	// (tests of the plan log alone).
+	Engine *Engine
+}
+
+// Actor is who makes a change to a plan, and the check the change must
+// pass. Check is called with the plan as it stands just before the change
+// is appended, on every attempt, so a permission that depends on the phase
+// or the members is decided on the state the change commits on; nil allows.
+type Actor struct {
+	ID    string
+	Check func(p *Plan) error
+}
+
+func (a Actor) check(p *Plan) error {
+	if a.Check == nil {
+		return nil
+	}
+	return a.Check(p)
 }
 
 // NewPlans returns the plan service.
@@ -52,7 +73,7 @@ func NewPlans(cfg PlansConfig) *Plans {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Plans{store: cfg.Store, bus: cfg.Bus, log: cfg.Log, now: cfg.Now,
+	return &Plans{store: cfg.Store, bus: cfg.Bus, engine: cfg.Engine, log: cfg.Log, now: cfg.Now,
 		newID: cfg.NewID, locks: map[string]*planLock{}}
 }
 
@@ -73,6 +94,9 @@ type NewPlan struct {
 	Title        string   `json:"title"`
 	Municipality string   `json:"municipality"`
 	Type         PlanType `json:"type"`
+	// Members are the plan's first members (the caller validates them); at
+	// most one may hold RoleLeader.
+	Members []Member `json:"members"`
 }
 
 // Create creates a plan from the default template "Temaplan om bolig".
@@ -97,6 +121,11 @@ func (ps *Plans) Create(ctx context.Context, by string, in NewPlan) (*Plan, erro
 		ID: ps.newID(), Title: title, Municipality: muni, Type: in.Type,
 		Phase: PhaseDraft, CreatedBy: by, Created: now, Updated: now,
 		Sections: instantiate(housingTemplate(), ps.newID),
+	}
+	for _, m := range in.Members {
+		if err := (&memberSet{User: m.User, Roles: m.Roles}).apply(p); err != nil {
+			return nil, err
+		}
 	}
 	p.Seq = 1
 	data, err := json.Marshal(&planCreated{Plan: p})
@@ -185,7 +214,7 @@ type NewSection struct {
 
 // AddSection adds a section; a target area gets the analysis and action
 // subtree of the template. base is the plan seq the user saw (0: none).
-func (ps *Plans) AddSection(ctx context.Context, by, planID string, base int64, in NewSection) (*Plan, *Section, error) {
+func (ps *Plans) AddSection(ctx context.Context, by Actor, planID string, base int64, in NewSection) (*Plan, *Section, error) {
 	title, err := cleanText("title", in.Title, maxTitleLen)
 	if err != nil {
 		return nil, nil, err
@@ -222,7 +251,7 @@ type SectionPatch struct {
 
 // UpdateSection changes a section's title, responsible person,
 // contributors or status.
-func (ps *Plans) UpdateSection(ctx context.Context, by, planID, sectionID string, base int64, in SectionPatch) (*Plan, error) {
+func (ps *Plans) UpdateSection(ctx context.Context, by Actor, planID, sectionID string, base int64, in SectionPatch) (*Plan, error) {
 	c := &sectionUpdated{ID: sectionID, Status: in.Status}
 	if in.Title != nil {
 		t, err := cleanText("title", *in.Title, maxTitleLen)
@@ -267,12 +296,12 @@ func (ps *Plans) UpdateSection(ctx context.Context, by, planID, sectionID string
 }
 
 // MoveSection moves a section under parent ("" for the top level) at index.
-func (ps *Plans) MoveSection(ctx context.Context, by, planID, sectionID string, base int64, parent string, index int) (*Plan, error) {
+func (ps *Plans) MoveSection(ctx context.Context, by Actor, planID, sectionID string, base int64, parent string, index int) (*Plan, error) {
 	return ps.commit(ctx, by, planID, base, &sectionMoved{ID: sectionID, Parent: parent, Index: index})
 }
 
 // DeleteSection removes a section and its subsections from the outline.
-func (ps *Plans) DeleteSection(ctx context.Context, by, planID, sectionID string, base int64) (*Plan, error) {
+func (ps *Plans) DeleteSection(ctx context.Context, by Actor, planID, sectionID string, base int64) (*Plan, error) {
 	return ps.commit(ctx, by, planID, base, &sectionDeleted{ID: sectionID})
 }
 
@@ -284,7 +313,7 @@ const maxCommitAttempts = 8
 // made on: if an entry after base touched one of the same objects, the
 // change is refused with CodeConflict (the client reloads). base 0 skips
 // that check.
-func (ps *Plans) commit(ctx context.Context, by, planID string, base int64, c change) (*Plan, error) {
+func (ps *Plans) commit(ctx context.Context, by Actor, planID string, base int64, c change) (*Plan, error) {
 	unlock := ps.lock(planID)
 	defer unlock()
 	data, err := json.Marshal(c)
@@ -304,12 +333,15 @@ func (ps *Plans) commit(ctx context.Context, by, planID string, base int64, c ch
 				return nil, err
 			}
 		}
+		if err := by.check(p); err != nil {
+			return nil, err
+		}
 		next := p.Clone()
 		if err := c.apply(next); err != nil {
 			return nil, err
 		}
 		now := ps.now().UTC().Truncate(time.Millisecond)
-		e := PlanEntry{Plan: planID, Seq: p.Seq + 1, Kind: c.kind(), By: by, At: now, Data: data}
+		e := PlanEntry{Plan: planID, Seq: p.Seq + 1, Kind: c.kind(), By: by.ID, At: now, Data: data}
 		err = ps.store.AppendPlanEntry(ctx, e)
 		if errors.Is(err, ErrDuplicate) && attempt+1 < maxCommitAttempts {
 			// Another node committed this seq first: fold it and try again.

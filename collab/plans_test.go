@@ -110,7 +110,7 @@ func TestPlans_StructureChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		intro := p.Sections[0]
-		p, area, err := ps.AddSection(ctx, "u1", p.ID, p.Seq, collab.NewSection{Title: "Bolig for eldre", Kind: collab.KindTargetArea})
+		p, area, err := ps.AddSection(ctx, collab.Actor{ID: "u1"}, p.ID, p.Seq, collab.NewSection{Title: "Bolig for eldre", Kind: collab.KindTargetArea})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,20 +119,20 @@ func TestPlans_StructureChanges(t *testing.T) {
 		}
 		status := collab.StatusInProgress
 		title := "Innledning og formål"
-		if p, err = ps.UpdateSection(ctx, "u1", p.ID, intro.ID, p.Seq, collab.SectionPatch{Title: &title, Status: &status}); err != nil {
+		if p, err = ps.UpdateSection(ctx, collab.Actor{ID: "u1"}, p.ID, intro.ID, p.Seq, collab.SectionPatch{Title: &title, Status: &status}); err != nil {
 			t.Fatal(err)
 		}
 		// Nest the intro under the new area, then back to the top.
-		if p, err = ps.MoveSection(ctx, "u1", p.ID, intro.ID, p.Seq, area.ID, 0); err != nil {
+		if p, err = ps.MoveSection(ctx, collab.Actor{ID: "u1"}, p.ID, intro.ID, p.Seq, area.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		if s, parent, _ := p.Find(intro.ID); parent == nil || parent.ID != area.ID || s.Title != title || s.Status != status {
 			t.Fatalf("move: parent %v", parent)
 		}
-		if _, err := ps.MoveSection(ctx, "u1", p.ID, area.ID, p.Seq, intro.ID, 0); collab.ErrorCode(err) != collab.CodeInvalid {
+		if _, err := ps.MoveSection(ctx, collab.Actor{ID: "u1"}, p.ID, area.ID, p.Seq, intro.ID, 0); collab.ErrorCode(err) != collab.CodeInvalid {
 			t.Fatalf("moving a section into its own subsection: %v, want invalid", err)
 		}
-		if p, err = ps.DeleteSection(ctx, "u1", p.ID, area.ID, p.Seq); err != nil {
+		if p, err = ps.DeleteSection(ctx, collab.Actor{ID: "u1"}, p.ID, area.ID, p.Seq); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, ok := p.Find(intro.ID); ok {
@@ -173,36 +173,36 @@ func TestPlans_BadInputChangesNothing(t *testing.T) {
 			return err
 		}, collab.CodeInvalid},
 		{"control chars", func() error {
-			_, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "a\x00b"})
+			_, _, err := ps.AddSection(ctx, collab.Actor{ID: "u"}, p.ID, 0, collab.NewSection{Title: "a\x00b"})
 			return err
 		}, collab.CodeInvalid},
 		{"unknown parent", func() error {
-			_, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "a", Parent: "nope"})
+			_, _, err := ps.AddSection(ctx, collab.Actor{ID: "u"}, p.ID, 0, collab.NewSection{Title: "a", Parent: "nope"})
 			return err
 		}, collab.CodeNotFound},
 		{"unknown kind", func() error {
-			_, _, err := ps.AddSection(ctx, "u", p.ID, 0, collab.NewSection{Title: "a", Kind: "x"})
+			_, _, err := ps.AddSection(ctx, collab.Actor{ID: "u"}, p.ID, 0, collab.NewSection{Title: "a", Kind: "x"})
 			return err
 		}, collab.CodeInvalid},
 		{"unknown plan", func() error {
-			_, _, err := ps.AddSection(ctx, "u", "nope", 0, collab.NewSection{Title: "a"})
+			_, _, err := ps.AddSection(ctx, collab.Actor{ID: "u"}, "nope", 0, collab.NewSection{Title: "a"})
 			return err
 		}, collab.CodeNotFound},
 		{"operator as id", func() error { _, err := ps.Get(ctx, `{"$gt":""}`); return err }, collab.CodeNotFound},
 		{"bad status", func() error {
-			_, err := ps.UpdateSection(ctx, "u", p.ID, p.Sections[0].ID, 0, collab.SectionPatch{Status: &bad})
+			_, err := ps.UpdateSection(ctx, collab.Actor{ID: "u"}, p.ID, p.Sections[0].ID, 0, collab.SectionPatch{Status: &bad})
 			return err
 		}, collab.CodeInvalid},
 		{"empty patch title", func() error {
-			_, err := ps.UpdateSection(ctx, "u", p.ID, p.Sections[0].ID, 0, collab.SectionPatch{Title: &empty})
+			_, err := ps.UpdateSection(ctx, collab.Actor{ID: "u"}, p.ID, p.Sections[0].ID, 0, collab.SectionPatch{Title: &empty})
 			return err
 		}, collab.CodeInvalid},
 		{"nothing to change", func() error {
-			_, err := ps.UpdateSection(ctx, "u", p.ID, p.Sections[0].ID, 0, collab.SectionPatch{})
+			_, err := ps.UpdateSection(ctx, collab.Actor{ID: "u"}, p.ID, p.Sections[0].ID, 0, collab.SectionPatch{})
 			return err
 		}, collab.CodeInvalid},
-		{"seq from the future", func() error { _, err := ps.DeleteSection(ctx, "u", p.ID, p.Sections[0].ID, 99); return err }, collab.CodeInvalid},
-		{"unknown section", func() error { _, err := ps.DeleteSection(ctx, "u", p.ID, "nope", 0); return err }, collab.CodeNotFound},
+		{"seq from the future", func() error { _, err := ps.DeleteSection(ctx, collab.Actor{ID: "u"}, p.ID, p.Sections[0].ID, 99); return err }, collab.CodeInvalid},
+		{"unknown section", func() error { _, err := ps.DeleteSection(ctx, collab.Actor{ID: "u"}, p.ID, "nope", 0); return err }, collab.CodeNotFound},
 	}
 	for _, c := range cases {
 		if err := c.run(); collab.ErrorCode(err) != c.code {
@@ -228,15 +228,15 @@ func TestPlans_ConflictOnlyWhenTheSameObjectChanged(t *testing.T) {
 	seen := p.Seq
 	a, c := p.Sections[0].ID, p.Sections[1].ID
 	t1, t2, t3 := "A1", "A2", "C1"
-	if _, err := ps.UpdateSection(ctx, "u1", p.ID, a, seen, collab.SectionPatch{Title: &t1}); err != nil {
+	if _, err := ps.UpdateSection(ctx, collab.Actor{ID: "u1"}, p.ID, a, seen, collab.SectionPatch{Title: &t1}); err != nil {
 		t.Fatal(err)
 	}
 	// Another user, still on the old seq, renames another section: fine.
-	if _, err := ps.UpdateSection(ctx, "u2", p.ID, c, seen, collab.SectionPatch{Title: &t3}); err != nil {
+	if _, err := ps.UpdateSection(ctx, collab.Actor{ID: "u2"}, p.ID, c, seen, collab.SectionPatch{Title: &t3}); err != nil {
 		t.Fatalf("unrelated change refused: %v", err)
 	}
 	// ... but renaming the same section is a conflict.
-	if _, err := ps.UpdateSection(ctx, "u2", p.ID, a, seen, collab.SectionPatch{Title: &t2}); collab.ErrorCode(err) != collab.CodeConflict {
+	if _, err := ps.UpdateSection(ctx, collab.Actor{ID: "u2"}, p.ID, a, seen, collab.SectionPatch{Title: &t2}); collab.ErrorCode(err) != collab.CodeConflict {
 		t.Fatalf("concurrent rename: %v, want conflict", err)
 	}
 }
@@ -269,7 +269,7 @@ func TestPlans_TwoNodesRaceForTheNextSeq(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, _, err := nodes[i%2].AddSection(ctx, "u1", p.ID, 0, collab.NewSection{Title: fmt.Sprintf("Del %d", i)}); err != nil {
+				if _, _, err := nodes[i%2].AddSection(ctx, collab.Actor{ID: "u1"}, p.ID, 0, collab.NewSection{Title: fmt.Sprintf("Del %d", i)}); err != nil {
 					t.Error(err)
 				}
 			}()

@@ -1,0 +1,189 @@
+package collab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// HearingDraftName is the name of the version frozen when a plan is
+// approved for the hearing (SPEC.md §6).
+const HearingDraftName = "Høringsutkast"
+
+// SetMember gives user the roles in the plan (none removes them). The
+// caller validates the role names; the plan log keeps one leader.
+func (ps *Plans) SetMember(ctx context.Context, by Actor, planID, user string, roles []string) (*Plan, error) {
+	if _, err := cleanText("user", user, maxIDLen); err != nil {
+		return nil, err
+	}
+	return ps.commit(ctx, by, planID, 0, &memberSet{User: user, Roles: roles})
+}
+
+// Step is one step of the planning process, decided by the caller's policy
+// on the plan state it is committed on (see Plans.Step).
+type Step struct {
+	// Action names the step for the log and the audit: "lock", "return",
+	// "approve", "submit", ...
+	Action string
+	// To is the phase after the step; To == the current phase records an
+	// approval (Approve set) or a submission.
+	To Phase
+	// Approve is the role whose approval is recorded; Complete says it is
+	// the last one needed, so the plan moves to To (which then differs
+	// from the current phase) and the hearing draft is frozen.
+	Approve  string
+	Complete bool
+	Comment  string
+}
+
+// Step moves a plan through its process. decide is called with the plan as
+// it stands, on every attempt, and returns the step to take (or the error
+// that refuses it): the policy is applied to the state the step commits on.
+//
+// Locking is exact without a transaction: before the entry that moves the
+// plan out of an editable phase is appended, every section gets a lock
+// marker in its op log. An op either won its version before the marker (and
+// is in the locked version the entry records) or loses to it and is refused
+// as locked. Should the entry then lose its seq to another change, the step
+// is decided again on the new state; if it is no longer taken, the markers
+// are lifted. Leaving the locked phases appends the entry first, then lifts
+// the markers.
+func (ps *Plans) Step(ctx context.Context, by string, planID string, decide func(p *Plan) (Step, error)) (*Plan, error) {
+	unlock := ps.lock(planID)
+	defer unlock()
+	var marked []string // sections this call locked, to undo on failure
+	for attempt := 0; ; attempt++ {
+		p, err := ps.Get(ctx, planID)
+		if err != nil {
+			return nil, ps.undoMarks(ctx, planID, marked, by, err)
+		}
+		st, err := decide(p)
+		if err != nil {
+			return nil, ps.undoMarks(ctx, planID, marked, by, err)
+		}
+		c, err := ps.stepChange(ctx, p, st, by, &marked)
+		if err != nil {
+			return nil, ps.undoMarks(ctx, planID, marked, by, err)
+		}
+		next := p.Clone()
+		if err := c.apply(next); err != nil {
+			return nil, ps.undoMarks(ctx, planID, marked, by, err)
+		}
+		data, err := json.Marshal(c)
+		if err != nil {
+			return nil, ps.undoMarks(ctx, planID, marked, by, fmt.Errorf("encode %s: %w", c.kind(), err))
+		}
+		now := ps.now().UTC().Truncate(time.Millisecond)
+		e := PlanEntry{Plan: planID, Seq: p.Seq + 1, Kind: c.kind(), By: by, At: now, Data: data}
+		err = ps.store.AppendPlanEntry(ctx, e)
+		if errors.Is(err, ErrDuplicate) && attempt+1 < maxCommitAttempts {
+			time.Sleep(time.Duration(rand.IntN(5*(attempt+1))) * time.Millisecond)
+			continue
+		}
+		if errors.Is(err, ErrDuplicate) {
+			err = Wrap(CodeConflict, err, "the plan is changing too fast; try again")
+		}
+		if err != nil {
+			return nil, ps.undoMarks(ctx, planID, marked, by, err)
+		}
+		next.Seq, next.Updated = e.Seq, now
+		ps.saveState(ctx, next)
+		ps.publish(ctx, e)
+		if !p.Phase.Editable() && next.Phase.Editable() {
+			if _, err := ps.markAll(ctx, next, OpUnlock, by); err != nil {
+				// The step is committed; the sections stay locked until
+				// the markers are placed (a later return or lock retries).
+				ps.log.Error("sections not unlocked", "plan", planID, "seq", e.Seq, "err", err)
+				return next, Wrap(CodeUnavailable, err, "the plan was returned, but its sections could not be unlocked yet; try again")
+			}
+		}
+		return next, nil
+	}
+}
+
+// stepChange turns a decided step into the entry's change, placing the
+// lock markers first when the step leaves the editable phases.
+func (ps *Plans) stepChange(ctx context.Context, p *Plan, st Step, by string, marked *[]string) (change, error) {
+	switch {
+	case st.Approve != "":
+		c := &approvalRecorded{Role: st.Approve, Lock: p.LockSeq, Complete: st.Complete}
+		if st.Complete {
+			c.To = st.To
+			c.Version = &NamedVersion{Name: HearingDraftName, By: by,
+				At: ps.now().UTC().Truncate(time.Millisecond), Sections: maps.Clone(p.Locked)}
+		}
+		return c, nil
+	case st.To == p.Phase:
+		return &planSubmitted{}, nil
+	}
+	c := &phaseChanged{Action: st.Action, From: p.Phase, To: st.To, Comment: st.Comment}
+	if p.Phase.Editable() && !st.To.Editable() {
+		locked, err := ps.markAll(ctx, p, OpLock, by)
+		if err != nil {
+			return nil, Wrap(CodeUnavailable, err, "the sections could not be locked; try again")
+		}
+		for id := range locked {
+			*marked = append(*marked, id)
+		}
+		c.Locked = locked
+	}
+	return c, nil
+}
+
+// markAll places a marker of kind in the op log of every section of p, at
+// most eight at once, and returns each marker's version.
+func (ps *Plans) markAll(ctx context.Context, p *Plan, kind OpKind, by string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if ps.engine == nil {
+		return out, nil
+	}
+	var ids []string
+	p.Walk(func(s *Section, _ int) { ids = append(ids, s.ID) })
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		firstErr error
+		sem      = make(chan struct{}, 8)
+	)
+	for _, id := range ids {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			v, err := ps.engine.Mark(ctx, id, kind, by)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				firstErr = errors.Join(firstErr, fmt.Errorf("mark section %s %s: %w", id, kind, err))
+				return
+			}
+			out[id] = v
+		}()
+	}
+	wg.Wait()
+	return out, firstErr
+}
+
+// undoMarks lifts the lock markers a Step placed when the step is not taken
+// after all, unless the plan is locked by then (another node's lock won).
+// It returns cause.
+func (ps *Plans) undoMarks(ctx context.Context, planID string, marked []string, by string, cause error) error {
+	if len(marked) == 0 || ps.engine == nil {
+		return cause
+	}
+	p, err := ps.Get(ctx, planID)
+	if err == nil && !p.Phase.Editable() {
+		return cause
+	}
+	for _, id := range marked {
+		if _, err := ps.engine.Mark(ctx, id, OpUnlock, by); err != nil {
+			ps.log.Error("lock marker not lifted after a refused lock", "plan", planID, "section", id, "err", err)
+		}
+	}
+	return cause
+}
