@@ -21,9 +21,9 @@ type Plans struct {
 	store  PlanStore
 	bus    Bus
 	engine *Engine
-	log   *slog.Logger
-	now   func() time.Time
-	newID func() string
+	log    *slog.Logger
+	now    func() time.Time
+	newID  func() string
 
 	mu    sync.Mutex
 	locks map[string]*planLock

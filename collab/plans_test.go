@@ -201,7 +201,10 @@ func TestPlans_BadInputChangesNothing(t *testing.T) {
 			_, err := ps.UpdateSection(ctx, collab.Actor{ID: "u"}, p.ID, p.Sections[0].ID, 0, collab.SectionPatch{})
 			return err
 		}, collab.CodeInvalid},
-		{"seq from the future", func() error { _, err := ps.DeleteSection(ctx, collab.Actor{ID: "u"}, p.ID, p.Sections[0].ID, 99); return err }, collab.CodeInvalid},
+		{"seq from the future", func() error {
+			_, err := ps.DeleteSection(ctx, collab.Actor{ID: "u"}, p.ID, p.Sections[0].ID, 99)
+			return err
+		}, collab.CodeInvalid},
 		{"unknown section", func() error { _, err := ps.DeleteSection(ctx, collab.Actor{ID: "u"}, p.ID, "nope", 0); return err }, collab.CodeNotFound},
 	}
 	for _, c := range cases {
