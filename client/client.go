@@ -25,8 +25,10 @@ type Options struct {
 	URL string
 	// ClientID is the tab's id, kept across reconnects.
 	ClientID string
-	// Name is the display name sent in hello.
-	Name string
+	// Token returns the access token sent in hello. It is called for
+	// every hello: at each connect, and again when the server says the
+	// token has expired (error code unauthorized), so it may refresh.
+	Token func() string
 	// Header is sent with the upgrade request (Origin, Authorization).
 	Header http.Header
 	// OnAck is called for every acknowledged op with the time from its
@@ -121,8 +123,7 @@ func (c *Client) connect(ctx context.Context) error {
 		}
 		return fmt.Errorf("dial %s: %w", url, err)
 	}
-	hello := map[string]any{"type": "hello", "protocol": 1, "client": c.opt.ClientID, "name": c.opt.Name}
-	if err := ws.WriteJSON(hello); err != nil {
+	if err := ws.WriteJSON(c.hello()); err != nil {
 		ws.Close()
 		return fmt.Errorf("hello: %w", err)
 	}
@@ -338,6 +339,18 @@ func (c *Client) flush(d *Doc) {
 	c.sendOp(d)
 }
 
+// hello is the handshake message, with a current access token.
+func (c *Client) hello() map[string]any {
+	token := ""
+	if c.opt.Token != nil {
+		token = c.opt.Token()
+	}
+	return map[string]any{"type": "hello", "protocol": ProtocolVersion, "client": c.opt.ClientID, "token": token}
+}
+
+// ProtocolVersion is the version of docs/protocol.md the client speaks.
+const ProtocolVersion = 2
+
 func (c *Client) sendOp(d *Doc) {
 	c.sendLocked(map[string]any{"type": "op", "doc": d.id, "v": d.v, "seq": d.inflight.seq, "op": d.inflight.op})
 }
@@ -510,6 +523,11 @@ func (c *Client) handle(m message) {
 		switch {
 		case d.probe != nil && m.Code != "unavailable":
 			c.resolveProbe(d, false, 0)
+		case m.Code == "unauthorized":
+			// The access token expired: renew it on this connection,
+			// then catch up and resend (the op was not stored).
+			c.sendLocked(c.hello())
+			c.subscribe(d)
 		case m.Code == "stale", m.Code == "unavailable":
 			// Catch up and resend after `synced` (after a probe: get the
 			// snapshot again and ask again).

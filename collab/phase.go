@@ -187,3 +187,13 @@ func (ps *Plans) undoMarks(ctx context.Context, planID string, marked []string, 
 	}
 	return cause
 }
+
+// Log returns every entry of a plan's log, in seq order: the plan's
+// complete, append-only history of structure, membership and process.
+func (ps *Plans) Log(ctx context.Context, id string) ([]PlanEntry, error) {
+	entries, err := ps.store.PlanEntries(ctx, id, 1)
+	if err != nil {
+		return nil, fmt.Errorf("load plan %s: %w", id, err)
+	}
+	return entries, nil
+}

@@ -97,6 +97,9 @@ type NewPlan struct {
 	// Members are the plan's first members (the caller validates them); at
 	// most one may hold RoleLeader.
 	Members []Member `json:"members"`
+	// ID is the plan's id; empty makes a new one. A plan created twice
+	// with one ID exists once: the second Create fails with conflict.
+	ID string `json:"-"`
 }
 
 // Create creates a plan from the default template "Temaplan om bolig".
@@ -117,8 +120,14 @@ func (ps *Plans) Create(ctx context.Context, by string, in NewPlan) (*Plan, erro
 		return nil, Errorf(CodeInvalid, "type must be %q or %q", TypeTemaplan, TypeKommunedelplan)
 	}
 	now := ps.now().UTC().Truncate(time.Millisecond)
+	id := in.ID
+	if id == "" {
+		id = ps.newID()
+	} else if _, err := cleanText("id", id, maxIDLen); err != nil {
+		return nil, err
+	}
 	p := &Plan{
-		ID: ps.newID(), Title: title, Municipality: muni, Type: in.Type,
+		ID: id, Title: title, Municipality: muni, Type: in.Type,
 		Phase: PhaseDraft, CreatedBy: by, Created: now, Updated: now,
 		Sections: instantiate(housingTemplate(), ps.newID),
 	}
@@ -134,6 +143,9 @@ func (ps *Plans) Create(ctx context.Context, by string, in NewPlan) (*Plan, erro
 	}
 	e := PlanEntry{Plan: p.ID, Seq: 1, Kind: kindPlanCreated, By: by, At: now, Data: data}
 	if err := ps.store.AppendPlanEntry(ctx, e); err != nil {
+		if errors.Is(err, ErrDuplicate) {
+			return nil, Wrap(CodeConflict, err, "plan "+id+" exists already")
+		}
 		return nil, fmt.Errorf("create plan: %w", err)
 	}
 	ps.saveState(ctx, p)

@@ -66,7 +66,7 @@ fi
 
 for n in 1 2; do
 	TEMAPLAN_ADDR="127.0.0.1:808$n" \
-	TEMAPLAN_METRICS_ADDR="127.0.0.1:909$n" \
+	TEMAPLAN_ADMIN_ADDR="127.0.0.1:909$n" \
 	TEMAPLAN_DATA="$dir/node$n" \
 	MONGODB_URI="$mongo_uri" \
 	MONGODB_DB=temaplan \

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"github.com/oklog/ulid/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/mongo"
 	"github.com/temaplan/temaplan/collab/mongo/mongotest"
@@ -88,8 +90,79 @@ type testServer struct {
 	srv      *server.Server
 	store    collab.Store
 	bus      collab.Bus
+	plans    *collab.Plans
+	accounts *auth.Accounts
 	registry *prometheus.Registry
 	api      routers.Router // the OpenAPI document, to check responses
+
+	// token is the access token ts.do sends: by default that of kari, the
+	// administrator of municipality "m1", who leads the plans she creates
+	// through createPlan.
+	token string
+	kari  testUser
+}
+
+// testUser is an account with a fresh access token.
+type testUser struct {
+	ID, Email, Token string
+}
+
+// testSecret signs the access tokens of test servers.
+var testSecret = []byte("test-secret-test-secret-test-secret!")
+
+// newTestAccounts returns an accounts service on store with cheap password
+// hashing.
+func newTestAccounts(t *testing.T, store collab.Store) *auth.Accounts {
+	t.Helper()
+	issuer, err := auth.NewIssuer(auth.IssuerConfig{Secret: testSecret, Issuer: "temaplan", Audience: "temaplan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasher, err := auth.NewHasher(auth.HasherConfig{Params: auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limiter, err := auth.NewLoginLimiter(auth.LoginLimitConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := auth.NewAccounts(auth.AccountsConfig{Store: store.(auth.Store), Issuer: issuer, Hasher: hasher,
+		Limiter: limiter, NewID: func() string { return ulid.Make().String() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return accounts
+}
+
+// testPassword is every test user's password.
+const testPassword = "correct horse battery"
+
+// user creates (or finds) an account and logs it in through the API.
+func (ts *testServer) user(email, municipality string, admin bool) testUser {
+	ts.t.Helper()
+	ctx := context.Background()
+	if err := ts.accounts.EnsureMunicipality(ctx, auth.Municipality{ID: municipality, Name: "Kommune " + municipality}); err != nil {
+		ts.t.Fatal(err)
+	}
+	a, err := ts.accounts.EnsureUser(ctx, municipality, auth.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: testPassword, Admin: admin})
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	sess, err := ts.accounts.Login(ctx, netip.MustParseAddr("192.0.2.1"), email, testPassword)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return testUser{ID: a.ID, Email: a.Email, Token: sess.AccessToken}
+}
+
+// member adds u to plan with roles, as kari (the administrator).
+func (ts *testServer) member(planID string, u testUser, roles ...string) {
+	ts.t.Helper()
+	body, _ := json.Marshal(map[string]any{"roles": roles})
+	rec := ts.doAs(ts.kari.Token, http.MethodPut, "/api/plans/"+planID+"/members/"+u.ID, string(body))
+	if rec.Code != http.StatusOK {
+		ts.t.Fatalf("add member %s as %v: %d %s", u.Email, roles, rec.Code, rec.Body)
+	}
 }
 
 // newTestServer starts a server on a fresh SQLite store. Every response
@@ -108,23 +181,26 @@ func newTestServerOn(t *testing.T, store collab.Store) *testServer {
 	t.Helper()
 	bus := collab.NewMemoryBus()
 	t.Cleanup(func() { bus.Close() })
-	plans := collab.NewPlans(collab.PlansConfig{
-		Store: store, Bus: bus, NewID: func() string { return ulid.Make().String() },
-	})
 	engine, err := collab.NewEngine(collab.EngineConfig{Store: store, Bus: bus})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { engine.Close() })
+	plans := collab.NewPlans(collab.PlansConfig{
+		Store: store, Bus: bus, Engine: engine, NewID: func() string { return ulid.Make().String() },
+	})
+	accounts := newTestAccounts(t, store)
 	hub := collab.NewHub(bus, store, nil, 30*time.Second)
 	t.Cleanup(hub.Close)
 	reg := prometheus.NewRegistry()
 	srv := server.New(server.Config{
-		Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub, UI: testUI, Registry: reg,
+		Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub, UI: testUI, Registry: reg, Accounts: accounts,
 		Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
-	ts := &testServer{t: t, srv: srv, store: store, bus: bus, registry: reg}
+	ts := &testServer{t: t, srv: srv, store: store, bus: bus, plans: plans, accounts: accounts, registry: reg}
 	ts.api = ts.loadOpenAPI()
+	ts.kari = ts.user("kari@m1.no", "m1", true)
+	ts.token = ts.kari.Token
 	return ts
 }
 
@@ -167,6 +243,12 @@ func (ts *testServer) serve(req *http.Request) *httptest.ResponseRecorder {
 // route is an API route.
 func (ts *testServer) do(method, target, body string) *httptest.ResponseRecorder {
 	ts.t.Helper()
+	return ts.doAs(ts.token, method, target, body)
+}
+
+// doAs is do with the access token of another user ("" for none).
+func (ts *testServer) doAs(token, method, target, body string) *httptest.ResponseRecorder {
+	ts.t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -174,6 +256,9 @@ func (ts *testServer) do(method, target, body string) *httptest.ResponseRecorder
 	req := httptest.NewRequest(method, target, r)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	return ts.doReq(req, body)
 }
@@ -259,11 +344,12 @@ func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, code co
 	return e
 }
 
-// createPlan creates a plan through the API.
-func (ts *testServer) createPlan(title, municipality string) collab.Plan {
+// createPlan creates a plan through the API, as kari (the administrator of
+// m1), who is made its leader.
+func (ts *testServer) createPlan(title string) collab.Plan {
 	ts.t.Helper()
-	body, _ := json.Marshal(map[string]string{"title": title, "municipality": municipality})
-	rec := ts.do(http.MethodPost, "/api/plans", string(body))
+	body, _ := json.Marshal(map[string]string{"title": title, "leader": ts.kari.ID})
+	rec := ts.doAs(ts.kari.Token, http.MethodPost, "/api/plans", string(body))
 	if rec.Code != http.StatusCreated {
 		ts.t.Fatalf("create plan: %d %s", rec.Code, rec.Body)
 	}

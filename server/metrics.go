@@ -49,7 +49,7 @@ func (m *httpMetrics) observe(method, route string, status int, d time.Duration)
 // MetricsHandler returns the handler of the metrics listener: /metrics in
 // the Prometheus text format from reg, and the profiling endpoints under
 // /debug/pprof/. It is meant for a separate, private listener
-// (TEMAPLAN_METRICS_ADDR), never the public one.
+// (TEMAPLAN_ADMIN_ADDR), never the public one.
 func MetricsHandler(reg *prometheus.Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))

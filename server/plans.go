@@ -3,120 +3,89 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 )
 
-// routesPlans registers the REST API of plans and their section trees.
-func (s *Server) routesPlans(api *echo.Group) {
-	api.GET("/plans", s.listPlans)
-	api.POST("/plans", s.createPlan)
-	api.GET("/plans/:id", s.getPlan)
-	api.POST("/plans/:id/sections", s.addSection)
-	api.PATCH("/plans/:id/sections/:sid", s.updateSection)
-	api.POST("/plans/:id/sections/:sid/move", s.moveSection)
-	api.DELETE("/plans/:id/sections/:sid", s.deleteSection)
-}
-
-// action names what a request wants to do, for authorize.
-type action string
-
-// The actions of the plan API.
-const (
-	actionListPlans     action = "plan.list"
-	actionCreatePlan    action = "plan.create"
-	actionReadPlan      action = "plan.read"
-	actionEditStructure action = "plan.edit_structure"
-)
-
-// anonymous is the acting user until accounts exist.
-const anonymous = "anonymous"
-
-// actor returns the id of the user making the request. Until accounts
-// exist (the auth issue) everyone is "anonymous".
-func (s *Server) actor(c echo.Context) string { return anonymous }
-
-// authorize decides whether the user of the request may do a on plan (nil
-// for actions that are not about one existing plan). Every handler asks it
-// before acting, and it is the only place that decides, so that the
-// permission policy (SPEC.md §5: role × phase) slots in here alone.
-//
-// Until accounts and roles exist (the auth issue) it allows everything to
-// everyone: the server is then only fit for a trusted network.
-func (s *Server) authorize(c echo.Context, a action, plan *collab.Plan) error {
-	return nil
-}
-
 // createPlanRequest is the body of POST /api/plans.
+// The plan belongs to the administrator's municipality; leader is the
+// account id of its leader (optional: assign later).
 type createPlanRequest struct {
-	Title        string          `json:"title"`
-	Municipality string          `json:"municipality"`
-	Type         collab.PlanType `json:"type"`
+	Title  string          `json:"title"`
+	Type   collab.PlanType `json:"type"`
+	Leader string          `json:"leader"`
 }
 
 func (s *Server) createPlan(c echo.Context) error {
-	if err := s.authorize(c, actionCreatePlan, nil); err != nil {
-		return err
-	}
 	var req createPlanRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	p, err := s.cfg.Plans.Create(c.Request().Context(), s.actor(c), collab.NewPlan{
-		Title: req.Title, Municipality: req.Municipality, Type: req.Type,
-	})
+	me := principal(c).Account
+	in := collab.NewPlan{Title: req.Title, Municipality: me.Municipality, Type: req.Type}
+	if req.Leader != "" {
+		if _, err := s.cfg.Accounts.User(c.Request().Context(), me.Municipality, req.Leader); err != nil {
+			return err
+		}
+		in.Members = []collab.Member{{User: req.Leader, Roles: []string{collab.RoleLeader}}}
+	}
+	p, err := s.cfg.Plans.Create(c.Request().Context(), me.ID, in)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/plans/"+p.ID)
-	return c.JSON(http.StatusCreated, p)
+	return s.answerPlan(c, http.StatusCreated, p)
+}
+
+// answerPlan answers the plan as the caller sees it.
+func (s *Server) answerPlan(c echo.Context, status int, p *collab.Plan) error {
+	v, err := s.view(c, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, v)
 }
 
 // planList is the body of GET /api/plans.
 type planList struct {
-	Items []collab.PlanSummary `json:"items"`
+	Items []planListItem `json:"items"`
 }
 
-// maxQueryLen bounds the length of a query parameter.
-const maxQueryLen = 200
+// planListItem is a plan in the listing, with the caller's roles in it.
+type planListItem struct {
+	collab.PlanSummary
+	Roles []auth.Role `json:"roles"`
+}
 
+// listPlans lists the plans of the caller's municipality that the caller
+// may read: those they are a member of, all of them for an administrator.
 func (s *Server) listPlans(c echo.Context) error {
-	if err := s.authorize(c, actionListPlans, nil); err != nil {
-		return err
-	}
-	muni := c.QueryParam("municipality")
-	if utf8.RuneCountInString(muni) > maxQueryLen || !utf8.ValidString(muni) {
-		return collab.Errorf(collab.CodeInvalid, "municipality must be valid text of at most %d characters", maxQueryLen)
-	}
-	items, err := s.cfg.Plans.List(c.Request().Context(), muni)
+	me := principal(c).Account
+	all, err := s.cfg.Plans.List(c.Request().Context(), me.Municipality)
 	if err != nil {
 		return err
+	}
+	items := []planListItem{}
+	for _, sum := range all {
+		p := &collab.Plan{ID: sum.ID, Municipality: sum.Municipality, Phase: sum.Phase, Members: sum.Members}
+		if allow(me, p, auth.ActionReadPlan) == nil {
+			items = append(items, planListItem{PlanSummary: sum, Roles: rolesIn(p, me)})
+		}
 	}
 	return c.JSON(http.StatusOK, planList{Items: items})
 }
 
 func (s *Server) getPlan(c echo.Context) error {
-	p, err := s.loadPlan(c, actionReadPlan)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, p)
+	return s.answerPlan(c, http.StatusOK, planOf(c))
 }
 
-// loadPlan returns the plan named by the :id parameter after asking
-// authorize whether the user may do a on it.
-func (s *Server) loadPlan(c echo.Context, a action) (*collab.Plan, error) {
-	p, err := s.cfg.Plans.Get(c.Request().Context(), c.Param("id"))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(c, a, p); err != nil {
-		return nil, err
-	}
-	return p, nil
+// actor returns the collab actor of a plan route: the caller, with the
+// route's permission checked again on the state the change commits on.
+func (s *Server) actor(c echo.Context, action auth.Action) collab.Actor {
+	return guard(principal(c).Account, action)
 }
 
 // addSectionRequest is the body of POST /api/plans/:id/sections. Seq is
@@ -131,15 +100,12 @@ type addSectionRequest struct {
 
 // sectionCreated is the body of the answer to POST /api/plans/:id/sections.
 type sectionCreated struct {
-	Plan    *collab.Plan    `json:"plan"`
+	Plan    planView        `json:"plan"`
 	Section *collab.Section `json:"section"`
 }
 
 func (s *Server) addSection(c echo.Context) error {
-	p, err := s.loadPlan(c, actionEditStructure)
-	if err != nil {
-		return err
-	}
+	p := planOf(c)
 	var req addSectionRequest
 	if err := bind(c, &req); err != nil {
 		return err
@@ -147,30 +113,28 @@ func (s *Server) addSection(c echo.Context) error {
 	if err := checkSeq(req.Seq); err != nil {
 		return err
 	}
-	p, sec, err := s.cfg.Plans.AddSection(c.Request().Context(), s.actor(c), p.ID, req.Seq, collab.NewSection{
+	p, sec, err := s.cfg.Plans.AddSection(c.Request().Context(), s.actor(c, auth.ActionEditStructure), p.ID, req.Seq, collab.NewSection{
 		Parent: req.Parent, Index: req.Index, Title: req.Title, Kind: req.Kind,
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, sectionCreated{Plan: p, Section: sec})
+	v, err := s.view(c, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, sectionCreated{Plan: v, Section: sec})
 }
 
 // updateSectionRequest is the body of PATCH /api/plans/:id/sections/:sid:
 // the fields present are changed.
 type updateSectionRequest struct {
-	Title        *string               `json:"title"`
-	Responsible  *string               `json:"responsible"`
-	Contributors *[]string             `json:"contributors"`
-	Status       *collab.SectionStatus `json:"status"`
-	Seq          int64                 `json:"seq"`
+	Title  *string               `json:"title"`
+	Status *collab.SectionStatus `json:"status"`
+	Seq    int64                 `json:"seq"`
 }
 
 func (s *Server) updateSection(c echo.Context) error {
-	p, err := s.loadPlan(c, actionEditStructure)
-	if err != nil {
-		return err
-	}
 	var req updateSectionRequest
 	if err := bind(c, &req); err != nil {
 		return err
@@ -178,13 +142,50 @@ func (s *Server) updateSection(c echo.Context) error {
 	if err := checkSeq(req.Seq); err != nil {
 		return err
 	}
-	p, err = s.cfg.Plans.UpdateSection(c.Request().Context(), s.actor(c), p.ID, c.Param("sid"), req.Seq, collab.SectionPatch{
-		Title: req.Title, Responsible: req.Responsible, Contributors: req.Contributors, Status: req.Status,
-	})
+	p, err := s.cfg.Plans.UpdateSection(c.Request().Context(), s.actor(c, auth.ActionEditStructure), planOf(c).ID,
+		c.Param("sid"), req.Seq, collab.SectionPatch{Title: req.Title, Status: req.Status})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, p)
+	return s.answerPlan(c, http.StatusOK, p)
+}
+
+// responsibilityRequest is the body of PUT
+// /api/plans/:id/sections/:sid/responsibility: who is responsible for the
+// section ("" for nobody) and who contributes (members of the plan).
+type responsibilityRequest struct {
+	Responsible  string   `json:"responsible"`
+	Contributors []string `json:"contributors"`
+	Seq          int64    `json:"seq"`
+}
+
+func (s *Server) setResponsibility(c echo.Context) error {
+	var req responsibilityRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if err := checkSeq(req.Seq); err != nil {
+		return err
+	}
+	p := planOf(c)
+	people := append([]string{}, req.Contributors...)
+	if req.Responsible != "" {
+		people = append(people, req.Responsible)
+	}
+	for _, u := range people {
+		if p.RolesOf(u) == nil {
+			return collab.Errorf(collab.CodeInvalid, "%q is not a member of the plan", truncate(u, 100))
+		}
+	}
+	if req.Contributors == nil {
+		req.Contributors = []string{}
+	}
+	p, err := s.cfg.Plans.UpdateSection(c.Request().Context(), s.actor(c, auth.ActionManageProject), p.ID,
+		c.Param("sid"), req.Seq, collab.SectionPatch{Responsible: &req.Responsible, Contributors: &req.Contributors})
+	if err != nil {
+		return err
+	}
+	return s.answerPlan(c, http.StatusOK, p)
 }
 
 // moveSectionRequest is the body of POST /api/plans/:id/sections/:sid/move:
@@ -198,10 +199,6 @@ type moveSectionRequest struct {
 }
 
 func (s *Server) moveSection(c echo.Context) error {
-	p, err := s.loadPlan(c, actionEditStructure)
-	if err != nil {
-		return err
-	}
 	var req moveSectionRequest
 	if err := bind(c, &req); err != nil {
 		return err
@@ -219,19 +216,17 @@ func (s *Server) moveSection(c echo.Context) error {
 		}
 		index = *req.Index
 	}
-	p, err = s.cfg.Plans.MoveSection(c.Request().Context(), s.actor(c), p.ID, c.Param("sid"), req.Seq, *req.Parent, index)
+	p, err := s.cfg.Plans.MoveSection(c.Request().Context(), s.actor(c, auth.ActionEditStructure), planOf(c).ID,
+		c.Param("sid"), req.Seq, *req.Parent, index)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, p)
+	return s.answerPlan(c, http.StatusOK, p)
 }
 
 func (s *Server) deleteSection(c echo.Context) error {
-	p, err := s.loadPlan(c, actionEditStructure)
-	if err != nil {
-		return err
-	}
 	var seq int64
+	var err error
 	if v := c.QueryParam("seq"); v != "" {
 		if seq, err = strconv.ParseInt(v, 10, 64); err != nil {
 			return collab.Errorf(collab.CodeInvalid, "seq must be an integer, not %q", truncate(v, 20))
@@ -240,11 +235,11 @@ func (s *Server) deleteSection(c echo.Context) error {
 	if err := checkSeq(seq); err != nil {
 		return err
 	}
-	p, err = s.cfg.Plans.DeleteSection(c.Request().Context(), s.actor(c), p.ID, c.Param("sid"), seq)
+	p, err := s.cfg.Plans.DeleteSection(c.Request().Context(), s.actor(c, auth.ActionEditStructure), planOf(c).ID, c.Param("sid"), seq)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, p)
+	return s.answerPlan(c, http.StatusOK, p)
 }
 
 // checkSeq refuses a negative seq; 0 means "do not check for conflicts".

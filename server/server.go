@@ -13,11 +13,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 )
 
@@ -26,6 +28,10 @@ const (
 	DefaultBodyLimit    = 1 << 20 // 1 MiB
 	DefaultReadyTimeout = 2 * time.Second
 )
+
+// accessCacheTTL bounds how long the WebSocket path may act on a plan's
+// members and phase without having heard of a change (see accessCache).
+const accessCacheTTL = 2 * time.Second
 
 // Config holds what the server needs. Store, Bus and Plans are required.
 type Config struct {
@@ -40,6 +46,16 @@ type Config struct {
 	Engine *collab.Engine
 	// Hub relays plan events and presence to WebSocket clients.
 	Hub *collab.Hub
+	// Accounts logs people in and verifies their access tokens; required.
+	Accounts *auth.Accounts
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed
+	// for the client address of the login rate limit
+	// (TEMAPLAN_TRUSTED_PROXIES); none means the peer address is the client.
+	TrustedProxies []netip.Prefix
+	// InsecureCookies leaves the Secure flag off the session cookie, for
+	// plain-HTTP development on another host than localhost. Never in
+	// production.
+	InsecureCookies bool
 	// WSSendQueue is the number of messages queued for one WebSocket
 	// client before it is disconnected as too slow (1024 when 0).
 	WSSendQueue int
@@ -72,6 +88,10 @@ type Server struct {
 	http    *http.Server
 	metrics *httpMetrics
 	openapi []byte
+	// access caches plans for the per-message checks of the WebSocket
+	// path; collab is that path (nil without an engine).
+	access *accessCache
+	collab *collabAPI
 	// closers run when Shutdown starts (e.g. closing WebSockets).
 	closers []func()
 }
@@ -91,7 +111,8 @@ func New(cfg Config) *Server {
 	if cfg.ReadyTimeout <= 0 {
 		cfg.ReadyTimeout = DefaultReadyTimeout
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, metrics: newHTTPMetrics(cfg.Registry)}
+	s := &Server{cfg: cfg, log: cfg.Log, metrics: newHTTPMetrics(cfg.Registry),
+		access: newAccessCache(cfg.Plans, accessCacheTTL)}
 
 	doc, err := openAPIJSON()
 	if err != nil {
@@ -104,9 +125,9 @@ func New(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	// Client addresses are the peer's own: X-Forwarded-For is only to be
-	// trusted when configured (TEMAPLAN_TRUSTED_PROXIES, a later issue).
-	e.IPExtractor = echo.ExtractIPDirect()
+	// Client addresses are the peer's own unless it is a trusted proxy
+	// (TEMAPLAN_TRUSTED_PROXIES); see auth.ClientIP.
+	e.IPExtractor = func(r *http.Request) string { return auth.ClientIP(r, cfg.TrustedProxies).String() }
 	e.Use(requestID, s.observe, s.recoverPanic, securityHeaders, bodyLimit(cfg.BodyLimit))
 	s.echo = e
 	s.routes()
@@ -125,16 +146,15 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// routes registers every route. The REST API is in routesPlans; the
-// WebSocket endpoint and section content are in routesCollab (ws.go).
+// routes registers every route. The REST API is the table apiRoutes
+// (routes.go); the WebSocket endpoint is in routesCollab (ws.go).
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 
 	api := e.Group("/api")
-	api.GET("/openapi.json", s.openAPI)
-	s.routesPlans(api)
+	s.routesAPI(api)
 	s.routesCollab(api)
 
 	// Everything else: the UI with its client-side routes, or a JSON 404

@@ -12,19 +12,19 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/delta"
 )
 
 // Limits of the WebSocket endpoint (docs/protocol.md, "Limits").
 const (
-	protocolVersion = 1
+	protocolVersion = 2
 	wsReadLimit     = 1 << 20
 	wsMaxOpBytes    = 64 << 10
 	wsMaxDocs       = 200
@@ -41,17 +41,23 @@ var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // collabAPI serves the WebSocket endpoint and the section content: the
 // edit path from the browser to the engine.
 type collabAPI struct {
-	engine  *collab.Engine
-	hub     *collab.Hub
-	plans   *collab.Plans
-	log     *slog.Logger
-	origins []string
-	queue   int
-	sockets prometheus.Gauge
+	engine   *collab.Engine
+	hub      *collab.Hub
+	plans    *collab.Plans
+	accounts *auth.Accounts
+	access   *accessCache
+	bus      collab.Bus
+	log      *slog.Logger
+	origins  []string
+	queue    int
+	sockets  prometheus.Gauge
 
-	// open holds the live connections, so shutdown can close them.
-	mu   sync.Mutex
-	open map[*conn]struct{}
+	// open holds the live connections, so shutdown can close them and a
+	// revoked membership closes its subscriptions; watches are the plan
+	// channels this node follows for that.
+	mu      sync.Mutex
+	open    map[*conn]struct{}
+	watches map[string]*watch
 }
 
 // routesCollab registers the WebSocket endpoint GET /api/ws and the section
@@ -64,26 +70,27 @@ func (s *Server) routesCollab(g *echo.Group) {
 	if queue <= 0 {
 		queue = wsSendQueue
 	}
-	a := &collabAPI{engine: s.cfg.Engine, hub: s.cfg.Hub, plans: s.cfg.Plans, log: s.log,
-		origins: s.cfg.Origins, queue: queue, sockets: s.metrics.sockets, open: map[*conn]struct{}{}}
+	a := &collabAPI{engine: s.cfg.Engine, hub: s.cfg.Hub, plans: s.cfg.Plans, accounts: s.cfg.Accounts,
+		access: s.access, bus: s.cfg.Bus, log: s.log,
+		origins: s.cfg.Origins, queue: queue, sockets: s.metrics.sockets,
+		open: map[*conn]struct{}{}, watches: map[string]*watch{}}
+	s.collab = a
 	// http.Server.Shutdown does not wait for hijacked connections: tell
 	// every client to go away (they reconnect to another node).
-	s.closers = append(s.closers, a.closeAll)
+	s.closers = append(s.closers, a.closeAll, a.followAccounts())
 	g.GET("/ws", a.serveWS)
-	g.GET("/plans/:id/sections/:sid/content", func(c echo.Context) error { return s.content(c, a) })
 }
 
 // content answers a section's current text and version.
-func (s *Server) content(c echo.Context, a *collabAPI) error {
-	ctx := c.Request().Context()
-	p, err := a.section(ctx, c.Param("id"), c.Param("sid"))
-	if err != nil {
-		return err
+func (s *Server) content(c echo.Context) error {
+	if s.cfg.Engine == nil {
+		return collab.Errorf(collab.CodeNotFound, "this server edits no section text")
 	}
-	if err := s.authorize(c, actionReadPlan, p); err != nil {
-		return err
+	p := planOf(c)
+	if _, _, ok := p.Find(c.Param("sid")); !ok {
+		return collab.Errorf(collab.CodeNotFound, "section %q is not part of plan %q", c.Param("sid"), p.ID)
 	}
-	v, d, err := a.engine.Snapshot(ctx, c.Param("sid"))
+	v, d, err := s.cfg.Engine.Snapshot(c.Request().Context(), c.Param("sid"))
 	if err != nil {
 		return err
 	}
@@ -92,7 +99,7 @@ func (s *Server) content(c echo.Context, a *collabAPI) error {
 
 // section checks that sectionID is a section of planID.
 func (a *collabAPI) section(ctx context.Context, planID, sectionID string) (*collab.Plan, error) {
-	p, err := a.plans.Get(ctx, planID)
+	p, err := a.access.get(ctx, planID)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +138,7 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 	// The access log and metrics record the upgrade, not a 200.
 	c.Response().Status = http.StatusSwitchingProtocols
 	cn := &conn{api: a, ws: ws, send: make(chan []byte, a.queue), done: make(chan struct{}),
-		docs: map[string]*collab.Subscription{}, plans: map[string]*collab.PlanSub{}}
+		docs: map[string]*collab.Subscription{}, docPlan: map[string]string{}, plans: map[string]*collab.PlanSub{}}
 	a.mu.Lock()
 	a.open[cn] = struct{}{}
 	a.mu.Unlock()
@@ -174,12 +181,17 @@ type conn struct {
 	// closeCode is set before closeWith's sentinel is queued.
 	closeCode int
 
-	user   collab.User
 	client string
 
-	mu    sync.Mutex
-	docs  map[string]*collab.Subscription
-	plans map[string]*collab.PlanSub
+	mu sync.Mutex
+	// who is the authenticated person; expires is when their access token
+	// ends (a later hello with a fresh token extends it).
+	who     auth.Account
+	user    collab.User
+	expires time.Time
+	docs    map[string]*collab.Subscription
+	docPlan map[string]string // doc → the plan it was subscribed in
+	plans   map[string]*collab.PlanSub
 }
 
 // sink queues msg for the client; when the queue is full the connection is
@@ -238,14 +250,16 @@ func (cn *conn) serve(ctx context.Context) {
 	cn.close()
 	wg.Wait()
 	cn.mu.Lock()
-	docs, plans := cn.docs, cn.plans
-	cn.docs, cn.plans = map[string]*collab.Subscription{}, map[string]*collab.PlanSub{}
+	docs, docPlan, plans := cn.docs, cn.docPlan, cn.plans
+	cn.docs, cn.docPlan, cn.plans = map[string]*collab.Subscription{}, map[string]string{}, map[string]*collab.PlanSub{}
 	cn.mu.Unlock()
-	for _, s := range docs {
+	for doc, s := range docs {
 		s.Unsubscribe()
+		cn.api.unwatch(docPlan[doc])
 	}
-	for _, p := range plans {
+	for id, p := range plans {
 		p.Leave()
+		cn.api.unwatch(id)
 	}
 }
 
@@ -319,7 +333,7 @@ func (cn *conn) readLoop(ctx context.Context) {
 		}
 		if !helloDone {
 			if err == nil {
-				err = cn.hello(m)
+				err = cn.hello(ctx, m)
 			}
 			if err != nil {
 				cn.closeWith(collab.EncodeError(err, "", 0), websocket.ClosePolicyViolation)
@@ -330,6 +344,9 @@ func (cn *conn) readLoop(ctx context.Context) {
 			continue
 		}
 		cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
+		if err == nil && m.Type != "hello" && cn.expired() {
+			err = collab.Errorf(collab.CodeUnauthorized, "the access token has expired; refresh it and send hello again")
+		}
 		if err == nil {
 			err = cn.handle(ctx, m)
 		}
@@ -359,9 +376,11 @@ func encodeMsgError(err error, m inMsg) []byte {
 	return b
 }
 
-// hello checks the handshake. Until accounts exist the client names
-// itself; the user id is derived from its client id.
-func (cn *conn) hello(m inMsg) error {
+// hello checks the handshake: the access token says who the connection
+// acts for. A later hello on the same connection renews the token (it must
+// be the same person), so a client whose token expired keeps its socket and
+// its subscriptions.
+func (cn *conn) hello(ctx context.Context, m inMsg) error {
 	if m.Type != "hello" {
 		return collab.Errorf(collab.CodeUnauthorized, "the first message must be hello")
 	}
@@ -371,16 +390,48 @@ func (cn *conn) hello(m inMsg) error {
 	if !clientIDPattern.MatchString(m.Client) {
 		return collab.Errorf(collab.CodeBadRequest, "client must be 1–64 characters A–Z, a–z, 0–9, _ or -")
 	}
-	name := strings.TrimSpace(m.Name)
-	if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > 100 {
-		return collab.Errorf(collab.CodeBadRequest, "name must be 1–100 characters")
+	pr, err := cn.api.accounts.Authenticate(ctx, m.Token)
+	if err != nil {
+		return err
+	}
+	cn.mu.Lock()
+	if cn.client != "" && (m.Client != cn.client || pr.Account.ID != cn.who.ID) {
+		cn.mu.Unlock()
+		return collab.Errorf(collab.CodeBadRequest, "a repeated hello must be for the same client and user")
 	}
 	cn.client = m.Client
-	cn.user = collab.User{ID: "anon:" + m.Client, Name: name}
+	cn.who, cn.expires = pr.Account, pr.Claims.ExpiresAt
+	cn.user = collab.User{ID: pr.Account.ID, Name: pr.Account.Name}
+	user := cn.user
+	cn.mu.Unlock()
 	welcome, _ := json.Marshal(map[string]any{"type": "welcome", "protocol": protocolVersion,
-		"user": cn.user, "time": time.Now().UTC().Format(time.RFC3339Nano)})
+		"user": user, "time": time.Now().UTC().Format(time.RFC3339Nano)})
 	cn.sink(welcome)
 	return nil
+}
+
+// expired reports whether the connection's access token has expired.
+func (cn *conn) expired() bool {
+	cn.mu.Lock()
+	defer cn.mu.Unlock()
+	return !time.Now().Before(cn.expires)
+}
+
+// account returns who the connection acts for.
+func (cn *conn) account() auth.Account {
+	cn.mu.Lock()
+	defer cn.mu.Unlock()
+	return cn.who
+}
+
+// allowed checks the connection's person may do action on planID, with the
+// plan as this node knows it (see accessCache).
+func (cn *conn) allowed(ctx context.Context, planID string, action auth.Action) error {
+	p, err := cn.api.access.get(ctx, planID)
+	if err != nil {
+		return err
+	}
+	return allow(cn.account(), p, action)
 }
 
 func (cn *conn) handle(ctx context.Context, m inMsg) error {
@@ -394,7 +445,7 @@ func (cn *conn) handle(ctx context.Context, m inMsg) error {
 		cn.unsub(m)
 		return nil
 	case "op":
-		return cn.op(m)
+		return cn.op(ctx, m)
 	case "presence":
 		cn.mu.Lock()
 		ps := cn.plans[m.Plan]
@@ -402,20 +453,27 @@ func (cn *conn) handle(ctx context.Context, m inMsg) error {
 		if ps == nil {
 			return collab.Errorf(collab.CodeBadRequest, "subscribe to the plan before sending presence")
 		}
+		if err := cn.allowed(ctx, m.Plan, auth.ActionReadPlan); err != nil {
+			return err
+		}
 		if m.Index < 0 || m.Length < 0 {
 			return collab.Errorf(collab.CodeBadRequest, "index and length must not be negative")
 		}
 		ps.Presence(m.Doc, m.Index, m.Length)
 		return nil
 	case "hello":
-		return collab.Errorf(collab.CodeBadRequest, "hello was already received")
+		return cn.hello(ctx, m)
 	default:
 		return collab.Errorf(collab.CodeBadRequest, "unknown message type %q", m.Type)
 	}
 }
 
 func (cn *conn) subDoc(ctx context.Context, m inMsg) error {
-	if _, err := cn.api.section(ctx, m.Plan, m.Doc); err != nil {
+	p, err := cn.api.section(ctx, m.Plan, m.Doc)
+	if err != nil {
+		return err
+	}
+	if err := allow(cn.account(), p, auth.ActionReadPlan); err != nil {
 		return err
 	}
 	cn.mu.Lock()
@@ -424,23 +482,31 @@ func (cn *conn) subDoc(ctx context.Context, m inMsg) error {
 		cn.mu.Unlock()
 		return collab.Errorf(collab.CodeTooLarge, "at most %d documents per connection", wsMaxDocs)
 	}
+	oldPlan := cn.docPlan[m.Doc]
 	delete(cn.docs, m.Doc)
+	delete(cn.docPlan, m.Doc)
 	cn.mu.Unlock()
 	if old != nil {
 		old.Unsubscribe()
+		cn.api.unwatch(oldPlan)
+	}
+	if err := cn.api.watch(m.Plan); err != nil {
+		return err
 	}
 	sub, err := cn.api.engine.Subscribe(ctx, m.Doc, m.V, cn.sink)
 	if err != nil {
+		cn.api.unwatch(m.Plan)
 		return err
 	}
 	cn.mu.Lock()
 	cn.docs[m.Doc] = sub
+	cn.docPlan[m.Doc] = m.Plan
 	cn.mu.Unlock()
 	return nil
 }
 
 func (cn *conn) subPlan(ctx context.Context, m inMsg) error {
-	if _, err := cn.api.plans.Get(ctx, m.Plan); err != nil {
+	if err := cn.allowed(ctx, m.Plan, auth.ActionReadPlan); err != nil {
 		return err
 	}
 	cn.mu.Lock()
@@ -453,9 +519,17 @@ func (cn *conn) subPlan(ctx context.Context, m inMsg) error {
 	cn.mu.Unlock()
 	if old != nil {
 		old.Leave()
+		cn.api.unwatch(m.Plan)
 	}
-	ps, err := cn.api.hub.Join(ctx, m.Plan, cn.client, cn.user, m.Seq, cn.sink)
+	if err := cn.api.watch(m.Plan); err != nil {
+		return err
+	}
+	cn.mu.Lock()
+	user := cn.user
+	cn.mu.Unlock()
+	ps, err := cn.api.hub.Join(ctx, m.Plan, cn.client, user, m.Seq, cn.sink)
 	if err != nil {
+		cn.api.unwatch(m.Plan)
 		return err
 	}
 	cn.mu.Lock()
@@ -468,23 +542,27 @@ func (cn *conn) unsub(m inMsg) {
 	cn.mu.Lock()
 	var sub *collab.Subscription
 	var ps *collab.PlanSub
+	var plan string
 	if m.Doc != "" {
-		sub = cn.docs[m.Doc]
+		sub, plan = cn.docs[m.Doc], cn.docPlan[m.Doc]
 		delete(cn.docs, m.Doc)
+		delete(cn.docPlan, m.Doc)
 	} else {
-		ps = cn.plans[m.Plan]
+		ps, plan = cn.plans[m.Plan], m.Plan
 		delete(cn.plans, m.Plan)
 	}
 	cn.mu.Unlock()
 	if sub != nil {
 		sub.Unsubscribe()
+		cn.api.unwatch(plan)
 	}
 	if ps != nil {
 		ps.Leave()
+		cn.api.unwatch(plan)
 	}
 }
 
-func (cn *conn) op(m inMsg) error {
+func (cn *conn) op(ctx context.Context, m inMsg) error {
 	if len(m.Op) > wsMaxOpBytes {
 		return collab.Errorf(collab.CodeTooLarge, "an op may be at most %d bytes", wsMaxOpBytes)
 	}
@@ -495,15 +573,21 @@ func (cn *conn) op(m inMsg) error {
 		return collab.Errorf(collab.CodeBadRequest, "op needs a positive seq")
 	}
 	cn.mu.Lock()
-	sub := cn.docs[m.Doc]
+	sub, plan, by := cn.docs[m.Doc], cn.docPlan[m.Doc], cn.who.ID
 	cn.mu.Unlock()
 	if sub == nil {
 		return collab.Errorf(collab.CodeBadRequest, "subscribe to the document before sending ops")
+	}
+	// Only the leader edits, and only in an editable phase; nothing is
+	// stored otherwise. The lock's exactness is the engine's marker, this
+	// check only answers early.
+	if err := cn.allowed(ctx, plan, auth.ActionEditText); err != nil {
+		return err
 	}
 	op, err := delta.Parse(m.Op)
 	if err != nil {
 		return collab.Wrap(collab.CodeBadOp, err, "the op is not a valid delta: "+err.Error())
 	}
-	sub.Submit(collab.Submission{V: *m.V, Src: cn.client, Seq: m.Seq, By: cn.user.ID, Op: op})
+	sub.Submit(collab.Submission{V: *m.V, Src: cn.client, Seq: m.Seq, By: by, Op: op})
 	return nil
 }

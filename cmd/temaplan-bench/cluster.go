@@ -79,10 +79,10 @@ type Node struct {
 	Name    string
 	Addr    string // host:port of its HTTP listener
 	DataDir string
-	// MetricsAddr is the node's private listener of /metrics and
+	// AdminAddr is the node's private listener of /metrics and
 	// /debug/pprof, for profiling a run.
-	MetricsAddr string
-	proc        *proc
+	AdminAddr string
+	proc      *proc
 }
 
 // URL returns the node's http:// URL of path.
@@ -315,17 +315,17 @@ func (c *Cluster) startNode(ctx context.Context, bin, name string, env []string)
 			return nil, err
 		}
 		n := &Node{Name: name, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), DataDir: data,
-			MetricsAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(mport))}
+			AdminAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(mport))}
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(env[:len(env):len(env)],
-			"TEMAPLAN_ADDR="+n.Addr, "TEMAPLAN_DATA="+data, "TEMAPLAN_METRICS_ADDR="+n.MetricsAddr)
+			"TEMAPLAN_ADDR="+n.Addr, "TEMAPLAN_DATA="+data, "TEMAPLAN_ADMIN_ADDR="+n.AdminAddr)
 		start := time.Now()
 		if n.proc, err = startProc(name, cmd, filepath.Join(c.dir, fmt.Sprintf("%s-%d.log", name, attempt))); err != nil {
 			return nil, err
 		}
 		lastErr = waitFor(ctx, n.proc, readyTimeout, func() error { return readyz(ctx, n.URL("/readyz")) })
 		if lastErr == nil {
-			c.log.Info("node ready", "node", name, "addr", n.Addr, "metrics", n.MetricsAddr, "pid", n.Pid(), "took", time.Since(start).Round(time.Millisecond))
+			c.log.Info("node ready", "node", name, "addr", n.Addr, "metrics", n.AdminAddr, "pid", n.Pid(), "took", time.Since(start).Round(time.Millisecond))
 			return n, nil
 		}
 		_ = n.proc.stop(syscall.SIGKILL, serviceGrace)
@@ -431,7 +431,7 @@ func (n *Node) LogLevels() (warnings, errs int, err error) {
 func (c *Cluster) SaveMetrics(ctx context.Context) error {
 	var errs []error
 	for _, n := range c.Nodes {
-		b, err := get(ctx, "http://"+n.MetricsAddr+"/metrics")
+		b, err := get(ctx, "http://"+n.AdminAddr+"/metrics")
 		if err == nil {
 			err = os.WriteFile(filepath.Join(c.dir, "metrics-"+n.Name+".txt"), b, 0o600)
 		}

@@ -45,7 +45,7 @@ func DialTab(ctx context.Context, id string, node int, n *Node, stats *TabStats)
 	c, err := client.Dial(ctx, client.Options{
 		URL:      n.WSURL(),
 		ClientID: id,
-		Name:     "Bench " + id,
+		Token:    n.Token,
 		OnAck: func(doc string, seq int64, latency time.Duration) {
 			stats.Ack.Add(latency)
 			t.mu.Lock()

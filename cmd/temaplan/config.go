@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -35,14 +36,24 @@ type Config struct {
 	JWTSecret []byte
 	// JWTSecretSource says where JWTSecret came from, for the log.
 	JWTSecretSource string
-	// MetricsAddr is the address of the private listener of /metrics and
+	// AdminAddr is the address of the private listener of /metrics and
 	// /debug/pprof; empty means none.
-	MetricsAddr string
+	AdminAddr string
 	// Origins are the origins besides the server's own that may open a
 	// WebSocket (scheme://host[:port]).
 	Origins []string
 	// LogLevel is the least level logged.
 	LogLevel slog.Level
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client address.
+	TrustedProxies []netip.Prefix
+	// InsecureCookies leaves Secure off the session cookie (plain-HTTP
+	// development on another host than localhost).
+	InsecureCookies bool
+	// Demo seeds the demo municipality, users and plan if absent, with
+	// DemoPassword as every demo user's password.
+	Demo         bool
+	DemoPassword string
 }
 
 // setting is one configuration setting: its flag, its environment
@@ -57,19 +68,25 @@ type setting struct {
 	// noFlag keeps the value itself off the command line, where every
 	// user of the machine can read it; its file flag remains.
 	noFlag bool
+	// boolean settings are switches: "-demo" alone means true.
+	boolean bool
 }
 
 // The names of the settings.
 const (
-	setAddr        = "addr"
-	setData        = "data"
-	setMongoURI    = "mongodb-uri"
-	setMongoDB     = "mongodb-db"
-	setRedisURL    = "redis-url"
-	setJWTSecret   = "jwt-secret"
-	setMetricsAddr = "metrics-addr"
-	setOrigins     = "origins"
-	setLogLevel    = "log-level"
+	setAddr      = "addr"
+	setData      = "data"
+	setMongoURI  = "mongodb-uri"
+	setMongoDB   = "mongodb-db"
+	setRedisURL  = "redis-url"
+	setJWTSecret = "jwt-secret"
+	setAdminAddr = "admin-addr"
+	setOrigins   = "origins"
+	setLogLevel  = "log-level"
+	setProxies   = "trusted-proxies"
+	setInsecure  = "insecure-cookies"
+	setDemo      = "demo"
+	setDemoPass  = "demo-password"
 )
 
 // settings is the one table of configuration settings: flags, environment
@@ -89,12 +106,20 @@ func settings() []setting {
 			usage: "Redis URL of the bus between nodes (redis://host:6379/0); empty: the in-process bus of one node"},
 		{name: setJWTSecret, env: "TEMAPLAN_JWT_SECRET", fileEnv: "TEMAPLAN_JWT_SECRET_FILE", noFlag: true,
 			usage: "secret that signs access tokens, at least 32 bytes, the same on every node; required with MONGODB_URI; default: generated under the data directory"},
-		{name: setMetricsAddr, env: "TEMAPLAN_METRICS_ADDR",
+		{name: setAdminAddr, env: "TEMAPLAN_ADMIN_ADDR",
 			usage: "address of a private listener for /metrics and /debug/pprof, e.g. 127.0.0.1:9090; empty: off"},
 		{name: setOrigins, env: "TEMAPLAN_ORIGINS",
 			usage: "comma-separated origins (https://plan.example.no) allowed to open a WebSocket besides the server's own"},
 		{name: setLogLevel, env: "TEMAPLAN_LOG_LEVEL", def: "info",
 			usage: "least level logged: debug, info, warn or error"},
+		{name: setProxies, env: "TEMAPLAN_TRUSTED_PROXIES",
+			usage: "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client; empty: none"},
+		{name: setInsecure, env: "TEMAPLAN_INSECURE_COOKIES", boolean: true, def: "false",
+			usage: "send the session cookie without Secure, for plain-HTTP development on another host than localhost; never in production"},
+		{name: setDemo, env: "TEMAPLAN_DEMO", boolean: true, def: "false",
+			usage: "seed Demo kommune, its users (leader@demo.no, …) and a plan, if absent"},
+		{name: setDemoPass, env: "TEMAPLAN_DEMO_PASSWORD", def: "demo",
+			usage: "password of the demo users (with -demo)"},
 	}
 }
 
@@ -122,7 +147,10 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 	for _, s := range settings() {
 		values[s.name], files[s.name] = new(string), new(string)
 		*values[s.name] = s.def
-		if !s.noFlag {
+		switch {
+		case s.boolean:
+			fs.Var((*boolString)(values[s.name]), s.name, s.usage+" ["+s.env+"]")
+		case !s.noFlag:
 			fs.StringVar(values[s.name], s.name, s.def, s.usage+" ["+s.env+"]")
 		}
 		if s.fileEnv != "" {
@@ -181,21 +209,21 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 	}
 
 	cfg := Config{
-		Addr:        *values[setAddr],
-		DataDir:     *values[setData],
-		MongoURI:    *values[setMongoURI],
-		MongoDB:     *values[setMongoDB],
-		RedisURL:    *values[setRedisURL],
-		MetricsAddr: *values[setMetricsAddr],
+		Addr:      *values[setAddr],
+		DataDir:   *values[setData],
+		MongoURI:  *values[setMongoURI],
+		MongoDB:   *values[setMongoDB],
+		RedisURL:  *values[setRedisURL],
+		AdminAddr: *values[setAdminAddr],
 	}
 	if err := checkAddr(cfg.Addr); err != nil {
 		fail(setAddr, "%v", err)
 	}
-	if cfg.MetricsAddr != "" {
-		if err := checkAddr(cfg.MetricsAddr); err != nil {
-			fail(setMetricsAddr, "%v", err)
-		} else if cfg.MetricsAddr == cfg.Addr && !strings.HasSuffix(cfg.Addr, ":0") {
-			fail(setMetricsAddr, "must differ from %s: metrics and profiling belong on a private listener", label(setAddr))
+	if cfg.AdminAddr != "" {
+		if err := checkAddr(cfg.AdminAddr); err != nil {
+			fail(setAdminAddr, "%v", err)
+		} else if cfg.AdminAddr == cfg.Addr && !strings.HasSuffix(cfg.Addr, ":0") {
+			fail(setAdminAddr, "must differ from %s: metrics and profiling belong on a private listener", label(setAddr))
 		}
 	}
 	if cfg.MongoURI == "" && strings.TrimSpace(cfg.DataDir) == "" {
@@ -234,6 +262,23 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 		errs = append(errs, errors.New("TEMAPLAN_JWT_SECRET or TEMAPLAN_JWT_SECRET_FILE is required when MONGODB_URI is set: "+
 			"the nodes that share a MongoDB must share one JWT secret, so it cannot be generated per node "+
 			"(create one with `openssl rand -hex 32`)"))
+	}
+
+	proxies, err := auth.ParseTrustedProxies(*values[setProxies])
+	if err != nil {
+		fail(setProxies, "%v", err)
+	}
+	cfg.TrustedProxies = proxies
+	for name, dst := range map[string]*bool{setInsecure: &cfg.InsecureCookies, setDemo: &cfg.Demo} {
+		b, err := strconv.ParseBool(*values[name])
+		if err != nil {
+			fail(name, "%q is not true or false", *values[name])
+		}
+		*dst = b
+	}
+	cfg.DemoPassword = *values[setDemoPass]
+	if cfg.Demo && cfg.DemoPassword == "" {
+		fail(setDemoPass, "must not be empty with -demo")
 	}
 
 	origins, err := parseOrigins(*values[setOrigins])
@@ -359,3 +404,24 @@ func parseOrigins(list string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// boolString is a switch flag stored as the text "true" or "false", so
+// that boolean settings share the string table of settings.
+type boolString string
+
+func (b *boolString) String() string {
+	if b == nil {
+		return "false"
+	}
+	return string(*b)
+}
+
+func (b *boolString) Set(v string) error {
+	if _, err := strconv.ParseBool(v); err != nil {
+		return fmt.Errorf("%q is not true or false", v)
+	}
+	*b = boolString(v)
+	return nil
+}
+
+func (b *boolString) IsBoolFlag() bool { return true }

@@ -36,7 +36,7 @@ func TestLoadConfig(t *testing.T) {
 			name: "defaults run embedded",
 			check: func(t *testing.T, c Config) {
 				if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.MongoURI != "" || c.MongoDB != "temaplan" ||
-					c.RedisURL != "" || c.JWTSecret != nil || c.MetricsAddr != "" || len(c.Origins) != 0 || c.LogLevel != slog.LevelInfo {
+					c.RedisURL != "" || c.JWTSecret != nil || c.AdminAddr != "" || len(c.Origins) != 0 || c.LogLevel != slog.LevelInfo {
 					t.Errorf("defaults = %+v", c)
 				}
 			},
@@ -47,13 +47,13 @@ func TestLoadConfig(t *testing.T) {
 				"TEMAPLAN_ADDR": "0.0.0.0:9000", "TEMAPLAN_DATA": "/var/lib/temaplan",
 				"MONGODB_URI": "mongodb://mongo:27017/?replicaSet=rs0", "MONGODB_DB": "plans",
 				"REDIS_URL": "redis://redis:6379/0", "TEMAPLAN_JWT_SECRET": secret,
-				"TEMAPLAN_METRICS_ADDR": "127.0.0.1:9090", "TEMAPLAN_ORIGINS": "https://Plan.Example.no/, http://localhost:5173",
+				"TEMAPLAN_ADMIN_ADDR": "127.0.0.1:9090", "TEMAPLAN_ORIGINS": "https://Plan.Example.no/, http://localhost:5173",
 				"TEMAPLAN_LOG_LEVEL": "DEBUG",
 			},
 			check: func(t *testing.T, c Config) {
 				if c.Addr != "0.0.0.0:9000" || c.DataDir != "/var/lib/temaplan" || c.MongoURI != "mongodb://mongo:27017/?replicaSet=rs0" ||
 					c.MongoDB != "plans" || c.RedisURL != "redis://redis:6379/0" || string(c.JWTSecret) != secret ||
-					c.JWTSecretSource != "TEMAPLAN_JWT_SECRET" || c.MetricsAddr != "127.0.0.1:9090" || c.LogLevel != slog.LevelDebug {
+					c.JWTSecretSource != "TEMAPLAN_JWT_SECRET" || c.AdminAddr != "127.0.0.1:9090" || c.LogLevel != slog.LevelDebug {
 					t.Errorf("config = %+v", c)
 				}
 				if want := []string{"https://plan.example.no", "http://localhost:5173"}; !slices.Equal(c.Origins, want) {
@@ -165,13 +165,13 @@ func TestLoadConfig(t *testing.T) {
 		},
 		{
 			name:    "metrics on the public listener",
-			env:     map[string]string{"TEMAPLAN_ADDR": "0.0.0.0:8080", "TEMAPLAN_METRICS_ADDR": "0.0.0.0:8080"},
-			wantErr: []string{"TEMAPLAN_METRICS_ADDR (-metrics-addr): must differ"},
+			env:     map[string]string{"TEMAPLAN_ADDR": "0.0.0.0:8080", "TEMAPLAN_ADMIN_ADDR": "0.0.0.0:8080"},
+			wantErr: []string{"TEMAPLAN_ADMIN_ADDR (-admin-addr): must differ"},
 		},
 		{
 			name:    "bad metrics address",
-			env:     map[string]string{"TEMAPLAN_METRICS_ADDR": "9090"},
-			wantErr: []string{"TEMAPLAN_METRICS_ADDR (-metrics-addr)", "not host:port"},
+			env:     map[string]string{"TEMAPLAN_ADMIN_ADDR": "9090"},
+			wantErr: []string{"TEMAPLAN_ADMIN_ADDR (-admin-addr)", "not host:port"},
 		},
 		{
 			name:    "empty data directory",
@@ -222,7 +222,7 @@ func TestEnvNames_CoverEverySetting(t *testing.T) {
 	for _, want := range []string{
 		"TEMAPLAN_ADDR", "TEMAPLAN_DATA", "MONGODB_URI", "MONGODB_URI_FILE", "MONGODB_DB",
 		"REDIS_URL", "REDIS_URL_FILE", "TEMAPLAN_JWT_SECRET", "TEMAPLAN_JWT_SECRET_FILE",
-		"TEMAPLAN_METRICS_ADDR", "TEMAPLAN_ORIGINS", "TEMAPLAN_LOG_LEVEL",
+		"TEMAPLAN_ADMIN_ADDR", "TEMAPLAN_ORIGINS", "TEMAPLAN_LOG_LEVEL",
 	} {
 		if !slices.Contains(names, want) {
 			t.Errorf("EnvNames lacks %s", want)

@@ -251,7 +251,7 @@ type planJSON struct {
 // exits cleanly and that a restart finds the plan and the same secret.
 func TestProcess_ServeStopRestart(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	env := map[string]string{"TEMAPLAN_DATA": data, "TEMAPLAN_ADDR": "127.0.0.1:0", "TEMAPLAN_METRICS_ADDR": "127.0.0.1:0"}
+	env := map[string]string{"TEMAPLAN_DATA": data, "TEMAPLAN_ADDR": "127.0.0.1:0", "TEMAPLAN_ADMIN_ADDR": "127.0.0.1:0"}
 
 	n := startNode(t, env)
 	cold := n.waitReady(30 * time.Second)
@@ -323,7 +323,7 @@ func TestProcess_ServeStopRestart(t *testing.T) {
 // metrics listener only.
 func TestProcess_MetricsOnTheirOwnListener(t *testing.T) {
 	n := startNode(t, map[string]string{
-		"TEMAPLAN_DATA": t.TempDir(), "TEMAPLAN_ADDR": "127.0.0.1:0", "TEMAPLAN_METRICS_ADDR": "127.0.0.1:0",
+		"TEMAPLAN_DATA": t.TempDir(), "TEMAPLAN_ADDR": "127.0.0.1:0", "TEMAPLAN_ADMIN_ADDR": "127.0.0.1:0",
 	})
 	n.waitReady(30 * time.Second)
 	m := regexp.MustCompile(`metrics=(\S+)`).FindStringSubmatch(n.out.String())

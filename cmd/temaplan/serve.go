@@ -47,7 +47,7 @@ type Main struct {
 	Getenv         func(string) string
 
 	log        *slog.Logger
-	secret     []byte // signs access tokens (used by the auth issue)
+	secret     []byte // signs access tokens
 	store      collab.Store
 	bus        collab.Bus
 	engine     *collab.Engine
@@ -104,15 +104,24 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	plans := collab.NewPlans(collab.PlansConfig{
-		Store: m.store, Bus: m.bus, Log: m.log,
-		NewID: func() string { return ulid.Make().String() },
-	})
+	newID := func() string { return ulid.Make().String() }
 	m.engine, err = collab.NewEngine(collab.EngineConfig{
 		Store: m.store, Bus: m.bus, Log: m.log, Metrics: server.NewEngineMetrics(reg),
 	})
 	if err != nil {
 		return fmt.Errorf("start collaboration engine: %w", err)
+	}
+	plans := collab.NewPlans(collab.PlansConfig{
+		Store: m.store, Bus: m.bus, Log: m.log, NewID: newID, Engine: m.engine,
+	})
+	accounts, err := m.accounts(newID)
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, accounts, plans, cfg.DemoPassword); err != nil {
+			return fmt.Errorf("seed the demo: %w", err)
+		}
 	}
 	m.hub = collab.NewHub(m.bus, m.store, m.log, presenceTTL)
 	ui, err := frontend.Dist()
@@ -121,6 +130,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.server = server.New(server.Config{
 		Store: m.store, Bus: m.bus, Plans: plans, Engine: m.engine, Hub: m.hub, Log: m.log,
+		Accounts: accounts, TrustedProxies: cfg.TrustedProxies, InsecureCookies: cfg.InsecureCookies,
 		UI: ui, Origins: cfg.Origins, Registry: reg,
 	})
 
@@ -129,11 +139,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on %s (TEMAPLAN_ADDR): %w", cfg.Addr, err)
 	}
 	metricsAddr := "off"
-	if cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if cfg.AdminAddr != "" {
+		mln, err := net.Listen("tcp", cfg.AdminAddr)
 		if err != nil {
 			ln.Close()
-			return fmt.Errorf("listen on %s (TEMAPLAN_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+			return fmt.Errorf("listen on %s (TEMAPLAN_ADMIN_ADDR): %w", cfg.AdminAddr, err)
 		}
 		metricsAddr = mln.Addr().String()
 		m.metricsSrv = &http.Server{Handler: server.MetricsHandler(reg), ReadHeaderTimeout: 10 * time.Second}
@@ -159,10 +169,39 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		"origins", origins,
 		"jwt_secret", secretSource,
 	)
+	if cfg.Demo {
+		var emails []string
+		for _, u := range demoUsers {
+			emails = append(emails, u.email)
+		}
+		m.log.Info("demo: log in as one of these users", "users", strings.Join(emails, " "), "password", cfg.DemoPassword)
+	}
 	if cfg.MongoURI != "" && cfg.RedisURL == "" {
 		m.log.Warn("MONGODB_URI without REDIS_URL: the bus is in-process, so only one node may serve")
 	}
 	return nil
+}
+
+// accounts returns the accounts service on the node's store.
+func (m *Main) accounts(newID func() string) (*auth.Accounts, error) {
+	store, ok := m.store.(auth.Store)
+	if !ok {
+		return nil, fmt.Errorf("the store %s keeps no accounts", m.store.Describe())
+	}
+	issuer, err := auth.NewIssuer(auth.IssuerConfig{Secret: m.secret, Issuer: "temaplan", Audience: "temaplan"})
+	if err != nil {
+		return nil, err
+	}
+	hasher, err := auth.NewHasher(auth.HasherConfig{})
+	if err != nil {
+		return nil, err
+	}
+	limiter, err := auth.NewLoginLimiter(auth.LoginLimitConfig{})
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewAccounts(auth.AccountsConfig{Store: store, Issuer: issuer, Hasher: hasher,
+		Limiter: limiter, Log: m.log, NewID: newID})
 }
 
 // serve runs a listener's serve loop on a goroutine that Close waits for.

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/temaplan/temaplan/auth"
+	"github.com/temaplan/temaplan/collab"
+)
+
+// apiRoute is one route of the REST API with its access rule. Every route
+// under /api is in apiRoutes, and the registration enforces the rule
+// before the handler runs, so a handler cannot forget it; a test calls
+// every route with every role and fails for a route missing here.
+type apiRoute struct {
+	method, path string
+	handler      func(s *Server, c echo.Context) error
+	// public routes need no login (the login itself, the WebSocket
+	// upgrade whose hello carries the token).
+	public bool
+	// action is the policy action checked before the handler runs: on the
+	// plan named by :id for plan routes, on the caller's account for
+	// global ones (create_plan, manage_users). "" admits every logged-in
+	// person; such handlers show only what the person may see.
+	action auth.Action
+	// byBody routes choose the action from the request body (transitions);
+	// the route itself admits every member of the plan.
+	byBody bool
+}
+
+// planKey is the Echo context key of the plan a plan route acts on.
+const planKey = "temaplan.plan"
+
+// apiRoutes lists the REST API. Keep docs (openapi.yaml) in step.
+var apiRoutes = []apiRoute{
+	{method: "GET", path: "/openapi.json", handler: (*Server).openAPI, public: true},
+	{method: "POST", path: "/auth/login", handler: (*Server).login, public: true},
+	{method: "POST", path: "/auth/refresh", handler: (*Server).refresh, public: true},
+	{method: "POST", path: "/auth/logout", handler: (*Server).logout, public: true},
+	{method: "GET", path: "/me", handler: (*Server).getMe},
+
+	{method: "GET", path: "/plans", handler: (*Server).listPlans},
+	{method: "POST", path: "/plans", handler: (*Server).createPlan, action: auth.ActionCreatePlan},
+	{method: "GET", path: "/plans/:id", handler: (*Server).getPlan, action: auth.ActionReadPlan},
+	{method: "POST", path: "/plans/:id/sections", handler: (*Server).addSection, action: auth.ActionEditStructure},
+	{method: "PATCH", path: "/plans/:id/sections/:sid", handler: (*Server).updateSection, action: auth.ActionEditStructure},
+	{method: "POST", path: "/plans/:id/sections/:sid/move", handler: (*Server).moveSection, action: auth.ActionEditStructure},
+	{method: "DELETE", path: "/plans/:id/sections/:sid", handler: (*Server).deleteSection, action: auth.ActionEditStructure},
+	{method: "PUT", path: "/plans/:id/sections/:sid/responsibility", handler: (*Server).setResponsibility, action: auth.ActionManageProject},
+	{method: "GET", path: "/plans/:id/sections/:sid/content", handler: (*Server).content, action: auth.ActionReadPlan},
+
+	{method: "PUT", path: "/plans/:id/members/:uid", handler: (*Server).setMember, action: auth.ActionManageProject},
+	{method: "DELETE", path: "/plans/:id/members/:uid", handler: (*Server).removeMember, action: auth.ActionManageProject},
+	{method: "POST", path: "/plans/:id/invitations", handler: (*Server).invite, action: auth.ActionManageProject},
+	{method: "PUT", path: "/plans/:id/leader", handler: (*Server).setLeader, action: auth.ActionAssignLeader},
+	{method: "POST", path: "/plans/:id/transitions", handler: (*Server).transition, byBody: true},
+	{method: "GET", path: "/plans/:id/audit", handler: (*Server).planAudit, action: auth.ActionReadAudit},
+
+	{method: "GET", path: "/admin/users", handler: (*Server).listUsers, action: auth.ActionManageUsers},
+	{method: "POST", path: "/admin/users", handler: (*Server).createUser, action: auth.ActionManageUsers},
+	{method: "PATCH", path: "/admin/users/:uid", handler: (*Server).updateUser, action: auth.ActionManageUsers},
+	{method: "GET", path: "/admin/audit", handler: (*Server).municipalityAudit, action: auth.ActionManageUsers},
+}
+
+// routesAPI registers apiRoutes on the /api group.
+func (s *Server) routesAPI(api *echo.Group) {
+	for _, r := range apiRoutes {
+		h := func(c echo.Context) error { return r.handler(s, c) }
+		switch {
+		case r.public:
+		case hasPlanParam(r.path):
+			h = s.authenticate(s.planAccess(r, h))
+		default:
+			h = s.authenticate(globalAccess(r, h))
+		}
+		api.Add(r.method, r.path, h)
+	}
+}
+
+func hasPlanParam(path string) bool {
+	return len(path) > len("/plans/:id") && path[:len("/plans/:id")] == "/plans/:id"
+}
+
+// planAccess loads the plan of :id and checks the route's action on it.
+func (s *Server) planAccess(r apiRoute, next echo.HandlerFunc) echo.HandlerFunc {
+	action := r.action
+	if r.byBody {
+		action = auth.ActionReadPlan
+	}
+	return func(c echo.Context) error {
+		p, err := s.cfg.Plans.Get(c.Request().Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		if err := allow(principal(c).Account, p, action); err != nil {
+			return err
+		}
+		c.Set(planKey, p)
+		return next(c)
+	}
+}
+
+// globalAccess checks an action that concerns no single plan against the
+// caller's account (the administrator of their own municipality).
+func globalAccess(r apiRoute, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r.action != "" {
+			var roles []auth.Role
+			if principal(c).Account.Admin {
+				roles = append(roles, auth.RoleAdmin)
+			}
+			if err := auth.Allowed(roles, r.action, collab.PhaseDraft); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// planOf returns the plan a plan route acts on, as loaded by planAccess.
+func planOf(c echo.Context) *collab.Plan {
+	p, _ := c.Get(planKey).(*collab.Plan)
+	return p
+}

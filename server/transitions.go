@@ -1,0 +1,215 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/temaplan/temaplan/auth"
+	"github.com/temaplan/temaplan/collab"
+)
+
+// transitionRequest is the body of POST /api/plans/:id/transitions.
+type transitionRequest struct {
+	Action  string `json:"action"`
+	Comment string `json:"comment"`
+}
+
+// maxCommentLen bounds a transition's comment.
+const maxCommentLen = 4000
+
+func (s *Server) transition(c echo.Context) error {
+	var req transitionRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	req.Comment = strings.TrimSpace(req.Comment)
+	if !utf8.ValidString(req.Comment) || utf8.RuneCountInString(req.Comment) > maxCommentLen {
+		return collab.Errorf(collab.CodeInvalid, "the comment must be valid text of at most %d characters", maxCommentLen)
+	}
+	me := principal(c).Account
+	p, err := s.cfg.Plans.Step(c.Request().Context(), me.ID, planOf(c).ID, func(p *collab.Plan) (collab.Step, error) {
+		return decideStep(me, p, req)
+	})
+	if err != nil {
+		return err
+	}
+	return s.answerPlan(c, http.StatusOK, p)
+}
+
+// decideStep applies the policy to a requested step on the plan state it
+// will commit on.
+func decideStep(me auth.Account, p *collab.Plan, req transitionRequest) (collab.Step, error) {
+	move := func(a auth.Action) (collab.Step, error) {
+		if err := allow(me, p, a); err != nil {
+			return collab.Step{}, err
+		}
+		to, err := auth.Transition(p.Phase, a)
+		if err != nil {
+			return collab.Step{}, err
+		}
+		return collab.Step{Action: req.Action, To: to, Comment: req.Comment}, nil
+	}
+	switch req.Action {
+	case "lock":
+		return move(auth.ActionLock)
+	case "return":
+		if req.Comment == "" {
+			return collab.Step{}, collab.Errorf(collab.CodeInvalid, "say which changes are required (comment)")
+		}
+		return move(auth.ActionReturn)
+	case "submit":
+		if err := allow(me, p, auth.ActionSubmit); err != nil {
+			return collab.Step{}, err
+		}
+		if p.Submitted {
+			return collab.Step{}, collab.Errorf(collab.CodeConflict, "the draft is already marked ready for approval")
+		}
+		return collab.Step{Action: "submit", To: p.Phase, Comment: req.Comment}, nil
+	case "approve":
+		return decideApproval(me, p, req)
+	}
+	return collab.Step{}, collab.Errorf(collab.CodeBadRequest, "unknown action %q (lock, return, approve or submit)", truncate(req.Action, 40))
+}
+
+// decideApproval records the approval of the first role the caller holds
+// that may approve and has not yet: the steering group's, then political
+// leadership's. The approval that completes review moves the plan on.
+func decideApproval(me auth.Account, p *collab.Plan, req transitionRequest) (collab.Step, error) {
+	var firstErr error
+	for _, c := range []struct {
+		role   auth.Role
+		action auth.Action
+	}{{auth.RoleSteering, auth.ActionApproveSteering}, {auth.RolePolitical, auth.ActionApprovePolitical}} {
+		err := allow(me, p, c.action)
+		if err == nil && slices.Contains(p.Approvals, string(c.role)) {
+			err = collab.Errorf(collab.CodeConflict, "this version is already approved for %s", c.role)
+		}
+		if err != nil {
+			if firstErr == nil || collab.ErrorCode(firstErr) == collab.CodeForbidden {
+				firstErr = err
+			}
+			continue
+		}
+		to, err := auth.Transition(p.Phase, c.action)
+		if err != nil {
+			return collab.Step{}, err
+		}
+		if to != p.Phase {
+			return collab.Step{Action: req.Action, To: to, Comment: req.Comment}, nil
+		}
+		st := collab.Step{Action: req.Action, To: p.Phase, Approve: string(c.role), Comment: req.Comment}
+		approved := []auth.Role{c.role}
+		for _, r := range p.Approvals {
+			approved = append(approved, auth.Role(r))
+		}
+		if p.Phase == collab.PhaseReview && auth.ApprovalsComplete(approved) {
+			st.Complete, st.To = true, collab.PhaseApproved
+		}
+		return st, nil
+	}
+	return collab.Step{}, firstErr
+}
+
+// auditLine is one line of an audit log as the API shows it.
+type auditLine struct {
+	Seq    int64     `json:"seq,omitempty"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Name   string    `json:"name,omitempty"`
+	Action string    `json:"action"`
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// planAudit answers the plan's audit log: its plan log read as who did
+// what, when, from what to what — every transition, membership and
+// structure change, newest first. The plan log is append-only and is the
+// commit record itself, so the audit cannot miss a change.
+func (s *Server) planAudit(c echo.Context) error {
+	p := planOf(c)
+	entries, err := s.cfg.Plans.Log(c.Request().Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	names, err := s.names(c, p.Municipality)
+	if err != nil {
+		return err
+	}
+	roles := map[string]string{}
+	lines := make([]auditLine, 0, len(entries))
+	for _, e := range entries {
+		l := auditLine{Seq: e.Seq, At: e.At, Actor: e.By, Name: names[e.By], Action: e.Kind}
+		var d struct {
+			Plan    *collab.Plan `json:"plan"`
+			User    string       `json:"user"`
+			Roles   []string     `json:"roles"`
+			Action  string       `json:"action"`
+			From    string       `json:"from"`
+			To      string       `json:"to"`
+			Comment string       `json:"comment"`
+			Role    string       `json:"role"`
+			Title   *string      `json:"title"`
+			ID      string       `json:"id"`
+		}
+		_ = json.Unmarshal(e.Data, &d)
+		switch e.Kind {
+		case "plan.created":
+			if d.Plan != nil {
+				l.To, l.Detail = string(d.Plan.Phase), d.Plan.Title
+				for _, m := range d.Plan.Members {
+					roles[m.User] = strings.Join(m.Roles, ",")
+				}
+			}
+		case "member.set":
+			l.From, l.To = roles[d.User], strings.Join(d.Roles, ",")
+			l.Detail = names[d.User]
+			if l.Detail == "" {
+				l.Detail = d.User
+			}
+			if slices.Contains(d.Roles, collab.RoleLeader) {
+				for u, r := range roles {
+					if u != d.User && strings.Contains(r, collab.RoleLeader) {
+						roles[u] = strings.Trim(strings.ReplaceAll(","+r+",", ","+collab.RoleLeader+",", ","), ",")
+					}
+				}
+			}
+			roles[d.User] = l.To
+		case "plan.phase":
+			l.Action, l.From, l.To, l.Detail = "plan."+d.Action, d.From, d.To, d.Comment
+		case "plan.approved":
+			l.Detail = d.Role
+			if d.To != "" {
+				l.From, l.To = string(collab.PhaseReview), d.To
+			}
+		default:
+			if d.Title != nil {
+				l.Detail = *d.Title
+			} else {
+				l.Detail = d.ID
+			}
+		}
+		lines = append(lines, l)
+	}
+	slices.Reverse(lines)
+	return c.JSON(http.StatusOK, map[string]any{"items": lines})
+}
+
+// names maps the account ids of a municipality to display names.
+func (s *Server) names(c echo.Context, municipality string) (map[string]string, error) {
+	accts, err := s.cfg.Accounts.Users(c.Request().Context(), municipality)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(accts))
+	for _, a := range accts {
+		out[a.ID] = a.Name
+	}
+	return out, nil
+}
