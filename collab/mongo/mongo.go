@@ -18,6 +18,16 @@
 //	plan_entries  _id {plan, seq}; unique (plan, seq)
 //	plan_states   _id plan; (municipality, _id) for listings
 //
+// and those of the auth layer (accounts.go):
+//
+//	municipalities    _id id
+//	account_emails    _id email: the claim of an e-mail address
+//	accounts          _id id; (municipality, email) for listings
+//	refresh_gens      _id {family, gen}: the claim of a rotation; unique (family, gen)
+//	refresh_tokens    _id hash
+//	revoked_families  _id family
+//	audit             _id id; (municipality, at, _id) and (municipality, plan, at, _id)
+//
 // The keys that decide are also the documents' _id, which every server
 // enforces as unique; the unique secondary index on the same fields serves
 // the range reads and states the key where one reads the schema. The second
@@ -74,6 +84,14 @@ const (
 	collSnapshots   = "snapshots"
 	collPlanEntries = "plan_entries"
 	collPlanStates  = "plan_states"
+
+	collMunicipalities  = "municipalities"
+	collAccountEmails   = "account_emails"
+	collAccounts        = "accounts"
+	collRefreshGens     = "refresh_gens"
+	collRefreshTokens   = "refresh_tokens"
+	collRevokedFamilies = "revoked_families"
+	collAudit           = "audit"
 )
 
 // closeTimeout bounds Close, which has no context of its own.
@@ -88,6 +106,10 @@ type Store struct {
 	planStates  *mongo.Collection
 	desc        string
 	log         *slog.Logger
+
+	// The collections of auth.Store (accounts.go).
+	municipalities, accountEmails, accounts, refreshGens, refreshTokens,
+	revokedFamilies, audit *mongo.Collection
 
 	closeOnce sync.Once
 	closeErr  error
@@ -143,8 +165,37 @@ func (s *Store) init(ctx context.Context, name string) error {
 	s.snapshots = db.Collection(collSnapshots)
 	s.planEntries = db.Collection(collPlanEntries)
 	s.planStates = db.Collection(collPlanStates)
+	s.municipalities = db.Collection(collMunicipalities)
+	s.accountEmails = db.Collection(collAccountEmails)
+	s.accounts = db.Collection(collAccounts)
+	s.refreshGens = db.Collection(collRefreshGens)
+	s.refreshTokens = db.Collection(collRefreshTokens)
+	s.revokedFamilies = db.Collection(collRevokedFamilies)
+	s.audit = db.Collection(collAudit)
+	if err := s.createCollections(ctx); err != nil {
+		return err
+	}
 	return s.createIndexes(ctx)
 }
+
+// createCollections creates the collections that have no index but _id's,
+// which createIndexes would otherwise have created: every collection exists
+// once a node has started, rather than at its first insert. A collection
+// that exists already is left as it is.
+func (s *Store) createCollections(ctx context.Context) error {
+	for _, c := range []*mongo.Collection{s.municipalities, s.accountEmails, s.refreshTokens, s.revokedFamilies} {
+		err := c.Database().CreateCollection(ctx, c.Name())
+		var ce mongo.CommandError
+		if err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {
+			return fmt.Errorf("create collection %s: %w", c.Name(), err)
+		}
+	}
+	return nil
+}
+
+// codeNamespaceExists is the server's error code for creating a collection
+// that exists.
+const codeNamespaceExists = 48
 
 // index is a named index of a collection. Names are explicit so that
 // creating an index again is recognised as the same index.
@@ -170,6 +221,10 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.snapshots, "doc_v", bson.D{{Key: "doc", Value: 1}, {Key: "v", Value: 1}}, true},
 		{s.planEntries, "plan_seq", bson.D{{Key: "plan", Value: 1}, {Key: "seq", Value: 1}}, true},
 		{s.planStates, "municipality_id", bson.D{{Key: "municipality", Value: 1}, {Key: "_id", Value: 1}}, false},
+		{s.accounts, "municipality_email", bson.D{{Key: "municipality", Value: 1}, {Key: "email", Value: 1}}, false},
+		{s.refreshGens, "family_gen", bson.D{{Key: "family", Value: 1}, {Key: "gen", Value: 1}}, true},
+		{s.audit, "municipality_at_id", bson.D{{Key: "municipality", Value: 1}, {Key: "at", Value: 1}, {Key: "_id", Value: 1}}, false},
+		{s.audit, "municipality_plan_at_id", bson.D{{Key: "municipality", Value: 1}, {Key: "plan", Value: 1}, {Key: "at", Value: 1}, {Key: "_id", Value: 1}}, false},
 	} {
 		opts := options.Index().SetName(ix.name)
 		if ix.unique {

@@ -16,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/mongo/mongotest"
 	"github.com/temaplan/temaplan/collab/storetest"
@@ -69,6 +70,10 @@ func mustOpenNew(tb testing.TB) *Store {
 
 func TestStore_Contract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) collab.Store { return mustOpenNew(t) })
+}
+
+func TestStore_AccountsContract(t *testing.T) {
+	storetest.RunAccounts(t, func(t *testing.T) auth.Store { return mustOpenNew(t) })
 }
 
 func op(doc string, v int64, src string, seq int64) collab.OpRecord {
@@ -338,5 +343,97 @@ func TestOpen_Errors(t *testing.T) {
 		if strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("Open error shows the password: %v", err)
 		}
+	}
+}
+
+// TestOpen_AccountCollections checks that Open creates the collections and
+// indexes of auth.Store, and that a second Open on the same database (a
+// second node starting) finds them and leaves them.
+func TestOpen_AccountCollections(t *testing.T) {
+	db := mongotest.DB(t, srv)
+	want := map[string][]string{
+		collMunicipalities: {"_id_ (_id:1) unique=false"},
+		collAccountEmails:  {"_id_ (_id:1) unique=false"},
+		collAccounts: {
+			"_id_ (_id:1) unique=false",
+			"municipality_email (municipality:1,email:1) unique=false",
+		},
+		collRefreshGens:     {"_id_ (_id:1) unique=false", "family_gen (family:1,gen:1) unique=true"},
+		collRefreshTokens:   {"_id_ (_id:1) unique=false"},
+		collRevokedFamilies: {"_id_ (_id:1) unique=false"},
+		collAudit: {
+			"_id_ (_id:1) unique=false",
+			"municipality_at_id (municipality:1,at:1,_id:1) unique=false",
+			"municipality_plan_at_id (municipality:1,plan:1,at:1,_id:1) unique=false",
+		},
+	}
+	for range 2 {
+		s := mustOpen(t, db)
+		names, err := s.ops.Database().ListCollectionNames(t.Context(), bson.D{})
+		if err != nil {
+			t.Fatalf("ListCollectionNames: %v", err)
+		}
+		for coll, w := range want {
+			if !slices.Contains(names, coll) {
+				t.Errorf("collection %s was not created (have %q)", coll, names)
+				continue
+			}
+			if got := indexesOf(t, s, coll); !slices.Equal(got, w) {
+				t.Errorf("indexes of %s:\n got %q\nwant %q", coll, got, w)
+			}
+		}
+	}
+}
+
+// TestAccounts_OrphanClaims checks the reads through a claim whose record
+// is missing or carries another key, as a node that died between the claim
+// and the record's insert leaves them: they find nothing, and the claimed
+// key stays taken.
+func TestAccounts_OrphanClaims(t *testing.T) {
+	s := mustOpenNew(t)
+	ctx := t.Context()
+	anne := auth.Account{ID: "anne", Email: "anne@x.no", Municipality: "m1", Created: time.UnixMilli(1).UTC(), Updated: time.UnixMilli(2).UTC()}
+	if err := s.CreateAccount(ctx, anne); err != nil {
+		t.Fatal(err)
+	}
+	t0 := auth.RefreshToken{Hash: "h0", Family: "f", Gen: 0, UserID: "anne"}
+	if err := s.InsertRefreshToken(ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []emailClaimDoc{{Email: "ghost@x.no", Account: "nobody"}, {Email: "stale@x.no", Account: "anne"}} {
+		if _, err := s.accountEmails.InsertOne(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []refreshGenDoc{
+		{ID: genKey{"f", 1}, Family: "f", Gen: 1, Hash: "missing"},
+		{ID: genKey{"f", 2}, Family: "f", Gen: 2, Hash: "h0"}, // the token of gen 0
+	} {
+		if _, err := s.refreshGens.InsertOne(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for _, email := range []string{"ghost@x.no", "stale@x.no"} {
+		if a, ok, err := s.AccountByEmail(ctx, email); err != nil || ok {
+			t.Errorf("AccountByEmail(%q) = %q, %v, %v; want not found, nil", email, a.ID, ok, err)
+		}
+		if err := s.CreateAccount(ctx, auth.Account{ID: "new-" + email, Email: email}); !errors.Is(err, collab.ErrDuplicate) {
+			t.Errorf("CreateAccount with the claimed %q = %v, want ErrDuplicate", email, err)
+		}
+	}
+	if a, ok, err := s.AccountByEmail(ctx, "anne@x.no"); err != nil || !ok || a.ID != "anne" {
+		t.Errorf("AccountByEmail(anne@x.no) = %q, %v, %v; want anne", a.ID, ok, err)
+	}
+	for _, gen := range []int64{1, 2} {
+		if tk, ok, err := s.RefreshSuccessor(ctx, "f", gen); err != nil || ok {
+			t.Errorf("RefreshSuccessor(f, %d) = %q, %v, %v; want not found, nil", gen, tk.Hash, ok, err)
+		}
+		if err := s.InsertRefreshToken(ctx, auth.RefreshToken{Hash: fmt.Sprint("h", gen), Family: "f", Gen: gen}); !errors.Is(err, collab.ErrDuplicate) {
+			t.Errorf("InsertRefreshToken at the claimed gen %d = %v, want ErrDuplicate", gen, err)
+		}
+	}
+	if tk, ok, err := s.RefreshSuccessor(ctx, "f", 0); err != nil || !ok || tk.Hash != "h0" {
+		t.Errorf("RefreshSuccessor(f, 0) = %q, %v, %v; want h0", tk.Hash, ok, err)
 	}
 }

@@ -51,6 +51,8 @@ type Store struct {
 	insertOp, insertSnapshot, insertPlanEntry, upsertPlanState *sql.Stmt // on w
 	selectOps, selectOpBySource, selectSnapshot, selectPlanEntries,
 	selectPlanState, listPlanStates, listAllPlanStates *sql.Stmt // on r
+	// acct are the statements of auth.Store (accounts.go).
+	acct  accountStmts
 	stmts []*sql.Stmt
 
 	closeOnce sync.Once
@@ -153,6 +155,9 @@ func (s *Store) open(ctx context.Context) error {
 	}
 
 	if err := s.prepare(ctx); err != nil {
+		return err
+	}
+	if err := s.prepareAccounts(ctx); err != nil {
 		return err
 	}
 	s.log.Info("sqlite store open", "path", s.path, "schema_version", version,

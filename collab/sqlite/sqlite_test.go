@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/storetest"
 )
@@ -40,6 +41,10 @@ func mustOpenTemp(tb testing.TB) *Store {
 
 func TestStore_Contract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) collab.Store { return mustOpenTemp(t) })
+}
+
+func TestStore_AccountsContract(t *testing.T) {
+	storetest.RunAccounts(t, func(t *testing.T) auth.Store { return mustOpenTemp(t) })
 }
 
 func op(doc string, v int64, src string, seq int64) collab.OpRecord {
@@ -412,5 +417,133 @@ func TestQueries_UseIndexes(t *testing.T) {
 		if p := strings.Join(plan, "; "); !strings.Contains(p, "SEARCH") || strings.Contains(p, "SCAN") || strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("%s\n\tplan: %s", q, p)
 		}
+	}
+}
+
+// The queries of auth.Store must search an index too: logins, refreshes
+// and the audit log's pages read by key and in index order.
+func TestAccountQueries_UseIndexes(t *testing.T) {
+	s := mustOpenTemp(t)
+	for _, q := range []string{
+		`SELECT id, name, created FROM municipalities WHERE id = ?`,
+		`SELECT ` + accountColumns + ` FROM accounts WHERE id = ?`,
+		`SELECT ` + accountColumns + ` FROM accounts WHERE email = ?`,
+		`SELECT ` + accountColumns + ` FROM accounts WHERE municipality = ? ORDER BY email`,
+		`UPDATE accounts SET name = ?, password_hash = ?, admin = ?, disabled = ?, updated = ? WHERE id = ?`,
+		`SELECT ` + refreshColumns + ` FROM refresh_tokens WHERE hash = ?`,
+		`SELECT ` + refreshColumns + ` FROM refresh_tokens WHERE family = ? AND gen = ?`,
+		`SELECT at FROM revoked_families WHERE family = ?`,
+		`SELECT ` + auditColumns + ` FROM audit WHERE municipality = ? ORDER BY at DESC, id DESC LIMIT ?`,
+		`SELECT ` + auditColumns + ` FROM audit WHERE municipality = ? AND plan = ? ORDER BY at DESC, id DESC LIMIT ?`,
+	} {
+		args := make([]any, strings.Count(q, "?"))
+		for i := range args {
+			args[i] = "x"
+		}
+		rows, err := s.w.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notUsed int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notUsed, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, "SEARCH") || strings.Contains(p, "SCAN") || strings.Contains(p, "TEMP B-TREE") {
+			t.Errorf("%s\n\tplan: %s", q, p)
+		}
+	}
+}
+
+// TestAccounts_SurviveReopen checks that the auth records are in the file,
+// not only in a connection's cache.
+func TestAccounts_SurviveReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "temaplan.db")
+	s, err := Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAccounts(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkAccounts(t, mustOpen(t, path))
+}
+
+// TestMigrate_AccountsOntoFirstSchema opens a database of schema version 1,
+// as deployed before the auth tables: Open adds them and keeps the plans.
+func TestMigrate_AccountsOntoFirstSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "temaplan.db")
+	s, err := Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCommit(t, s, op("d", 0, "a", 1))
+	// Back to version 1: the tables of 0002_accounts.sql and its row.
+	for _, q := range []string{
+		`DROP TABLE audit`, `DROP TABLE revoked_families`, `DROP TABLE refresh_tokens`,
+		`DROP TABLE accounts`, `DROP TABLE municipalities`,
+		`DELETE FROM schema_migrations WHERE version >= 2`,
+	} {
+		if _, err := s.w.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = mustOpen(t, path)
+	var version int
+	if err := s.w.QueryRowContext(t.Context(), `SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version < 2 {
+		t.Fatalf("schema version after Open = %d, %v; want at least 2", version, err)
+	}
+	if got := logOf(t, s, "d"); len(got) != 1 {
+		t.Errorf("log after the migration = %q, want the one op", got)
+	}
+	writeAccounts(t, s)
+	checkAccounts(t, s)
+}
+
+// writeAccounts writes one record of each kind that checkAccounts checks.
+func writeAccounts(t *testing.T, s *Store) {
+	t.Helper()
+	at := time.UnixMilli(1_700_000_000_000).UTC()
+	for _, err := range []error{
+		s.CreateMunicipality(t.Context(), auth.Municipality{ID: "m1", Name: "Moss", Created: at}),
+		s.CreateAccount(t.Context(), auth.Account{ID: "anne", Email: "anne@x.no", Municipality: "m1", Admin: true, Created: at, Updated: at}),
+		s.InsertRefreshToken(t.Context(), auth.RefreshToken{Hash: "h0", Family: "f", UserID: "anne", IssuedAt: at, ExpiresAt: at}),
+		s.RevokeFamily(t.Context(), "f", at),
+		s.AppendAudit(t.Context(), auth.AuditEvent{ID: "e1", Municipality: "m1", Actor: "anne", Action: "login", At: at}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkAccounts checks the records writeAccounts writes.
+func checkAccounts(t *testing.T, s *Store) {
+	t.Helper()
+	at := time.UnixMilli(1_700_000_000_000).UTC()
+	if m, ok, err := s.Municipality(t.Context(), "m1"); err != nil || !ok || m.Name != "Moss" {
+		t.Errorf("Municipality = %+v, %v, %v", m, ok, err)
+	}
+	if a, ok, err := s.AccountByEmail(t.Context(), "anne@x.no"); err != nil || !ok || a.ID != "anne" || !a.Admin {
+		t.Errorf("AccountByEmail = %+v, %v, %v", a, ok, err)
+	}
+	if tk, ok, err := s.RefreshSuccessor(t.Context(), "f", 0); err != nil || !ok || tk.Hash != "h0" {
+		t.Errorf("RefreshSuccessor = %+v, %v, %v", tk, ok, err)
+	}
+	if got, ok, err := s.FamilyRevoked(t.Context(), "f"); err != nil || !ok || !got.Equal(at) {
+		t.Errorf("FamilyRevoked = %v, %v, %v", got, ok, err)
+	}
+	if es, err := s.Audit(t.Context(), "m1", "", 0); err != nil || len(es) != 1 || es[0].ID != "e1" {
+		t.Errorf("Audit = %+v, %v", es, err)
 	}
 }
