@@ -23,8 +23,9 @@ type Municipality struct {
 	Created time.Time `json:"created"`
 }
 
-// Account is a person who can log in. Email is stored lower-cased and
-// trimmed (NormalizeEmail) and is unique across all municipalities.
+// Account is a person who can log in. Email is unique across all
+// municipalities; the store keeps and matches it exactly, so callers pass
+// it through NormalizeEmail first.
 type Account struct {
 	ID           string    `json:"id"`
 	Email        string    `json:"email"`
@@ -102,8 +103,10 @@ type Store interface {
 
 	// AppendAudit inserts e (e.ID is unique).
 	AppendAudit(ctx context.Context, e AuditEvent) error
-	// Audit returns the newest events of a municipality, newest first, at
-	// most limit of them; plan != "" keeps only that plan's events.
+	// Audit returns the newest events of a municipality, newest first
+	// (by At, then by ID), at most limit of them: limit <= 0 means 100,
+	// and more than 1000 means 1000. plan != "" keeps only that plan's
+	// events.
 	Audit(ctx context.Context, municipality, plan string, limit int) ([]AuditEvent, error)
 }
 
