@@ -93,16 +93,20 @@ func (ps *Plans) Step(ctx context.Context, by string, planID string, decide func
 		}
 		next.Seq, next.Updated = e.Seq, now
 		ps.saveState(ctx, next)
-		ps.publish(ctx, e)
+		var unlockErr error
 		if !p.Phase.Editable() && next.Phase.Editable() {
-			if _, err := ps.markAll(ctx, next, OpUnlock, by); err != nil {
+			// Lifted before the event goes out, so that clients which
+			// resend their refused edits on the event find the sections
+			// open.
+			if _, unlockErr = ps.markAll(ctx, next, OpUnlock, by); unlockErr != nil {
 				// The step is committed; the sections stay locked until
-				// the markers are placed (a later return or lock retries).
-				ps.log.Error("sections not unlocked", "plan", planID, "seq", e.Seq, "err", err)
-				return next, Wrap(CodeUnavailable, err, "the plan was returned, but its sections could not be unlocked yet; try again")
+				// the markers are placed (a later lock and return do it).
+				ps.log.Error("sections not unlocked", "plan", planID, "seq", e.Seq, "err", unlockErr)
+				unlockErr = Wrap(CodeUnavailable, unlockErr, "the plan was returned, but its sections could not be unlocked yet; try again")
 			}
 		}
-		return next, nil
+		ps.publish(ctx, e)
+		return next, unlockErr
 	}
 }
 
