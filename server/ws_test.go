@@ -26,40 +26,54 @@ import (
 )
 
 // wsNode is one Temaplan node (engine, hub, plans, HTTP server) on a store
-// and a bus, as cmd/temaplan wires it.
+// and a bus, as cmd/temaplan wires it, with accounts on the same store. The
+// embedded testServer calls its REST API in-process (ts.do acts as kari,
+// the administrator of m1 and leader of the plans she creates); url serves
+// it over real HTTP for the WebSocket clients.
 type wsNode struct {
+	*testServer
 	url    string
-	plans  *collab.Plans
 	engine *collab.Engine
-	reg    *prometheus.Registry
 }
 
+// startWSNode starts a node. Nodes on one store share its accounts: a
+// token from one node is good on every node (they sign with one secret).
+// tune may change the configuration, e.g. put in accounts of its own.
 func startWSNode(t *testing.T, store collab.Store, bus collab.Bus, tune func(*server.Config)) *wsNode {
 	t.Helper()
-	plans := collab.NewPlans(collab.PlansConfig{Store: store, Bus: bus, NewID: func() string { return strings.ToLower(ulid.Make().String()) }})
 	engine, err := collab.NewEngine(collab.EngineConfig{Store: store, Bus: bus, Beacon: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The engine places the lock markers of a plan's transitions.
+	plans := collab.NewPlans(collab.PlansConfig{Store: store, Bus: bus, Engine: engine,
+		NewID: func() string { return strings.ToLower(ulid.Make().String()) }})
 	hub := collab.NewHub(bus, store, nil, 30*time.Second)
 	reg := prometheus.NewRegistry()
-	cfg := server.Config{Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub, Registry: reg}
+	cfg := server.Config{Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub, Registry: reg,
+		Accounts: newTestAccounts(t, store)}
 	if tune != nil {
 		tune(&cfg)
 	}
-	ts := httptest.NewUnstartedServer(server.New(cfg).Handler())
+	srv := server.New(cfg)
+	hs := httptest.NewUnstartedServer(srv.Handler())
 	if cfg.WSSendQueue > 0 && cfg.WSSendQueue < 64 {
 		// Slow-reader tests: small kernel buffers, so the queue fills.
-		ts.Listener = smallBufListener{ts.Listener}
+		hs.Listener = smallBufListener{hs.Listener}
 	}
-	ts.Start()
+	hs.Start()
 	t.Cleanup(func() {
-		ts.CloseClientConnections()
-		ts.Close()
+		hs.CloseClientConnections()
+		hs.Close()
 		hub.Close()
 		engine.Close()
 	})
-	return &wsNode{url: ts.URL, plans: plans, engine: engine, reg: reg}
+	// REST answers are checked against the OpenAPI document by the REST
+	// tests; here the API only sets the scene.
+	ts := &testServer{t: t, srv: srv, store: store, bus: bus, plans: plans, accounts: cfg.Accounts, registry: reg}
+	ts.kari = ts.user("kari@m1.no", "m1", true)
+	ts.token = ts.kari.Token
+	return &wsNode{testServer: ts, url: hs.URL, engine: engine}
 }
 
 // smallBufListener gives accepted connections a small send buffer.
@@ -90,18 +104,21 @@ func memBus(t *testing.T) collab.Bus {
 	return b
 }
 
-// newPlanDoc creates a plan and returns its id and its first section's id.
+// newPlanDoc creates a plan through n's API, led by kari, and returns its
+// id and its first section's id.
 func newPlanDoc(t *testing.T, n *wsNode) (string, string) {
-	p, err := n.plans.Create(context.Background(), "test", collab.NewPlan{Title: "Boligplan", Municipality: "Bodø"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Helper()
+	p := n.createPlan("Boligplan")
 	return p.ID, p.Sections[0].ID
 }
 
+// dialClient connects a Go client to n as kari, the plans' leader: a
+// writer. opt may change the options, e.g. log in as someone else with
+// o.Token (see dialAs).
 func dialClient(t *testing.T, n *wsNode, id string, opt func(*client.Options)) *client.Client {
 	t.Helper()
-	o := client.Options{URL: n.wsURL(), ClientID: id, Name: "Tester " + id}
+	kari := n.kari.Token
+	o := client.Options{URL: n.wsURL(), ClientID: id, Token: func() string { return kari }}
 	if opt != nil {
 		opt(&o)
 	}
@@ -113,6 +130,12 @@ func dialClient(t *testing.T, n *wsNode, id string, opt func(*client.Options)) *
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// dialAs connects a Go client to n as u.
+func dialAs(t *testing.T, n *wsNode, id string, u testUser) *client.Client {
+	t.Helper()
+	return dialClient(t, n, id, func(o *client.Options) { o.Token = func() string { return u.Token } })
 }
 
 func textOf(d delta.Delta) string {
@@ -189,7 +212,7 @@ func TestWS_TwoClientsCoEditAndConverge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := gaugeValue(t, node.reg, "temaplan_websocket_connections"); n != 2 {
+	if n := gaugeValue(t, node.registry, "temaplan_websocket_connections"); n != 2 {
 		t.Fatalf("websocket connections gauge = %v, want 2", n)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -318,24 +341,51 @@ func (r *rawWS) expectError(code string) map[string]any {
 	return m
 }
 
+// hello logs the connection in as the holder of token and waits for the
+// welcome.
+func (r *rawWS) hello(client, token string) {
+	r.t.Helper()
+	r.send(fmt.Sprintf(`{"type":"hello","protocol":2,"client":%q,"token":%q}`, client, token))
+	if m := r.next(); m["type"] != "welcome" {
+		r.t.Fatalf("got %v, want welcome", m)
+	}
+}
+
+// expectClosed checks that the server closes the connection (after any
+// messages still queued).
+func (r *rawWS) expectClosed() {
+	r.t.Helper()
+	r.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, data, err := r.ws.ReadMessage()
+		if err == nil {
+			continue
+		}
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			r.t.Fatalf("connection still open (last message %s)", data)
+		}
+		return
+	}
+}
+
 func TestWS_HandshakeIsRequired(t *testing.T) {
 	node := startWSNode(t, sqliteStore(t), memBus(t), nil)
-	for _, first := range []string{
-		`{"type":"sub","plan":"p"}`,
-		`{"type":"hello","protocol":2,"client":"c1","name":"A"}`,
-		`{"type":"hello","protocol":1,"client":"bad id!","name":"A"}`,
-		`{"type":"hello","protocol":1,"client":"c1","name":""}`,
-		`not json`,
+	token := node.kari.Token
+	for _, c := range []struct{ first, code string }{
+		{`{"type":"sub","plan":"p"}`, "unauthorized"},
+		{`{"type":"hello","protocol":2,"client":"c1"}`, "unauthorized"},
+		{fmt.Sprintf(`{"type":"hello","protocol":2,"client":"bad id!","token":%q}`, token), "bad_request"},
+		{fmt.Sprintf(`{"type":"hello","protocol":1,"client":"c1","token":%q}`, token), "bad_request"},
+		{`not json`, "bad_request"},
 	} {
 		r := dialRaw(t, node, nil)
-		r.send(first)
-		m := r.next()
-		if m["type"] != "error" {
-			t.Fatalf("%s: got %v, want an error", first, m)
+		r.send(c.first)
+		if m := r.next(); m["type"] != "error" || m["code"] != c.code {
+			t.Fatalf("%s: got %v, want error %s", c.first, m, c.code)
 		}
 		r.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if _, _, err := r.ws.ReadMessage(); err == nil {
-			t.Fatalf("%s: connection still open after a failed handshake", first)
+			t.Fatalf("%s: connection still open after a failed handshake", c.first)
 		}
 	}
 }
@@ -346,17 +396,14 @@ func TestWS_BadInputGetsErrorsAndChangesNothing(t *testing.T) {
 	plan, doc := newPlanDoc(t, node)
 	other, _ := newPlanDoc(t, node)
 	r := dialRaw(t, node, nil)
-	r.send(`{"type":"hello","protocol":1,"client":"c1","name":"Kari"}`)
-	if m := r.next(); m["type"] != "welcome" {
-		t.Fatalf("got %v, want welcome", m)
-	}
+	r.hello("c1", node.kari.Token)
 	cases := []struct {
 		msg, code string
 	}{
 		{`{"type":`, "bad_request"},
 		{`[1,2]`, "bad_request"},
 		{`{"type":"dance"}`, "bad_request"},
-		{`{"type":"hello","protocol":1,"client":"c1","name":"Kari"}`, "bad_request"},
+		{fmt.Sprintf(`{"type":"hello","protocol":2,"client":"c2","token":%q}`, node.kari.Token), "bad_request"}, // another client
 		{fmt.Sprintf(`{"type":"op","doc":%q,"v":0,"seq":1,"op":{"ops":[{"insert":"x"}]}}`, doc), "bad_request"}, // not subscribed
 		{fmt.Sprintf(`{"type":"sub","plan":%q,"doc":%q}`, other, doc), "not_found"},                             // section of another plan
 		{`{"type":"sub","plan":{"$gt":""},"doc":"x"}`, "bad_request"},
@@ -442,7 +489,7 @@ func TestWS_SlowReaderIsDisconnected(t *testing.T) {
 		return d.Dial(network, addr)
 	}}
 	slow := dialRaw(t, node, small)
-	slow.send(`{"type":"hello","protocol":1,"client":"slow","name":"Treg"}`)
+	slow.send(fmt.Sprintf(`{"type":"hello","protocol":2,"client":"slow","token":%q}`, node.kari.Token))
 	slow.send(fmt.Sprintf(`{"type":"sub","plan":%q,"doc":%q}`, plan, doc))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
