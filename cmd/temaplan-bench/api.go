@@ -8,22 +8,24 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/temaplan/temaplan/collab/delta"
 )
 
-// API is a client of one node's REST API. Token, once accounts exist, is
-// sent as a bearer token.
+// API is a client of one node's REST API, acting as the user whose access
+// token token returns (nil: anonymous).
 type API struct {
 	base  string // http://host:port
-	token string
+	token func() string
 	http  *http.Client
 }
 
-// NewAPI returns a client of the node at base (http://host:port).
-func NewAPI(base string) *API {
-	return &API{base: base, http: &http.Client{Timeout: 30 * time.Second}}
+// NewAPI returns a client of the node at base (http://host:port) that
+// sends token's access token, e.g. a Session's Token.
+func NewAPI(base string, token func() string) *API {
+	return &API{base: base, token: token, http: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // Plan is the part of a plan the bench uses.
@@ -40,17 +42,53 @@ type Section struct {
 	Children []*Section `json:"children"`
 }
 
-// CreatePlan creates a plan.
-func (a *API) CreatePlan(ctx context.Context, title, municipality string) (*Plan, error) {
-	var p Plan
-	body := map[string]string{"title": title, "municipality": municipality}
-	if err := a.do(ctx, http.MethodPost, "/api/plans", body, &p); err != nil {
+// PlanSummary is a plan in the listing of GET /api/plans.
+type PlanSummary struct {
+	ID    string   `json:"id"`
+	Title string   `json:"title"`
+	Phase string   `json:"phase"`
+	Roles []string `json:"roles"`
+}
+
+// Plans lists the plans the user may read.
+func (a *API) Plans(ctx context.Context) ([]PlanSummary, error) {
+	var out struct {
+		Items []PlanSummary `json:"items"`
+	}
+	if err := a.do(ctx, http.MethodGet, "/api/plans", nil, &out); err != nil {
 		return nil, err
 	}
-	if p.ID == "" || len(p.Sections) == 0 {
-		return nil, fmt.Errorf("POST /api/plans: the new plan has no id or no sections")
+	return out.Items, nil
+}
+
+// Plan returns a plan with its sections.
+func (a *API) Plan(ctx context.Context, id string) (*Plan, error) {
+	var p Plan
+	if err := a.do(ctx, http.MethodGet, "/api/plans/"+url.PathEscape(id), nil, &p); err != nil {
+		return nil, err
 	}
 	return &p, nil
+}
+
+// DemoPlan returns the demo plan (seeded by the nodes' -demo) as the user
+// sees it, after finding it in the user's listing.
+func (a *API) DemoPlan(ctx context.Context) (*Plan, error) {
+	list, err := a.Plans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(list, func(p PlanSummary) bool { return p.ID == demoPlanID })
+	if i < 0 {
+		return nil, fmt.Errorf("GET /api/plans does not list the demo plan %q (%d plans): did the nodes start with -demo?", demoPlanID, len(list))
+	}
+	p, err := a.Plan(ctx, demoPlanID)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Sections) == 0 {
+		return nil, fmt.Errorf("the demo plan %q has no sections", demoPlanID)
+	}
+	return p, nil
 }
 
 // SectionContent returns the stored text of a section and its version.
@@ -69,46 +107,58 @@ func (a *API) SectionContent(ctx context.Context, plan, section string) (int64, 
 // do sends a JSON request and decodes a 2xx answer into out; any other
 // answer is an error carrying the API's error code and message.
 func (a *API) do(ctx context.Context, method, path string, in, out any) error {
+	_, err := a.call(ctx, method, path, nil, in, out)
+	return err
+}
+
+// call is do with a cookie to send (nil: none), returning the cookies the
+// answer sets.
+func (a *API) call(ctx context.Context, method, path string, cookie *http.Cookie, in, out any) ([]*http.Cookie, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("%s %s: %w", method, path, err)
+			return nil, fmt.Errorf("%s %s: %w", method, path, err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if a.token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.token)
+	if a.token != nil {
+		req.Header.Set("Authorization", "Bearer "+a.token())
+	}
+	if cookie != nil {
+		// Sent by hand: the refresh cookie is Secure, which a cookie jar
+		// keeps off plain http://.
+		req.AddCookie(cookie)
 	}
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
+		return nil, fmt.Errorf("%s %s: read answer: %w", method, path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		var e struct {
 			Error struct{ Code, Message string } `json:"error"`
 		}
 		if json.Unmarshal(b, &e) == nil && e.Error.Code != "" {
-			return fmt.Errorf("%s %s: %s: %s (%s)", method, path, resp.Status, e.Error.Message, e.Error.Code)
+			return nil, fmt.Errorf("%s %s: %s: %s (%s)", method, path, resp.Status, e.Error.Message, e.Error.Code)
 		}
-		return fmt.Errorf("%s %s: %s: %.200s", method, path, resp.Status, b)
+		return nil, fmt.Errorf("%s %s: %s: %.200s", method, path, resp.Status, b)
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+			return nil, fmt.Errorf("%s %s: decode answer: %w", method, path, err)
 		}
 	}
-	return nil
+	return resp.Cookies(), nil
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/temaplan/temaplan/collab"
@@ -104,4 +107,47 @@ func ReplayLog(log []collab.OpRecord) (delta.Delta, error) {
 		doc = next
 	}
 	return doc, nil
+}
+
+// CountLogLevels counts the warnings and errors in a node's log (slog's
+// text format). A line's level is its level attribute, which slog writes
+// right after the time; text elsewhere in the line that reads like one
+// (a message, or a value such as the password the demo's start-up line
+// names) does not count. A Go panic or fatal error, which bypasses slog,
+// counts as an error.
+func CountLogLevels(r io.Reader) (warnings, errs int, err error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if bytes.HasPrefix(line, []byte("panic: ")) || bytes.HasPrefix(line, []byte("fatal error: ")) {
+			errs++
+			continue
+		}
+		switch logLevel(line) {
+		case "WARN":
+			warnings++
+		case "ERROR":
+			errs++
+		}
+	}
+	return warnings, errs, sc.Err()
+}
+
+// logLevel returns the level of a slog text line ("INFO", "WARN+2", …),
+// or "" for a line of another shape.
+func logLevel(line []byte) string {
+	if bytes.HasPrefix(line, []byte("time=")) {
+		_, line, _ = bytes.Cut(line, []byte(" "))
+	}
+	rest, ok := bytes.CutPrefix(line, []byte("level="))
+	if !ok {
+		return ""
+	}
+	level, _, _ := bytes.Cut(rest, []byte(" "))
+	// Levels between the named ones print as WARN+2, ERROR-1 and so on.
+	if i := bytes.IndexAny(level, "+-"); i > 0 {
+		level = level[:i]
+	}
+	return string(level)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/temaplan/temaplan/collab"
@@ -121,5 +122,61 @@ func TestReplayLog(t *testing.T) {
 	}
 	if _, err := ReplayLog([]collab.OpRecord{{V: 0, Op: json.RawMessage(`{"ops":[{"delete":2}]}`)}}); err == nil {
 		t.Error("ReplayLog of a delete past the end: no error")
+	}
+}
+
+func TestCountLogLevels(t *testing.T) {
+	tests := []struct {
+		name           string
+		log            string
+		warnings, errs int
+	}{
+		{
+			name: "the demo's start-up lines are information",
+			log: `time=2026-11-28T02:27:20.816Z level=INFO msg="temaplan started" version=dev addr=127.0.0.1:18099 store="sqlite /tmp/d/temaplan.db" bus=in-process metrics=off origins=same-origin jwt_secret=/tmp/d/jwt-secret
+time=2026-11-28T02:27:20.816Z level=INFO msg="demo: log in as one of these users" users="leader@demo.no member@demo.no finance@demo.no reader@demo.no steering@demo.no political@demo.no admin@demo.no" password=demo
+`,
+		},
+		{
+			name: "a level in a value or a message is not the line's",
+			log: `time=2026-11-28T02:27:20.816Z level=INFO msg="demo: log in as one of these users" users="leader@demo.no" password=" level=ERROR level=WARN "
+time=2026-11-28T02:27:20.816Z level=DEBUG msg=" level=WARN "
+`,
+		},
+		{
+			name: "warnings and errors",
+			log: `time=2026-11-28T02:27:20.816Z level=WARN msg="not ready: store unreachable" err="dial tcp: connection refused"
+time=2026-11-28T02:27:20.816Z level=ERROR msg="request failed" method=GET
+time=2026-11-28T02:27:20.816Z level=WARN+2 msg="between warn and error"
+level=ERROR msg="without a time"
+`,
+			warnings: 2, errs: 2,
+		},
+		{
+			name: "a panic is an error, its stack is not",
+			log: `panic: runtime error: invalid memory address or nil pointer dereference
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x0]
+
+goroutine 1 [running]:
+main.main()
+fatal error: concurrent map writes
+`,
+			errs: 2,
+		},
+		{
+			name: "other output",
+			log:  "temaplan: listen on 127.0.0.1:1 (TEMAPLAN_ADDR): address already in use\nsome level=ERROR text\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, e, err := CountLogLevels(strings.NewReader(tt.log))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w != tt.warnings || e != tt.errs {
+				t.Errorf("warnings, errors = %d, %d; want %d, %d", w, e, tt.warnings, tt.errs)
+			}
+		})
 	}
 }

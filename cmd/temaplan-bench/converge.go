@@ -87,8 +87,8 @@ func (r *ConvergeResult) problemf(format string, args ...any) {
 }
 
 // runConverge is the converge scenario: Clients tabs, spread round-robin
-// over the nodes, type Ops random edits into one section between them,
-// reconnecting to a random node with probability ReconnectProb per edit.
+// over the nodes and all logged in as the demo plan's leader, type Ops
+// random edits into the plan's first section between them, reconnecting to a random node with probability ReconnectProb per edit.
 // Then it waits until every tab has nothing pending and the same version,
 // compares the text of every tab and every node, stops the nodes and
 // reads the op log from the store: every acknowledged (src, seq) must be
@@ -111,15 +111,31 @@ func runConverge(ctx context.Context, env *Env) (bool, error) {
 		}
 	}()
 
-	plan, err := NewAPI(cl.Nodes[0].URL("")).CreatePlan(ctx, "Bench: converge", "Benchheim")
+	// Every tab acts as the demo plan's leader, the one person who may
+	// edit its text, on one session whose token is renewed until the
+	// nodes stop.
+	leader, err := cl.Login(ctx, demoLeader)
+	if err != nil {
+		return false, err
+	}
+	renewCtx, stopRenew := context.WithCancel(ctx)
+	var renewing sync.WaitGroup
+	renewing.Go(func() { leader.Run(renewCtx, log) })
+	stopRenewing := func() {
+		stopRenew()
+		renewing.Wait()
+	}
+	defer stopRenewing()
+
+	plan, err := NewAPI(cl.Nodes[0].URL(""), leader.Token).DemoPlan(ctx)
 	if err != nil {
 		return false, err
 	}
 	doc := plan.Sections[0].ID
-	log.Info("plan created", "plan", plan.ID, "doc", doc)
+	log.Info("typing into the demo plan", "plan", plan.ID, "doc", doc, "section", plan.Sections[0].Title, "as", leader.Email)
 
 	stats := &TabStats{}
-	tabs, err := openTabs(ctx, cl, plan.ID, doc, cfg, stats)
+	tabs, err := openTabs(ctx, cl, plan.ID, doc, leader.Token, cfg, stats)
 	defer func() {
 		for _, t := range tabs {
 			_ = t.Client.Close()
@@ -165,7 +181,7 @@ func runConverge(ctx context.Context, env *Env) (bool, error) {
 	load := time.Since(typingStart)
 	var head int64
 	if drained {
-		head = converge(dctx, cl, tabs, plan.ID, doc, res, log)
+		head = converge(dctx, cl, tabs, plan.ID, doc, leader.Token, res, log)
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -199,6 +215,7 @@ func runConverge(ctx context.Context, env *Env) (bool, error) {
 		res.DropsPending += pending
 	}
 	tabs = nil
+	stopRenewing()
 	if err := cl.StopNodes(); err != nil {
 		log.Warn("a node did not stop cleanly", "err", err)
 		res.problemf("stopping the nodes: %v", err)
@@ -232,13 +249,14 @@ func runConverge(ctx context.Context, env *Env) (bool, error) {
 	return res.OK(), nil
 }
 
-// openTabs dials cfg.Clients tabs, round-robin over the nodes, and opens
-// doc in each. On error it returns the tabs dialled so far, for closing.
-func openTabs(ctx context.Context, cl *Cluster, plan, doc string, cfg Config, stats *TabStats) ([]*Tab, error) {
+// openTabs dials cfg.Clients tabs, round-robin over the nodes, as the user
+// of token and opens doc in each. On error it returns the tabs dialled so
+// far, for closing.
+func openTabs(ctx context.Context, cl *Cluster, plan, doc string, token func() string, cfg Config, stats *TabStats) ([]*Tab, error) {
 	tabs := make([]*Tab, 0, cfg.Clients)
 	for i := range cfg.Clients {
 		node := i % len(cl.Nodes)
-		t, err := DialTab(ctx, fmt.Sprintf("bench-%x-%d", cfg.Seed&0xffffff, i+1), node, cl.Nodes[node], stats)
+		t, err := DialTab(ctx, fmt.Sprintf("bench-%x-%d", cfg.Seed&0xffffff, i+1), node, cl.Nodes[node], token, stats)
 		if err != nil {
 			return tabs, err
 		}
@@ -376,11 +394,12 @@ func typeOne(t *Tab, typist *Typist, doc string, attempts int) (int, error) {
 
 // converge waits, after every tab has had its ops acknowledged, until
 // every tab and every node is at the head version, then compares their
-// texts. It returns the head version.
-func converge(ctx context.Context, cl *Cluster, tabs []*Tab, plan, doc string, res *ConvergeResult, log *slog.Logger) int64 {
+// texts, reading the nodes' as the user of token. It returns the head
+// version.
+func converge(ctx context.Context, cl *Cluster, tabs []*Tab, plan, doc string, token func() string, res *ConvergeResult, log *slog.Logger) int64 {
 	apis := make([]*API, len(cl.Nodes))
 	for i, n := range cl.Nodes {
-		apis[i] = NewAPI(n.URL(""))
+		apis[i] = NewAPI(n.URL(""), token)
 	}
 	// Nothing is typed any more, so the head is the highest version a
 	// node knows of: the node that committed the last op knows it.

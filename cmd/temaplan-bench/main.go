@@ -1,8 +1,9 @@
 // Command temaplan-bench is the load generator and fault-drill tool of
 // Temaplan. It starts what a scenario needs by itself — the temaplan nodes,
 // and for several nodes a Mongo-compatible FerretDB and a redis-server — in
-// a temporary directory, drives clients that speak the real WebSocket
-// protocol (docs/protocol.md, through package client), checks the outcome
+// a temporary directory, with the demo seeded (-demo); logs in as the demo
+// users over HTTP, drives clients that speak the real WebSocket protocol
+// (docs/protocol.md, through package client), checks the outcome
 // against the store, stops everything again and prints its measurements as
 // JSON lines on stdout. Progress goes to stderr.
 //

@@ -39,13 +39,15 @@ type TabStats struct {
 	Errors Counts
 }
 
-// DialTab connects a tab with id to the node at index node.
-func DialTab(ctx context.Context, id string, node int, n *Node, stats *TabStats) (*Tab, error) {
+// DialTab connects a tab with id to the node at index node, acting as the
+// user whose access token token returns (a Session's Token: the client
+// asks again for every hello, so a renewed token is used).
+func DialTab(ctx context.Context, id string, node int, n *Node, token func() string, stats *TabStats) (*Tab, error) {
 	t := &Tab{ID: id, Node: node}
 	c, err := client.Dial(ctx, client.Options{
 		URL:      n.WSURL(),
 		ClientID: id,
-		Token:    n.Token,
+		Token:    token,
 		OnAck: func(doc string, seq int64, latency time.Duration) {
 			stats.Ack.Add(latency)
 			t.mu.Lock()
