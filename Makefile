@@ -1,6 +1,7 @@
 # Temaplan: build, run and test. On a fresh clone with Go and Node.js:
 #
-#   make run    build the UI if needed and run one node at http://127.0.0.1:8080
+#   make run    build the UI if needed and run one node at http://127.0.0.1:8080,
+#               with the demo users (leader@demo.no, …, password "demo")
 #   make test   everything CI runs, with the time of each stage
 #
 # The browser UI is not committed: it is built from frontend/ into
@@ -27,7 +28,7 @@ UI_SRC   := $(shell find frontend -path frontend/node_modules -prune -o -path fr
         test-ui-deps test-ui test-vet test-fmt test-go test-e2e
 
 help:
-	@echo "make run        run one node at http://127.0.0.1:8080 (embedded SQLite, in-process bus)"
+	@echo "make run        run one node at http://127.0.0.1:8080 (embedded SQLite, in-process bus, demo users)"
 	@echo "make build      build bin/temaplan (static, UI embedded)"
 	@echo "make test       npm ci, UI build, go vet, gofmt, go test -race, browser tests"
 	@echo "make multinode  two nodes on :8081 and :8082 sharing FerretDB and redis-server"
@@ -42,8 +43,10 @@ $(UI_INDEX): $(UI_DEPS) $(UI_SRC)
 
 ui: $(UI_INDEX)
 
+# -demo seeds Demo kommune, its users (leader@demo.no, …, password "demo")
+# and a plan on the first start; see README.md.
 run: ui
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/temaplan
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/temaplan -demo
 
 build: ui
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/temaplan ./cmd/temaplan

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -123,6 +125,13 @@ func settings() []setting {
 	}
 }
 
+// renamedEnv maps the environment variables of earlier versions to their
+// new names. Left in an environment, an old name would be ignored without
+// a word (metrics gone after an upgrade), so LoadConfig refuses it.
+func renamedEnv() map[string]string {
+	return map[string]string{"TEMAPLAN_METRICS_ADDR": "TEMAPLAN_ADMIN_ADDR"}
+}
+
 // EnvNames returns every environment variable the configuration reads.
 func EnvNames() []string {
 	var out []string
@@ -186,6 +195,12 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 	var errs []error
 	fail := func(name string, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", label(name), fmt.Sprintf(format, args...)))
+	}
+	renamed := renamedEnv()
+	for _, old := range slices.Sorted(maps.Keys(renamed)) {
+		if getenv(old) != "" {
+			errs = append(errs, fmt.Errorf("%s was renamed %s: rename it in the environment", old, renamed[old]))
+		}
 	}
 	// Read the values given as files.
 	for _, s := range settings() {
@@ -410,8 +425,8 @@ func parseOrigins(list string) ([]string, error) {
 type boolString string
 
 func (b *boolString) String() string {
-	if b == nil {
-		return "false"
+	if b == nil || *b == "" {
+		return "false" // the zero value, so that -h prints no default
 	}
 	return string(*b)
 }

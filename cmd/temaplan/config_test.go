@@ -1,10 +1,15 @@
 package main
 
 import (
+	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -36,7 +41,8 @@ func TestLoadConfig(t *testing.T) {
 			name: "defaults run embedded",
 			check: func(t *testing.T, c Config) {
 				if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.MongoURI != "" || c.MongoDB != "temaplan" ||
-					c.RedisURL != "" || c.JWTSecret != nil || c.AdminAddr != "" || len(c.Origins) != 0 || c.LogLevel != slog.LevelInfo {
+					c.RedisURL != "" || c.JWTSecret != nil || c.AdminAddr != "" || len(c.Origins) != 0 || c.LogLevel != slog.LevelInfo ||
+					len(c.TrustedProxies) != 0 || c.InsecureCookies || c.Demo || c.DemoPassword != "demo" {
 					t.Errorf("defaults = %+v", c)
 				}
 			},
@@ -48,16 +54,22 @@ func TestLoadConfig(t *testing.T) {
 				"MONGODB_URI": "mongodb://mongo:27017/?replicaSet=rs0", "MONGODB_DB": "plans",
 				"REDIS_URL": "redis://redis:6379/0", "TEMAPLAN_JWT_SECRET": secret,
 				"TEMAPLAN_ADMIN_ADDR": "127.0.0.1:9090", "TEMAPLAN_ORIGINS": "https://Plan.Example.no/, http://localhost:5173",
-				"TEMAPLAN_LOG_LEVEL": "DEBUG",
+				"TEMAPLAN_LOG_LEVEL": "DEBUG", "TEMAPLAN_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,2001:db8::/32",
+				"TEMAPLAN_INSECURE_COOKIES": "true", "TEMAPLAN_DEMO": "1", "TEMAPLAN_DEMO_PASSWORD": "prøv meg",
 			},
 			check: func(t *testing.T, c Config) {
 				if c.Addr != "0.0.0.0:9000" || c.DataDir != "/var/lib/temaplan" || c.MongoURI != "mongodb://mongo:27017/?replicaSet=rs0" ||
 					c.MongoDB != "plans" || c.RedisURL != "redis://redis:6379/0" || string(c.JWTSecret) != secret ||
-					c.JWTSecretSource != "TEMAPLAN_JWT_SECRET" || c.AdminAddr != "127.0.0.1:9090" || c.LogLevel != slog.LevelDebug {
+					c.JWTSecretSource != "TEMAPLAN_JWT_SECRET" || c.AdminAddr != "127.0.0.1:9090" || c.LogLevel != slog.LevelDebug ||
+					!c.InsecureCookies || !c.Demo || c.DemoPassword != "prøv meg" {
 					t.Errorf("config = %+v", c)
 				}
 				if want := []string{"https://plan.example.no", "http://localhost:5173"}; !slices.Equal(c.Origins, want) {
 					t.Errorf("origins = %q, want %q", c.Origins, want)
+				}
+				want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32"), netip.MustParsePrefix("2001:db8::/32")}
+				if !slices.Equal(c.TrustedProxies, want) {
+					t.Errorf("trusted proxies = %v, want %v", c.TrustedProxies, want)
 				}
 			},
 		},
@@ -174,6 +186,76 @@ func TestLoadConfig(t *testing.T) {
 			wantErr: []string{"TEMAPLAN_ADMIN_ADDR (-admin-addr)", "not host:port"},
 		},
 		{
+			name: "the admin listener by flag",
+			env:  map[string]string{"TEMAPLAN_ADMIN_ADDR": "127.0.0.1:9090"},
+			args: []string{"-admin-addr", "127.0.0.1:9191"},
+			check: func(t *testing.T, c Config) {
+				if c.AdminAddr != "127.0.0.1:9191" {
+					t.Errorf("admin addr = %q, want the flag's", c.AdminAddr)
+				}
+			},
+		},
+		{
+			name:    "the admin listener's old name is refused, not ignored",
+			env:     map[string]string{"TEMAPLAN_METRICS_ADDR": "127.0.0.1:9090"},
+			wantErr: []string{"TEMAPLAN_METRICS_ADDR was renamed TEMAPLAN_ADMIN_ADDR"},
+		},
+		{
+			name:    "the admin listener's old flag is gone",
+			args:    []string{"-metrics-addr", "127.0.0.1:9090"},
+			wantErr: []string{"flag provided but not defined: -metrics-addr"},
+		},
+		{
+			name:    "trusted proxy that is no address",
+			env:     map[string]string{"TEMAPLAN_TRUSTED_PROXIES": "10.0.0.1, proxy.internal"},
+			wantErr: []string{"TEMAPLAN_TRUSTED_PROXIES (-trusted-proxies)", "proxy.internal"},
+		},
+		{
+			name:    "trusted proxy range out of bounds",
+			args:    []string{"-trusted-proxies", "10.0.0.0/33"},
+			wantErr: []string{"TEMAPLAN_TRUSTED_PROXIES (-trusted-proxies)", "10.0.0.0/33"},
+		},
+		{
+			name:    "trusted proxy as an IPv4-mapped range",
+			env:     map[string]string{"TEMAPLAN_TRUSTED_PROXIES": "::ffff:10.0.0.0/104"},
+			wantErr: []string{"TEMAPLAN_TRUSTED_PROXIES (-trusted-proxies)", "IPv4 prefix"},
+		},
+		{
+			name: "trusted proxies empty entries",
+			env:  map[string]string{"TEMAPLAN_TRUSTED_PROXIES": " , ::ffff:192.0.2.7 ,"},
+			check: func(t *testing.T, c Config) {
+				if want := []netip.Prefix{netip.MustParsePrefix("192.0.2.7/32")}; !slices.Equal(c.TrustedProxies, want) {
+					t.Errorf("trusted proxies = %v, want %v", c.TrustedProxies, want)
+				}
+			},
+		},
+		{
+			name:    "a boolean that is neither true nor false",
+			env:     map[string]string{"TEMAPLAN_INSECURE_COOKIES": "yes", "TEMAPLAN_DEMO": "on"},
+			wantErr: []string{`TEMAPLAN_INSECURE_COOKIES (-insecure-cookies): "yes" is not true or false`, `TEMAPLAN_DEMO (-demo): "on" is not true or false`},
+		},
+		{
+			name:    "a boolean flag that is neither true nor false",
+			args:    []string{"-insecure-cookies=maybe"},
+			wantErr: []string{`invalid boolean value "maybe" for -insecure-cookies`},
+		},
+		{
+			name:    "the demo password must not be empty with -demo",
+			args:    []string{"-demo", "-demo-password", ""},
+			env:     map[string]string{"TEMAPLAN_DEMO_PASSWORD": "from the environment"},
+			wantErr: []string{"TEMAPLAN_DEMO_PASSWORD (-demo-password): must not be empty with -demo"},
+		},
+		{
+			name: "an empty demo password without -demo is no matter",
+			env:  map[string]string{"TEMAPLAN_DEMO_PASSWORD": ""},
+			args: []string{"-demo-password", ""},
+			check: func(t *testing.T, c Config) {
+				if c.Demo {
+					t.Error("demo on")
+				}
+			},
+		},
+		{
 			name:    "empty data directory",
 			args:    []string{"-data", " "},
 			wantErr: []string{"TEMAPLAN_DATA (-data): must not be empty"},
@@ -217,15 +299,89 @@ func TestLoadConfig(t *testing.T) {
 	}
 }
 
+// TestLoadConfig_Booleans checks how the boolean settings read: as a
+// switch (-demo alone is true), as -flag=value, and from the environment
+// in strconv.ParseBool's spellings; a flag wins over the environment.
+func TestLoadConfig_Booleans(t *testing.T) {
+	tests := []struct {
+		args           []string
+		env            map[string]string
+		demo, insecure bool
+	}{
+		{nil, nil, false, false},
+		{[]string{"-demo"}, nil, true, false},
+		{[]string{"-demo", "-insecure-cookies"}, nil, true, true},
+		{[]string{"-demo=false"}, map[string]string{"TEMAPLAN_DEMO": "true"}, false, false},
+		{[]string{"-demo=0", "-insecure-cookies=1"}, nil, false, true},
+		{nil, map[string]string{"TEMAPLAN_DEMO": "true", "TEMAPLAN_INSECURE_COOKIES": "FALSE"}, true, false},
+		{nil, map[string]string{"TEMAPLAN_DEMO": "T", "TEMAPLAN_INSECURE_COOKIES": "1"}, true, true},
+		{nil, map[string]string{"TEMAPLAN_DEMO": "0", "TEMAPLAN_INSECURE_COOKIES": "True"}, false, true},
+		{[]string{"-demo"}, map[string]string{"TEMAPLAN_DEMO": "false"}, true, false},
+	}
+	for _, tt := range tests {
+		name := fmt.Sprintf("%q %v", tt.args, tt.env)
+		c, err := LoadConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if c.Demo != tt.demo || c.InsecureCookies != tt.insecure {
+			t.Errorf("%s: demo %v, insecure cookies %v; want %v, %v", name, c.Demo, c.InsecureCookies, tt.demo, tt.insecure)
+		}
+	}
+}
+
+// TestLoadConfig_DemoIsASwitchBeforeOtherFlags checks that -demo takes no
+// value: the flag after it is parsed as a flag.
+func TestLoadConfig_DemoIsASwitchBeforeOtherFlags(t *testing.T) {
+	c, err := LoadConfig([]string{"-demo", "-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo || c.Addr != "127.0.0.1:0" {
+		t.Errorf("demo %v, addr %q", c.Demo, c.Addr)
+	}
+}
+
+// TestLoadConfig_UsageNamesEveryVariable checks -h lists every flag with
+// its environment variable (a secret kept off the command line, by its
+// file's).
+func TestLoadConfig_UsageNamesEveryVariable(t *testing.T) {
+	var usage strings.Builder
+	if _, err := LoadConfig([]string{"-h"}, func(string) string { return "" }, &usage); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v, want flag.ErrHelp", err)
+	}
+	for _, s := range settings() {
+		listed := regexp.MustCompile(`(?m)^  -` + regexp.QuoteMeta(s.name) + `( |$)`)
+		if !s.noFlag && (!strings.Contains(usage.String(), "["+s.env+"]") || !listed.MatchString(usage.String())) {
+			t.Errorf("-h does not list -%s [%s]", s.name, s.env)
+		}
+		if s.fileEnv != "" && !strings.Contains(usage.String(), "["+s.fileEnv+"]") {
+			t.Errorf("-h does not name %s", s.fileEnv)
+		}
+	}
+	// A switch is off unless given, as flag.Bool's are: no "(default
+	// false)".
+	if strings.Contains(usage.String(), "(default false)") {
+		t.Errorf("-h says (default false):\n%s", usage.String())
+	}
+}
+
 func TestEnvNames_CoverEverySetting(t *testing.T) {
 	names := EnvNames()
 	for _, want := range []string{
 		"TEMAPLAN_ADDR", "TEMAPLAN_DATA", "MONGODB_URI", "MONGODB_URI_FILE", "MONGODB_DB",
 		"REDIS_URL", "REDIS_URL_FILE", "TEMAPLAN_JWT_SECRET", "TEMAPLAN_JWT_SECRET_FILE",
-		"TEMAPLAN_ADMIN_ADDR", "TEMAPLAN_ORIGINS", "TEMAPLAN_LOG_LEVEL",
+		"TEMAPLAN_ADMIN_ADDR", "TEMAPLAN_ORIGINS", "TEMAPLAN_LOG_LEVEL", "TEMAPLAN_TRUSTED_PROXIES",
+		"TEMAPLAN_INSECURE_COOKIES", "TEMAPLAN_DEMO", "TEMAPLAN_DEMO_PASSWORD",
 	} {
 		if !slices.Contains(names, want) {
 			t.Errorf("EnvNames lacks %s", want)
+		}
+	}
+	for old := range renamedEnv() {
+		if slices.Contains(names, old) {
+			t.Errorf("EnvNames lists %s, which was renamed", old)
 		}
 	}
 }
