@@ -7,6 +7,9 @@
 #   node 1                       http://127.0.0.1:8081, metrics :9091
 #   node 2                       http://127.0.0.1:8082, metrics :9092
 #
+# Node 1 seeds the demo (-demo) in the shared store: log in on either node
+# as leader@demo.no, member@demo.no, … with the password "demo".
+#
 # Run it with `make multinode` (which builds bin/temaplan and
 # bin/ferretdb-dev first). Everything lives in data/multinode/, including
 # the nodes' shared JWT secret. Ctrl-C stops all four processes.
@@ -65,6 +68,9 @@ if [[ ! -s $dir/jwt-secret ]]; then
 fi
 
 for n in 1 2; do
+	demo=false
+	if ((n == 1)); then demo=true; fi
+	TEMAPLAN_DEMO=$demo \
 	TEMAPLAN_ADDR="127.0.0.1:808$n" \
 	TEMAPLAN_ADMIN_ADDR="127.0.0.1:909$n" \
 	TEMAPLAN_DATA="$dir/node$n" \

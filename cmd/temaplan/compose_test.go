@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,6 +31,34 @@ type composeService struct {
 	Secrets     []string  `yaml:"secrets"`
 	Ports       []string  `yaml:"ports"`
 	Volumes     []string  `yaml:"volumes"`
+	Networks    yaml.Node `yaml:"networks"`
+}
+
+// addresses returns the fixed IPv4 addresses a service asks for on its
+// networks (written as a map; a list names networks only).
+func (s composeService) addresses(t *testing.T) []netip.Addr {
+	t.Helper()
+	if s.Networks.Kind != yaml.MappingNode {
+		return nil
+	}
+	var nets map[string]*struct {
+		IPv4 string `yaml:"ipv4_address"`
+	}
+	if err := s.Networks.Decode(&nets); err != nil {
+		t.Fatal(err)
+	}
+	var out []netip.Addr
+	for name, n := range nets {
+		if n == nil || n.IPv4 == "" {
+			continue
+		}
+		a, err := netip.ParseAddr(n.IPv4)
+		if err != nil {
+			t.Fatalf("network %s: %v", name, err)
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // env returns a service's environment, written as a map or as a list of
@@ -60,9 +89,11 @@ func (s composeService) env(t *testing.T) map[string]string {
 
 // TestDockerCompose_NodesAreConfiguredForMultiNode checks that
 // docker-compose.yml has MongoDB, Redis, two Temaplan nodes and a proxy;
-// that every variable set on a node is one the binary reads; that the
-// variables several nodes need are set; and that each node's environment
-// passes the binary's own configuration check.
+// that every variable set on a node is one the binary reads (EnvNames, so
+// a renamed variable fails here); that the variables several nodes need
+// are set; that the nodes trust the proxy's fixed address, and only that;
+// and that each node's environment passes the binary's own configuration
+// check.
 func TestDockerCompose_NodesAreConfiguredForMultiNode(t *testing.T) {
 	b, err := os.ReadFile("../../docker-compose.yml")
 	if err != nil {
@@ -79,6 +110,11 @@ func TestDockerCompose_NodesAreConfiguredForMultiNode(t *testing.T) {
 	}
 	if mongo := cf.Services["mongo"]; !strings.Contains(strings.Join(toStrings(mongo.Command), " "), "--replSet rs0") {
 		t.Errorf("mongo does not run as replica set rs0: command %v", mongo.Command)
+	}
+
+	proxyAddrs := cf.Services["proxy"].addresses(t)
+	if len(proxyAddrs) != 1 {
+		t.Errorf("the proxy has fixed addresses %v, want one for the nodes to trust", proxyAddrs)
 	}
 
 	known := EnvNames()
@@ -131,8 +167,23 @@ func TestDockerCompose_NodesAreConfiguredForMultiNode(t *testing.T) {
 			}
 			return env[k]
 		}
-		if _, err := LoadConfig(nil, getenv, io.Discard); err != nil {
+		cfg, err := LoadConfig(nil, getenv, io.Discard)
+		if err != nil {
 			t.Errorf("%s's environment is not a valid configuration: %v", name, err)
+			continue
+		}
+		for _, a := range proxyAddrs {
+			if !slices.ContainsFunc(cfg.TrustedProxies, func(p netip.Prefix) bool { return p.Contains(a) }) {
+				t.Errorf("%s does not trust the proxy at %s (TEMAPLAN_TRUSTED_PROXIES=%q)", name, a, env["TEMAPLAN_TRUSTED_PROXIES"])
+			}
+		}
+		for _, p := range cfg.TrustedProxies {
+			if p.Bits() != p.Addr().BitLen() {
+				t.Errorf("%s trusts the range %s: any container there could forge X-Forwarded-For; trust the proxy's address", name, p)
+			}
+		}
+		if cfg.Demo || cfg.InsecureCookies {
+			t.Errorf("%s runs with the demo or insecure cookies", name)
 		}
 	}
 	if len(nodes) < 2 {
