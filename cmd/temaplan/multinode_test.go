@@ -16,8 +16,10 @@ import (
 
 // TestProcess_TwoNodesShareMongoAndRedis runs two nodes of the real binary
 // against one Mongo-compatible server (FerretDB, or MONGODB_URI) and one
-// redis-server, as docker-compose.yml does: a plan created on one node is
-// served by the other.
+// redis-server, as docker-compose.yml does, both with -demo, one after the
+// other: the second finds the demo seeded; a token from one node is good
+// on the other; a plan created on one node is served by the other, and a
+// change on the other is seen by the first.
 func TestProcess_TwoNodesShareMongoAndRedis(t *testing.T) {
 	ctx := context.Background()
 	mongoSrv, err := mongotest.Start(ctx)
@@ -43,6 +45,7 @@ func TestProcess_TwoNodesShareMongoAndRedis(t *testing.T) {
 		"TEMAPLAN_JWT_SECRET_FILE": secretFile,
 		// The data directory is not touched in this mode.
 		"TEMAPLAN_DATA": filepath.Join(t.TempDir(), "unused"),
+		"TEMAPLAN_DEMO": "true",
 	}
 	var nodes []*node
 	for i := range 2 {
@@ -60,19 +63,43 @@ func TestProcess_TwoNodesShareMongoAndRedis(t *testing.T) {
 		t.Errorf("a node with MONGODB_URI created the data directory (%v)", err)
 	}
 
+	admin := nodes[0].login("admin@demo.no", "demo")
+	leader := nodes[1].login("leader@demo.no", "demo")
+	var users struct{ Items []struct{ Email string } }
+	doJSON(t, "GET", nodes[1].url("/api/admin/users"), admin.AccessToken, "", 200, &users)
+	if len(users.Items) != len(demoEmails) {
+		t.Errorf("%d accounts after two nodes seeded the demo, want %d", len(users.Items), len(demoEmails))
+	}
+
 	var created planJSON
-	doJSON(t, "POST", nodes[0].url("/api/plans"), `{"title":"Boligplan","municipality":"Bodø"}`, 201, &created)
-	var got planJSON
-	doJSON(t, "GET", nodes[1].url("/api/plans/"+created.ID), "", 200, &got)
-	if got.ID != created.ID || got.Seq != created.Seq || len(got.Sections) != 7 {
-		t.Errorf("node 2 serves %+v, want the plan node 1 created", got)
+	doJSON(t, "POST", nodes[0].url("/api/plans"), admin.AccessToken,
+		fmt.Sprintf(`{"title":"Boligplan","type":"temaplan","leader":%q}`, leader.User.ID), 201, &created)
+	if len(created.Sections) != 7 {
+		t.Errorf("the new plan has %d top-level sections, want 7", len(created.Sections))
+	}
+	byID := func(list []planJSON, id string) (planJSON, bool) {
+		for _, p := range list {
+			if p.ID == id {
+				return p, true
+			}
+		}
+		return planJSON{}, false
+	}
+	if got, ok := byID(nodes[1].plans(leader.AccessToken), created.ID); !ok || got.Seq != created.Seq {
+		t.Errorf("node 2 lists %+v (found %v), want the plan node 1 created at seq %d", got, ok, created.Seq)
+	}
+	if list := nodes[1].plans(admin.AccessToken); len(list) != 2 {
+		t.Errorf("node 2 lists %d plans, want 2 (the demo's, once, and the new one): %+v", len(list), list)
 	}
 	// A change on node 2 is seen by node 1.
-	doJSON(t, "POST", nodes[1].url("/api/plans/"+created.ID+"/sections"),
-		fmt.Sprintf(`{"title":"Bostedsløse","kind":"target_area","seq":%d}`, got.Seq), 201, nil)
-	doJSON(t, "GET", nodes[0].url("/api/plans/"+created.ID), "", 200, &got)
-	if got.Seq != created.Seq+1 || len(got.Sections) != 8 {
-		t.Errorf("node 1 serves seq %d with %d sections, want seq %d with 8", got.Seq, len(got.Sections), created.Seq+1)
+	var added struct{ Plan planJSON }
+	doJSON(t, "POST", nodes[1].url("/api/plans/"+created.ID+"/sections"), leader.AccessToken,
+		fmt.Sprintf(`{"title":"Bostedsløse","kind":"target_area","seq":%d}`, created.Seq), 201, &added)
+	if added.Plan.Seq != created.Seq+1 || len(added.Plan.Sections) != 8 {
+		t.Errorf("node 2 answers seq %d with %d sections, want seq %d with 8", added.Plan.Seq, len(added.Plan.Sections), created.Seq+1)
+	}
+	if got, _ := byID(nodes[0].plans(leader.AccessToken), created.ID); got.Seq != created.Seq+1 {
+		t.Errorf("node 1 lists the plan at seq %d, want %d", got.Seq, created.Seq+1)
 	}
 
 	for i, n := range nodes {

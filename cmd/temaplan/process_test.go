@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -81,16 +82,30 @@ type node struct {
 	waitErr error
 }
 
-// lockedBuffer is a bytes.Buffer safe for one writer and many readers.
+// lockedBuffer is a bytes.Buffer safe for one writer and many readers,
+// which readers can wait on.
 type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced on every write
 }
+
+func newLockedBuffer() *lockedBuffer { return &lockedBuffer{changed: make(chan struct{})} }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	close(b.changed)
+	b.changed = make(chan struct{})
 	return b.buf.Write(p)
+}
+
+// contains reports whether the buffer holds s, and returns the channel
+// that the next write closes.
+func (b *lockedBuffer) contains(s string) (bool, <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Contains(b.buf.String(), s), b.changed
 }
 
 func (b *lockedBuffer) String() string {
@@ -111,7 +126,7 @@ func startNode(t *testing.T, env map[string]string, args ...string) *node {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	n := &node{t: t, cmd: cmd, out: &lockedBuffer{}, addrc: make(chan string, 1), exited: make(chan struct{})}
+	n := &node{t: t, cmd: cmd, out: newLockedBuffer(), addrc: make(chan string, 1), exited: make(chan struct{})}
 	cmd.Stdout = n.out
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
@@ -185,6 +200,30 @@ func (n *node) waitReady(timeout time.Duration) time.Duration {
 
 func (n *node) url(path string) string { return "http://" + n.addr + path }
 
+// waitOutput waits until the node's output contains s, failing the test
+// after timeout or when the node exits first. A line logged after the
+// listener opened may come after /readyz answers.
+func (n *node) waitOutput(s string, timeout time.Duration) {
+	n.t.Helper()
+	deadline := time.After(timeout)
+	for {
+		found, changed := n.out.contains(s)
+		if found {
+			return
+		}
+		select {
+		case <-changed:
+		case <-n.exited:
+			if found, _ := n.out.contains(s); !found {
+				n.t.Fatalf("the node exited without printing %q:\n%s", s, n.out)
+			}
+			return
+		case <-deadline:
+			n.t.Fatalf("no %q after %s:\n%s", s, timeout, n.out)
+		}
+	}
+}
+
 // stop sends sig and returns the exit code, failing the test if the
 // process does not exit within the deadline.
 func (n *node) stop(sig os.Signal, within time.Duration) int {
@@ -213,8 +252,9 @@ func (n *node) wait(within time.Duration) int {
 	return 0
 }
 
-// doJSON sends a request and decodes the JSON answer into out (if not nil).
-func doJSON(t *testing.T, method, url, body string, wantStatus int, out any) {
+// doJSON sends a request as the user of token ("" for nobody) and
+// decodes the JSON answer into out (if not nil).
+func doJSON(t *testing.T, method, url, token, body string, wantStatus int, out any) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
@@ -222,6 +262,9 @@ func doJSON(t *testing.T, method, url, body string, wantStatus int, out any) {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -239,21 +282,65 @@ func doJSON(t *testing.T, method, url, body string, wantStatus int, out any) {
 	}
 }
 
+// sessionJSON is the answer to a login.
+type sessionJSON struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+	User        struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+		Admin bool   `json:"admin"`
+	} `json:"user"`
+}
+
+// login logs in at the node as email with password.
+func (n *node) login(email, password string) sessionJSON {
+	n.t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	var s sessionJSON
+	doJSON(n.t, "POST", n.url("/api/auth/login"), "", string(body), 200, &s)
+	if s.AccessToken == "" || s.User.Email != email {
+		n.t.Fatalf("login as %s answered %+v", email, s)
+	}
+	return s
+}
+
+// plans lists the plans the user of token may read.
+func (n *node) plans(token string) []planJSON {
+	n.t.Helper()
+	var list struct{ Items []planJSON }
+	doJSON(n.t, "GET", n.url("/api/plans"), token, "", 200, &list)
+	return list.Items
+}
+
 type planJSON struct {
 	ID       string            `json:"id"`
 	Title    string            `json:"title"`
 	Seq      int64             `json:"seq"`
+	Roles    []string          `json:"roles"`
 	Sections []json.RawMessage `json:"sections"`
 }
 
-// TestProcess_ServeStopRestart starts the binary on a fresh data
-// directory, creates a plan, stops it with SIGTERM, and checks that it
-// exits cleanly and that a restart finds the plan and the same secret.
+// The demo that -demo seeds (demo.go), as README.md names it to users.
+var demoEmails = []string{
+	"leader@demo.no", "member@demo.no", "finance@demo.no", "reader@demo.no",
+	"steering@demo.no", "political@demo.no", "admin@demo.no",
+}
+
+const (
+	wantDemoPlanID    = "demo-temaplan-bolig"
+	wantDemoPlanTitle = "Temaplan om bolig 2027–2030"
+)
+
+// TestProcess_ServeStopRestart starts the binary with -demo on a fresh
+// data directory, lets the demo administrator create a plan, stops it
+// with SIGTERM, and checks that it exits cleanly and that a restart finds
+// the plan and the same secret.
 func TestProcess_ServeStopRestart(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	env := map[string]string{"TEMAPLAN_DATA": data, "TEMAPLAN_ADDR": "127.0.0.1:0", "TEMAPLAN_ADMIN_ADDR": "127.0.0.1:0"}
 
-	n := startNode(t, env)
+	n := startNode(t, env, "-demo")
 	cold := n.waitReady(30 * time.Second)
 
 	line := startedLine.FindString(n.out.String())
@@ -283,8 +370,12 @@ func TestProcess_ServeStopRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The default demo password is "demo" (README.md).
+	admin := n.login("admin@demo.no", "demo")
+	leader := n.login("leader@demo.no", "demo")
 	var created planJSON
-	doJSON(t, "POST", n.url("/api/plans"), `{"title":"Boligplan 2026–2030","municipality":"Bodø"}`, 201, &created)
+	doJSON(t, "POST", n.url("/api/plans"), admin.AccessToken,
+		fmt.Sprintf(`{"title":"Boligplan 2026–2030","type":"temaplan","leader":%q}`, leader.User.ID), 201, &created)
 	if len(created.Sections) != 7 {
 		t.Errorf("the new plan has %d top-level sections, want 7", len(created.Sections))
 	}
@@ -295,18 +386,21 @@ func TestProcess_ServeStopRestart(t *testing.T) {
 		t.Errorf("no clean stop logged:\n%s", n.out)
 	}
 
-	// Warm start on the same data directory.
-	n = startNode(t, env)
+	// Warm start on the same data directory: the tokens, signed with the
+	// same secret, still hold.
+	n = startNode(t, env, "-demo")
 	warm := n.waitReady(30 * time.Second)
-	var got planJSON
-	doJSON(t, "GET", n.url("/api/plans/"+created.ID), "", 200, &got)
-	if got.ID != created.ID || got.Title != created.Title || got.Seq != created.Seq {
-		t.Errorf("after the restart the plan is %+v, want %+v", got, created)
+	var got *planJSON
+	for _, p := range n.plans(leader.AccessToken) {
+		if p.ID == created.ID {
+			got = &p
+		}
 	}
-	var list struct{ Items []planJSON }
-	doJSON(t, "GET", n.url("/api/plans"), "", 200, &list)
-	if len(list.Items) != 1 {
-		t.Errorf("%d plans after the restart, want 1", len(list.Items))
+	if got == nil || got.Title != created.Title || got.Seq != created.Seq {
+		t.Errorf("after the restart the leader's plans have %+v, want %+v", got, created)
+	}
+	if list := n.plans(admin.AccessToken); len(list) != 2 {
+		t.Errorf("%d plans after the restart, want 2 (the demo's and the new one): %+v", len(list), list)
 	}
 	again, err := os.ReadFile(filepath.Join(data, auth.SecretFileName))
 	if err != nil || !bytes.Equal(secret, again) {
@@ -319,8 +413,97 @@ func TestProcess_ServeStopRestart(t *testing.T) {
 		cold.Round(time.Millisecond), warm.Round(time.Millisecond))
 }
 
-// TestProcess_MetricsOnTheirOwnListener checks /metrics is served on the
-// metrics listener only.
+// TestProcess_DemoSeedsOnce starts the binary with TEMAPLAN_DEMO twice on
+// one data directory: the demo users log in with TEMAPLAN_DEMO_PASSWORD
+// and see the demo plan in their role, and the second start leaves one
+// plan and one of each user.
+func TestProcess_DemoSeedsOnce(t *testing.T) {
+	const password = "prøv-demoen"
+	env := map[string]string{
+		"TEMAPLAN_DATA": filepath.Join(t.TempDir(), "data"), "TEMAPLAN_ADDR": "127.0.0.1:0",
+		"TEMAPLAN_DEMO": "true", "TEMAPLAN_DEMO_PASSWORD": password,
+	}
+	var leaderID string
+	for start := 1; start <= 2; start++ {
+		n := startNode(t, env)
+		n.waitReady(30 * time.Second)
+		n.waitOutput(`msg="demo: log in as one of these users" users="leader@demo.no `, 10*time.Second)
+
+		leader := n.login("leader@demo.no", password)
+		if leaderID == "" {
+			leaderID = leader.User.ID
+		} else if leader.User.ID != leaderID {
+			t.Errorf("start %d: leader@demo.no is account %s, was %s", start, leader.User.ID, leaderID)
+		}
+		for _, u := range []struct{ email, role string }{{"leader@demo.no", "leader"}, {"reader@demo.no", "reader"}} {
+			token := leader.AccessToken
+			if u.email != "leader@demo.no" {
+				token = n.login(u.email, password).AccessToken
+			}
+			list := n.plans(token)
+			if len(list) != 1 || list[0].ID != wantDemoPlanID || list[0].Title != wantDemoPlanTitle ||
+				len(list[0].Roles) != 1 || list[0].Roles[0] != u.role {
+				t.Errorf("start %d: GET /api/plans as %s = %+v, want the demo plan %q in role %s",
+					start, u.email, list, wantDemoPlanID, u.role)
+			}
+		}
+
+		admin := n.login("admin@demo.no", password)
+		if !admin.User.Admin {
+			t.Errorf("admin@demo.no is no administrator")
+		}
+		if list := n.plans(admin.AccessToken); len(list) != 1 {
+			t.Errorf("start %d: the administrator sees %d plans, want 1: %+v", start, len(list), list)
+		}
+		var users struct {
+			Items []struct{ Email string }
+		}
+		doJSON(t, "GET", n.url("/api/admin/users"), admin.AccessToken, "", 200, &users)
+		count := map[string]int{}
+		for _, u := range users.Items {
+			count[u.Email]++
+		}
+		for _, e := range demoEmails {
+			if count[e] != 1 {
+				t.Errorf("start %d: %d accounts %s, want 1", start, count[e], e)
+			}
+		}
+		if len(users.Items) != len(demoEmails) {
+			t.Errorf("start %d: %d accounts, want %d", start, len(users.Items), len(demoEmails))
+		}
+
+		doJSON(t, "POST", n.url("/api/auth/login"), "", `{"email":"leader@demo.no","password":"demo"}`, 401, nil)
+		doJSON(t, "GET", n.url("/api/plans"), "", "", 401, nil)
+		if code := n.stop(syscall.SIGTERM, 15*time.Second); code != 0 {
+			t.Fatalf("start %d: exit code %d after SIGTERM, want 0", start, code)
+		}
+	}
+}
+
+// TestREADME_NamesTheDemoUsers checks README.md tells whom to log in as
+// after `make run`, with which password.
+func TestREADME_NamesTheDemoUsers(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range demoUsers {
+		if !strings.Contains(string(b), "`"+u.email+"`") {
+			t.Errorf("README.md does not name the demo user %s", u.email)
+		}
+		if !slices.Contains(demoEmails, u.email) {
+			t.Errorf("the demo user %s is not in the process tests' list", u.email)
+		}
+	}
+	for _, s := range settings() {
+		if s.name == setDemoPass && !strings.Contains(string(b), "password `"+s.def+"`") {
+			t.Errorf("README.md does not give the demo password %q", s.def)
+		}
+	}
+}
+
+// TestProcess_MetricsOnTheirOwnListener checks /metrics and /debug/pprof/
+// are served on the admin listener only.
 func TestProcess_MetricsOnTheirOwnListener(t *testing.T) {
 	n := startNode(t, map[string]string{
 		"TEMAPLAN_DATA": t.TempDir(), "TEMAPLAN_ADDR": "127.0.0.1:0", "TEMAPLAN_ADMIN_ADDR": "127.0.0.1:0",
@@ -328,28 +511,37 @@ func TestProcess_MetricsOnTheirOwnListener(t *testing.T) {
 	n.waitReady(30 * time.Second)
 	m := regexp.MustCompile(`metrics=(\S+)`).FindStringSubmatch(n.out.String())
 	if m == nil {
-		t.Fatalf("no metrics address in the start-up line:\n%s", n.out)
+		t.Fatalf("no admin address in the start-up line:\n%s", n.out)
 	}
-	doJSON(t, "GET", n.url("/api/plans"), "", 200, nil)
-	resp, err := http.Get("http://" + m[1] + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	admin := "http://" + m[1]
+	doJSON(t, "GET", n.url("/api/plans"), "", "", 401, nil)
+	get := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{`temaplan_http_requests_total{code="200",method="GET",route="/api/plans"} 1`, "go_goroutines", "process_resident_memory_bytes"} {
-		if !strings.Contains(string(b), want) {
+	code, body := get(admin + "/metrics")
+	if code != 200 {
+		t.Errorf("GET /metrics on the admin listener: %d", code)
+	}
+	for _, want := range []string{`temaplan_http_requests_total{code="401",method="GET",route="/api/plans"} 1`, "go_goroutines", "process_resident_memory_bytes"} {
+		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	resp, err = http.Get(n.url("/metrics"))
-	if err != nil {
-		t.Fatal(err)
+	if code, body := get(admin + "/debug/pprof/"); code != 200 || !strings.Contains(body, "goroutine") {
+		t.Errorf("GET /debug/pprof/ on the admin listener: %d", code)
 	}
-	b, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if strings.Contains(string(b), "temaplan_http_requests_total") {
+	if _, body := get(n.url("/metrics")); strings.Contains(body, "temaplan_http_requests_total") || strings.Contains(body, "go_goroutines") {
 		t.Error("/metrics is served on the public listener")
+	}
+	if _, body := get(n.url("/debug/pprof/")); strings.Contains(body, "goroutine") {
+		t.Error("/debug/pprof/ is served on the public listener")
 	}
 	n.stop(syscall.SIGTERM, 15*time.Second)
 }
@@ -371,11 +563,13 @@ func TestProcess_MongoWithoutSecretRefusesToStart(t *testing.T) {
 }
 
 func TestProcess_InvalidConfigurationExitsWithUsageCode(t *testing.T) {
-	n := startNode(t, map[string]string{"TEMAPLAN_ADDR": "nope", "TEMAPLAN_LOG_LEVEL": "loud"})
+	n := startNode(t, map[string]string{"TEMAPLAN_ADDR": "nope", "TEMAPLAN_LOG_LEVEL": "loud",
+		"TEMAPLAN_METRICS_ADDR": "127.0.0.1:9090", "TEMAPLAN_DEMO": "yes"})
 	if code := n.wait(10 * time.Second); code != 2 {
 		t.Errorf("exit code %d, want 2", code)
 	}
-	for _, want := range []string{"TEMAPLAN_ADDR (-addr)", "TEMAPLAN_LOG_LEVEL (-log-level)"} {
+	for _, want := range []string{"TEMAPLAN_ADDR (-addr)", "TEMAPLAN_LOG_LEVEL (-log-level)",
+		"TEMAPLAN_METRICS_ADDR was renamed TEMAPLAN_ADMIN_ADDR", `TEMAPLAN_DEMO (-demo): "yes" is not true or false`} {
 		if !strings.Contains(n.out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, n.out)
 		}
