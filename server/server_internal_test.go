@@ -50,13 +50,16 @@ func TestCodeForStatus_EchoErrorsGetRegistryCodes(t *testing.T) {
 // TestOpenAPI_MatchesRoutes checks that the OpenAPI document describes
 // every route the server has, and has no route the server lacks.
 func TestOpenAPI_MatchesRoutes(t *testing.T) {
-	// An engine makes routesCollab register its routes; it is never used.
+	// An engine makes routesCollab register its routes (and follow the
+	// bus); neither is used.
 	engine, err := collab.NewEngine(collab.EngineConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer engine.Close()
-	s := New(Config{Engine: engine})
+	bus := collab.NewMemoryBus()
+	defer bus.Close()
+	s := New(Config{Engine: engine, Bus: bus})
 	doc, err := openapi3.NewLoader().LoadFromData(s.openapi)
 	if err != nil {
 		t.Fatal(err)
@@ -90,9 +93,67 @@ func TestOpenAPI_MatchesRoutes(t *testing.T) {
 		}
 	}
 	// Sanity: the comparison saw the API.
-	for _, r := range []string{"GET /healthz", "GET /readyz", "GET /api/plans", "DELETE /api/plans/{id}/sections/{sid}", "GET /api/ws"} {
+	for _, r := range []string{"GET /healthz", "GET /readyz", "POST /api/auth/login", "GET /api/me", "GET /api/plans",
+		"DELETE /api/plans/{id}/sections/{sid}", "POST /api/plans/{id}/transitions", "PATCH /api/admin/users/{uid}", "GET /api/ws"} {
 		if !routes[r] {
 			t.Errorf("route %s missing from the server", r)
+		}
+	}
+}
+
+// TestOpenAPI_SecurityFollowsRoutes checks that the document says which
+// routes need a login and which refusals they can answer, as apiRoutes
+// decides them: public routes need no token; every other route needs the
+// bearer token and documents 401, 403 when an action is checked, and 404
+// when it names a plan.
+func TestOpenAPI_SecurityFollowsRoutes(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(mustOpenAPI(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := doc.Components.SecuritySchemes["bearerAuth"]; !ok {
+		t.Fatal("no bearerAuth security scheme")
+	}
+	param := regexp.MustCompile(`:([^/]+)`)
+	for _, r := range apiRoutes {
+		path := "/api" + param.ReplaceAllString(r.path, "{$1}")
+		item := doc.Paths.Find(path)
+		if item == nil || item.GetOperation(r.method) == nil {
+			t.Errorf("%s %s is not in openapi.yaml", r.method, path)
+			continue
+		}
+		op := item.GetOperation(r.method)
+		security := doc.Security
+		if op.Security != nil {
+			security = *op.Security
+		}
+		needsBearer := slices.ContainsFunc(security, func(req openapi3.SecurityRequirement) bool {
+			_, ok := req["bearerAuth"]
+			return ok
+		})
+		if r.public {
+			if needsBearer {
+				t.Errorf("%s %s is public but documented with bearerAuth", r.method, path)
+			}
+			continue
+		}
+		if !needsBearer || len(security) != 1 {
+			t.Errorf("%s %s needs a login but is documented with security %v", r.method, path, security)
+		}
+		want := []string{"401"}
+		if r.action != "" || r.byBody {
+			want = append(want, "403")
+		}
+		if hasPlanParam(r.path) {
+			want = append(want, "404")
+		}
+		for _, status := range want {
+			if op.Responses.Value(status) == nil {
+				t.Errorf("%s %s does not document %s", r.method, path, status)
+			}
+		}
+		if op.Responses.Default() == nil {
+			t.Errorf("%s %s has no default (error) response", r.method, path)
 		}
 	}
 }
