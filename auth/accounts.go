@@ -380,9 +380,17 @@ func (a *Accounts) EnsureUser(ctx context.Context, municipality string, in NewUs
 		PasswordHash: hash, Admin: in.Admin, Created: now, Updated: now}
 	if err := a.cfg.Store.CreateAccount(ctx, acct); err != nil {
 		if errors.Is(err, collab.ErrDuplicate) {
-			// Another node seeded it at the same moment.
-			if acct, ok, err := a.cfg.Store.AccountByEmail(ctx, email); err == nil && ok {
-				return acct, nil
+			// Another node seeds it at the same moment; on MongoDB its
+			// e-mail claim may be stored a moment before its account.
+			for range 50 {
+				if acct, ok, err := a.cfg.Store.AccountByEmail(ctx, email); err == nil && ok {
+					return acct, nil
+				}
+				select {
+				case <-ctx.Done():
+					return Account{}, ctx.Err()
+				case <-time.After(20 * time.Millisecond):
+				}
 			}
 		}
 		return Account{}, fmt.Errorf("create account %s: %w", email, err)
