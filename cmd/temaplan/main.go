@@ -7,6 +7,7 @@
 // one Redis, and any node serves any plan.
 //
 //	temaplan [serve] [flags]   run the server (the default)
+//	temaplan useradd [flags]   create an account
 //	temaplan version           print the version
 package main
 
@@ -40,6 +41,7 @@ type command struct {
 
 // environment is what a command gets from the process.
 type environment struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
@@ -47,6 +49,7 @@ type environment struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the server (the default command)", runServe},
+		{"useradd", "create an account (the first administrator of a deployment)", runUseradd},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -55,7 +58,7 @@ func commands() []command {
 // success, 1 for a failure at run time, 2 for a usage or configuration
 // error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	env := environment{stdout: stdout, stderr: stderr, getenv: getenv}
+	env := environment{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	name := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		name, args = args[0], args[1:]
