@@ -61,23 +61,63 @@ func housingTemplate() []outline {
 	}
 }
 
+// planAsSeen is a plan as the API shows it to one person: the plan, its
+// members with names, and the caller's roles and actions.
+type planAsSeen struct {
+	collab.Plan
+	Members []memberAsSeen `json:"members"`
+	You     struct {
+		ID      string   `json:"id"`
+		Roles   []string `json:"roles"`
+		Actions []string `json:"actions"`
+	} `json:"you"`
+}
+
+type memberAsSeen struct {
+	User  string   `json:"user"`
+	Name  string   `json:"name"`
+	Email string   `json:"email"`
+	Roles []string `json:"roles"`
+}
+
 func TestCreatePlan_YieldsExactlyTheTemplateTree(t *testing.T) {
 	eachStore(t, testCreatePlan_YieldsExactlyTheTemplateTree)
 }
 
 func testCreatePlan_YieldsExactlyTheTemplateTree(t *testing.T, ts *testServer) {
-	rec := ts.do(http.MethodPost, "/api/plans", `{"title":"Boligplan 2026–2030","municipality":"Bodø"}`)
+	rec := ts.do(http.MethodPost, "/api/plans", fmt.Sprintf(`{"title":"Boligplan 2026–2030","leader":%q}`, ts.kari.ID))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("status = %d, want 201: %s", rec.Code, rec.Body)
 	}
+	v := decode[planAsSeen](t, rec)
 	p := decode[collab.Plan](t, rec)
 	if got := rec.Header().Get("Location"); got != "/api/plans/"+p.ID {
 		t.Errorf("Location = %q, want /api/plans/%s", got, p.ID)
 	}
-	if p.ID == "" || p.Title != "Boligplan 2026–2030" || p.Municipality != "Bodø" ||
+	// The plan is the administrator's municipality's, created by her.
+	if p.ID == "" || p.Title != "Boligplan 2026–2030" || p.Municipality != "m1" ||
 		p.Phase != collab.PhaseDraft || p.Type != collab.TypeTemaplan || p.Seq != 1 ||
-		p.CreatedBy != "anonymous" || p.Created.IsZero() {
+		p.CreatedBy != ts.kari.ID || p.Created.IsZero() ||
+		p.LockSeq != 0 || len(p.Locked) != 0 || len(p.Approvals) != 0 || p.Submitted || len(p.Versions) != 0 {
 		t.Errorf("plan = %+v", p)
+	}
+	// The leader is its one member, shown with her name; she holds the
+	// leader role, and admin as the municipality's administrator.
+	if want := []memberAsSeen{{User: ts.kari.ID, Name: "kari", Email: "kari@m1.no", Roles: []string{"leader"}}}; !equalJSON(v.Members, want) {
+		t.Errorf("members = %s, want %s", dumpJSON(v.Members), dumpJSON(want))
+	}
+	if v.You.ID != ts.kari.ID || !slices.Equal(v.You.Roles, []string{"leader", "admin"}) {
+		t.Errorf("you = %+v, want kari as leader and admin", v.You)
+	}
+	for _, a := range []string{"edit_text", "edit_structure", "manage_project", "assign_leader", "submit"} {
+		if !slices.Contains(v.You.Actions, a) {
+			t.Errorf("the leader may not %s in a new draft: actions %v", a, v.You.Actions)
+		}
+	}
+	for _, a := range []string{"lock", "return", "approve_steering", "approve_political"} {
+		if slices.Contains(v.You.Actions, a) {
+			t.Errorf("the leader may %s: actions %v", a, v.You.Actions)
+		}
 	}
 	want := housingTemplate()
 	if got := outlineOf(p.Sections); !equalJSON(got, want) {
@@ -102,7 +142,7 @@ func testCreatePlan_YieldsExactlyTheTemplateTree(t *testing.T, ts *testServer) {
 
 func TestCreatePlan_Kommunedelplan(t *testing.T) {
 	ts := newTestServer(t)
-	rec := ts.do(http.MethodPost, "/api/plans", `{"title":"Kommunedelplan bolig","municipality":"Bodø","type":"kommunedelplan"}`)
+	rec := ts.do(http.MethodPost, "/api/plans", fmt.Sprintf(`{"title":"Kommunedelplan bolig","type":"kommunedelplan","leader":%q}`, ts.kari.ID))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("status = %d: %s", rec.Code, rec.Body)
 	}
@@ -111,52 +151,181 @@ func TestCreatePlan_Kommunedelplan(t *testing.T) {
 	}
 }
 
-func TestListPlans_FiltersByMunicipality(t *testing.T) {
-	eachStore(t, testListPlans_FiltersByMunicipality)
+func TestCreatePlan_WithoutLeaderHasNoMembers(t *testing.T) {
+	ts := newTestServer(t)
+	rec := ts.do(http.MethodPost, "/api/plans", `{"title":"Boligplan"}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("status = %d: %s", rec.Code, rec.Body)
+	}
+	v := decode[planAsSeen](t, rec)
+	if len(v.Members) != 0 || !slices.Equal(v.You.Roles, []string{"admin"}) {
+		t.Errorf("members %v, your roles %v: want none, and admin", v.Members, v.You.Roles)
+	}
+	// The administrator manages the plan but does not write it.
+	if slices.Contains(v.You.Actions, "edit_text") || !slices.Contains(v.You.Actions, "assign_leader") {
+		t.Errorf("the administrator's actions = %v", v.You.Actions)
+	}
 }
 
-func testListPlans_FiltersByMunicipality(t *testing.T, ts *testServer) {
+// TestListPlans_OnlyOwnMunicipalityAndMemberships checks tenancy and
+// membership in the listing: an administrator sees every plan of their
+// own municipality and none of another's; anyone else sees the plans they
+// are a member of, with their roles.
+func TestListPlans_OnlyOwnMunicipalityAndMemberships(t *testing.T) {
+	eachStore(t, testListPlans_OnlyOwnMunicipalityAndMemberships)
+}
+
+func testListPlans_OnlyOwnMunicipalityAndMemberships(t *testing.T, ts *testServer) {
 	rec := ts.do(http.MethodGet, "/api/plans", "")
 	if rec.Code != http.StatusOK || strings.TrimSpace(rec.Body.String()) != `{"items":[]}` {
 		t.Fatalf("empty list: %d %s", rec.Code, rec.Body)
 	}
-	a := ts.createPlan("Boligplan", "Bodø")
-	b := ts.createPlan("Boligplan", "Tromsø")
-	c := ts.createPlan("Boligsosial plan", "Bodø")
+	ola := ts.user("ola@m1.no", "m1", false) // of m1, in no plan
+	per := ts.user("per@m1.no", "m1", false)
+	admin2 := ts.user("admin@m2.no", "m2", true)
+	leader2 := ts.user("leder@m2.no", "m2", false)
 
-	ids := func(target string) []string {
-		rec := ts.do(http.MethodGet, target, "")
+	a := ts.createPlan("Boligplan")
+	b := createPlanAs(t, ts, admin2, "Boligplan", leader2)
+	c := ts.createPlan("Boligsosial plan")
+	ts.member(c.ID, per, "member", "finance")
+
+	type item struct {
+		ID, Municipality string
+		Roles            []string
+	}
+	list := func(u testUser) []item {
+		t.Helper()
+		rec := ts.doAs(u.Token, http.MethodGet, "/api/plans", "")
 		if rec.Code != http.StatusOK {
-			t.Fatalf("GET %s: %d %s", target, rec.Code, rec.Body)
+			t.Fatalf("GET /api/plans as %s: %d %s", u.Email, rec.Code, rec.Body)
 		}
-		var out []string
-		for _, s := range decode[struct{ Items []collab.PlanSummary }](t, rec).Items {
-			out = append(out, s.ID)
+		out := []item{}
+		for _, s := range decode[struct {
+			Items []struct {
+				collab.PlanSummary
+				Roles []string `json:"roles"`
+			} `json:"items"`
+		}](t, rec).Items {
+			out = append(out, item{s.ID, s.Municipality, s.Roles})
 		}
 		return out
 	}
-	if got, want := ids("/api/plans"), []string{a.ID, b.ID, c.ID}; !slices.Equal(got, want) {
-		t.Errorf("all plans = %v, want %v", got, want)
+	for _, tt := range []struct {
+		who  testUser
+		want []item
+	}{
+		{ts.kari, []item{{a.ID, "m1", []string{"leader", "admin"}}, {c.ID, "m1", []string{"leader", "admin"}}}},
+		{admin2, []item{{b.ID, "m2", []string{"admin"}}}},
+		{leader2, []item{{b.ID, "m2", []string{"leader"}}}},
+		{per, []item{{c.ID, "m1", []string{"member", "finance"}}}},
+		{ola, []item{}},
+	} {
+		if got := list(tt.who); !equalJSON(got, tt.want) {
+			t.Errorf("%s sees %s, want %s", tt.who.Email, dumpJSON(got), dumpJSON(tt.want))
+		}
 	}
-	if got, want := ids("/api/plans?municipality=Bod%C3%B8"), []string{a.ID, c.ID}; !slices.Equal(got, want) {
-		t.Errorf("Bodø's plans = %v, want %v", got, want)
+}
+
+// TestTenancy_AnotherMunicipalitysPlanIsNotFound checks that a plan of
+// another municipality does not exist for anyone, administrators
+// included: every plan route answers not_found, exactly as for a plan id
+// that exists nowhere, and nothing changes.
+func TestTenancy_AnotherMunicipalitysPlanIsNotFound(t *testing.T) {
+	eachStore(t, testTenancy_AnotherMunicipalitysPlanIsNotFound)
+}
+
+func testTenancy_AnotherMunicipalitysPlanIsNotFound(t *testing.T, ts *testServer) {
+	admin2 := ts.user("admin@m2.no", "m2", true)
+	leader2 := ts.user("leder@m2.no", "m2", false)
+	ola := ts.user("ola@m1.no", "m1", false)
+	a := ts.createPlan("Boligplan")
+	ts.member(a.ID, ola, "steering")
+	b := createPlanAs(t, ts, admin2, "Boligplan", leader2)
+
+	routes := func(p collab.Plan) []struct{ method, target, body string } {
+		sec := findSection(t, p, "Innledning").ID
+		plan := "/api/plans/" + p.ID
+		return []struct{ method, target, body string }{
+			{http.MethodGet, plan, ""},
+			{http.MethodPatch, plan + "/sections/" + sec, `{"title":"Overtatt"}`},
+			{http.MethodPost, plan + "/sections", `{"title":"Ny"}`},
+			{http.MethodPost, plan + "/sections/" + sec + "/move", `{"parent":""}`},
+			{http.MethodDelete, plan + "/sections/" + sec, ""},
+			{http.MethodGet, plan + "/sections/" + sec + "/content", ""},
+			{http.MethodPut, plan + "/sections/" + sec + "/responsibility", `{"responsible":""}`},
+			{http.MethodPut, plan + "/members/" + ts.kari.ID, `{"roles":["reader"]}`},
+			{http.MethodPut, plan + "/leader", fmt.Sprintf(`{"user":%q}`, ts.kari.ID)},
+			{http.MethodPost, plan + "/transitions", `{"action":"lock"}`},
+			{http.MethodGet, plan + "/audit", ""},
+		}
 	}
-	if got := ids("/api/plans?municipality=Narvik"); len(got) != 0 {
-		t.Errorf("Narvik's plans = %v, want none", got)
+	for _, tt := range []struct {
+		who  testUser
+		plan collab.Plan
+	}{
+		{ts.kari, b}, // m1's administrator and leader
+		{ola, b},     // m1's steering group
+		{admin2, a},  // m2's administrator
+		{leader2, a}, // m2's leader
+	} {
+		beforeA, beforeB := ts.storeState(a.ID), ts.storeState(b.ID)
+		for _, r := range routes(tt.plan) {
+			rec := ts.doAs(tt.who.Token, r.method, r.target, r.body)
+			e := wantError(t, rec, http.StatusNotFound, collab.CodeNotFound)
+			// The answer is the one for a plan that exists nowhere.
+			nowhere := wantError(t, ts.doAs(tt.who.Token, r.method, strings.Replace(r.target, tt.plan.ID, "01JNOSUCHPLAN", 1), r.body),
+				http.StatusNotFound, collab.CodeNotFound)
+			if strings.ReplaceAll(e.Error.Message, tt.plan.ID, "01JNOSUCHPLAN") != nowhere.Error.Message {
+				t.Errorf("%s %s as %s: %q tells the plan exists (unknown plan: %q)", r.method, r.target, tt.who.Email, e.Error.Message, nowhere.Error.Message)
+			}
+		}
+		if ts.storeState(a.ID) != beforeA || ts.storeState(b.ID) != beforeB {
+			t.Fatalf("a request of %s to another municipality's plan changed a plan", tt.who.Email)
+		}
 	}
+
+	// Nor can a plan of one municipality take a person of another.
+	wantError(t, ts.doAs(admin2.Token, http.MethodPost, "/api/plans", fmt.Sprintf(`{"title":"x","leader":%q}`, ts.kari.ID)),
+		http.StatusNotFound, collab.CodeNotFound)
+	wantError(t, ts.do(http.MethodPut, "/api/plans/"+a.ID+"/members/"+leader2.ID, `{"roles":["reader"]}`),
+		http.StatusNotFound, collab.CodeNotFound)
+	wantError(t, ts.do(http.MethodPost, "/api/plans/"+a.ID+"/invitations", `{"email":"leder@m2.no","roles":["reader"]}`),
+		http.StatusNotFound, collab.CodeNotFound)
+	// A person of the plan's own municipality who is not a member is
+	// refused, not misled.
+	per := ts.user("per@m1.no", "m1", false)
+	wantError(t, ts.doAs(per.Token, http.MethodGet, "/api/plans/"+a.ID, ""), http.StatusForbidden, collab.CodeForbidden)
+}
+
+// createPlanAs creates a plan through the API as admin, with leader as its
+// leader.
+func createPlanAs(t *testing.T, ts *testServer, admin testUser, title string, leader testUser) collab.Plan {
+	t.Helper()
+	rec := ts.doAs(admin.Token, http.MethodPost, "/api/plans", fmt.Sprintf(`{"title":%q,"leader":%q}`, title, leader.ID))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create plan as %s: %d %s", admin.Email, rec.Code, rec.Body)
+	}
+	return decode[collab.Plan](t, rec)
 }
 
 func TestSections_AddPatchMoveDelete(t *testing.T) { eachStore(t, testSections_AddPatchMoveDelete) }
 
 func testSections_AddPatchMoveDelete(t *testing.T, ts *testServer) {
-	p := ts.createPlan("Boligplan", "Bodø")
+	p := ts.createPlan("Boligplan")
+	ola := ts.user("ola@m1.no", "m1", false)
+	per := ts.user("per@m1.no", "m1", false)
+	ts.member(p.ID, ola, "member")
+	ts.member(p.ID, per, "finance")
+	p = ts.getPlan(p.ID)
+	base := p.Seq
 	innledning := findSection(t, p, "Innledning")
 	foringer := findSection(t, p, "Føringer")
 
-	// Add a target area at index 5 (after the three Bodø areas): it gets
+	// Add a target area at index 5 (after the three target areas): it gets
 	// the analysis and action parts.
 	rec := ts.do(http.MethodPost, "/api/plans/"+p.ID+"/sections",
-		fmt.Sprintf(`{"parent":"","index":5,"title":"Bostedsløse","kind":"target_area","seq":%d}`, p.Seq))
+		fmt.Sprintf(`{"parent":"","index":5,"title":"Bostedsløse","kind":"target_area","seq":%d}`, base))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("add: %d %s", rec.Code, rec.Body)
 	}
@@ -164,8 +333,8 @@ func testSections_AddPatchMoveDelete(t *testing.T, ts *testServer) {
 		Plan    collab.Plan
 		Section collab.Section
 	}](t, rec)
-	if added.Plan.Seq != 2 {
-		t.Errorf("seq after add = %d, want 2", added.Plan.Seq)
+	if added.Plan.Seq != base+1 {
+		t.Errorf("seq after add = %d, want %d", added.Plan.Seq, base+1)
 	}
 	if got := outlineOf([]*collab.Section{&added.Section})[0]; !equalJSON(got, targetArea("Bostedsløse")) {
 		t.Errorf("new target area = %s", dumpJSON(got))
@@ -176,7 +345,7 @@ func testSections_AddPatchMoveDelete(t *testing.T, ts *testServer) {
 
 	// Add a plain section under Føringer, at the end.
 	rec = ts.do(http.MethodPost, "/api/plans/"+p.ID+"/sections",
-		fmt.Sprintf(`{"parent":%q,"title":"Internasjonale føringer","seq":2}`, foringer.ID))
+		fmt.Sprintf(`{"parent":%q,"title":"Internasjonale føringer","seq":%d}`, foringer.ID, base+1))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("add under Føringer: %d %s", rec.Code, rec.Body)
 	}
@@ -185,22 +354,33 @@ func testSections_AddPatchMoveDelete(t *testing.T, ts *testServer) {
 		t.Errorf("kind = %q, want section", sub.Kind)
 	}
 
-	// Patch Innledning.
+	// Patch Innledning's title and status.
 	rec = ts.do(http.MethodPatch, "/api/plans/"+p.ID+"/sections/"+innledning.ID,
-		`{"title":"Innledning og formål","responsible":"kari","contributors":["ola","per","ola"],"status":"in_progress","seq":3}`)
+		fmt.Sprintf(`{"title":"Innledning og formål","status":"in_progress","seq":%d}`, base+2))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("patch: %d %s", rec.Code, rec.Body)
 	}
 	got := decode[collab.Plan](t, rec)
 	s := findSection(t, got, "Innledning og formål")
-	if s.ID != innledning.ID || s.Responsible != "kari" || !slices.Equal(s.Contributors, []string{"ola", "per"}) ||
-		s.Status != collab.StatusInProgress || got.Seq != 4 {
+	if s.ID != innledning.ID || s.Status != collab.StatusInProgress || got.Seq != base+3 {
 		t.Errorf("patched = %+v at seq %d", s, got.Seq)
+	}
+	// And who is responsible and who contributes: members, without repeats.
+	rec = ts.do(http.MethodPut, "/api/plans/"+p.ID+"/sections/"+innledning.ID+"/responsibility",
+		fmt.Sprintf(`{"responsible":%q,"contributors":[%q,%q,%q],"seq":%d}`, ts.kari.ID, ola.ID, per.ID, ola.ID, base+3))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("responsibility: %d %s", rec.Code, rec.Body)
+	}
+	got = decode[collab.Plan](t, rec)
+	s = findSection(t, got, "Innledning og formål")
+	if s.Responsible != ts.kari.ID || !slices.Equal(s.Contributors, []string{ola.ID, per.ID}) ||
+		s.Status != collab.StatusInProgress || got.Seq != base+4 {
+		t.Errorf("after responsibility = %+v at seq %d", s, got.Seq)
 	}
 
 	// Move Innledning under Føringer, first.
 	rec = ts.do(http.MethodPost, "/api/plans/"+p.ID+"/sections/"+innledning.ID+"/move",
-		fmt.Sprintf(`{"parent":%q,"index":0,"seq":4}`, foringer.ID))
+		fmt.Sprintf(`{"parent":%q,"index":0,"seq":%d}`, foringer.ID, base+4))
 	if rec.Code != http.StatusOK {
 		t.Fatalf("move: %d %s", rec.Code, rec.Body)
 	}
@@ -230,8 +410,8 @@ func testSections_AddPatchMoveDelete(t *testing.T, ts *testServer) {
 	if n := got.SectionCount(); n != p.SectionCount()+1 {
 		t.Errorf("%d sections, want %d", n, p.SectionCount()+1)
 	}
-	if got.Seq != 7 {
-		t.Errorf("seq = %d, want 7", got.Seq)
+	if got.Seq != base+7 {
+		t.Errorf("seq = %d, want %d", got.Seq, base+7)
 	}
 	// The stored plan agrees.
 	if stored := ts.getPlan(p.ID); !equalJSON(stored, got) {
@@ -242,7 +422,7 @@ func testSections_AddPatchMoveDelete(t *testing.T, ts *testServer) {
 func TestSections_StaleSeqConflicts(t *testing.T) { eachStore(t, testSections_StaleSeqConflicts) }
 
 func testSections_StaleSeqConflicts(t *testing.T, ts *testServer) {
-	p := ts.createPlan("Boligplan", "Bodø")
+	p := ts.createPlan("Boligplan")
 	innledning := findSection(t, p, "Innledning")
 	okonomi := findSection(t, p, "Økonomiske konsekvenser")
 	base := p.Seq
@@ -254,11 +434,13 @@ func testSections_StaleSeqConflicts(t *testing.T, ts *testServer) {
 	}
 	after := decode[collab.Plan](t, rec)
 
-	// Ola, still on seq 1, touches the same section in every way: refused.
+	// Her other tab, still on seq 1, touches the same section in every
+	// way: refused.
 	sec := "/api/plans/" + p.ID + "/sections/" + innledning.ID
 	for _, tc := range []struct{ method, target, body string }{
 		{http.MethodPatch, sec, fmt.Sprintf(`{"title":"Ola","seq":%d}`, base)},
 		{http.MethodPatch, sec, fmt.Sprintf(`{"status":"done","seq":%d}`, base)},
+		{http.MethodPut, sec + "/responsibility", fmt.Sprintf(`{"responsible":%q,"seq":%d}`, ts.kari.ID, base)},
 		{http.MethodPost, sec + "/move", fmt.Sprintf(`{"parent":"","index":3,"seq":%d}`, base)},
 		{http.MethodDelete, fmt.Sprintf("%s?seq=%d", sec, base), ""},
 	} {
@@ -284,7 +466,7 @@ func testSections_StaleSeqConflicts(t *testing.T, ts *testServer) {
 
 func TestSectionContent_StartsEmpty(t *testing.T) {
 	ts := newTestServer(t)
-	p := ts.createPlan("Boligplan", "Bodø")
+	p := ts.createPlan("Boligplan")
 	s := findSection(t, p, "Innledning")
 	rec := ts.do(http.MethodGet, "/api/plans/"+p.ID+"/sections/"+s.ID+"/content", "")
 	if rec.Code != http.StatusOK {
