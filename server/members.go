@@ -77,6 +77,10 @@ func (s *Server) putMember(c echo.Context, user string, roles []string) error {
 }
 
 func (s *Server) removeMember(c echo.Context) error {
+	// Removing a non-member would commit an empty change to the plan log.
+	if planOf(c).RolesOf(c.Param("uid")) == nil {
+		return collab.Errorf(collab.CodeNotFound, "%q is not a member of the plan", truncate(c.Param("uid"), 100))
+	}
 	p, err := s.cfg.Plans.SetMember(c.Request().Context(), s.actor(c, auth.ActionManageProject), planOf(c).ID, c.Param("uid"), nil)
 	if err != nil {
 		return err
