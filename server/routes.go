@@ -1,6 +1,8 @@
 package server
 
 import (
+	"strings"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/temaplan/temaplan/auth"
@@ -76,8 +78,10 @@ func (s *Server) routesAPI(api *echo.Group) {
 	}
 }
 
+// hasPlanParam reports whether a route acts on the plan named by :id: the
+// plan itself and every route below it.
 func hasPlanParam(path string) bool {
-	return len(path) > len("/plans/:id") && path[:len("/plans/:id")] == "/plans/:id"
+	return path == "/plans/:id" || strings.HasPrefix(path, "/plans/:id/")
 }
 
 // planAccess loads the plan of :id and checks the route's action on it.
