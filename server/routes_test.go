@@ -1,0 +1,623 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+
+	"github.com/temaplan/temaplan/auth"
+	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/server"
+)
+
+// This file calls every REST route with every role, generated from the
+// route table (server.APIRoutes): a route added to the table without a case
+// here fails, and a route registered on Echo but missing from the table
+// fails too, so no route escapes the policy check.
+
+// jsonOf encodes v as a request body.
+func jsonOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only the test's own literals are encoded
+	}
+	return string(b)
+}
+
+// routeKey names a route as "METHOD /path" with the path below /api.
+func routeKey(method, path string) string { return method + " " + path }
+
+// statusOf is the HTTP status of the error codes the policy answers.
+func statusOf(t *testing.T, code collab.Code) int {
+	t.Helper()
+	switch code {
+	case collab.CodeForbidden:
+		return http.StatusForbidden
+	case collab.CodeNotFound:
+		return http.StatusNotFound
+	case collab.CodeLocked:
+		return http.StatusLocked
+	case collab.CodeWrongPhase, collab.CodeConflict:
+		return http.StatusConflict
+	case collab.CodeInvalid:
+		return http.StatusUnprocessableEntity
+	}
+	t.Fatalf("no status known for code %q", code)
+	return 0
+}
+
+// policyCode returns the code of a policy refusal, "" for nil.
+func policyCode(err error) collab.Code {
+	if err == nil {
+		return ""
+	}
+	return collab.ErrorCode(err)
+}
+
+// persona is someone who calls a plan route: one role in the plan, the
+// municipality's administrator who is no member, a person of the
+// municipality who is no member, or the administrator of another
+// municipality, for whom the plan does not exist.
+type persona struct {
+	name    string
+	roles   []auth.Role
+	foreign bool
+}
+
+// personas are the callers of the matrix, each a separate account.
+var personas = []persona{
+	{name: "leader", roles: []auth.Role{auth.RoleLeader}},
+	{name: "member", roles: []auth.Role{auth.RoleMember}},
+	{name: "finance", roles: []auth.Role{auth.RoleFinance}},
+	{name: "reader", roles: []auth.Role{auth.RoleReader}},
+	{name: "steering", roles: []auth.Role{auth.RoleSteering}},
+	{name: "political", roles: []auth.Role{auth.RolePolitical}},
+	{name: "admin", roles: []auth.Role{auth.RoleAdmin}},
+	{name: "outsider"},
+	{name: "foreign-admin", foreign: true},
+}
+
+// cast is the accounts of the matrix: one per persona, plus spare (a
+// reader in every plan, whom calls remove or make leader) and newbie (of
+// the municipality, in no plan, whom calls add).
+type cast struct {
+	ts            *testServer
+	by            map[string]testUser
+	spare, newbie testUser
+}
+
+func newCast(ts *testServer) *cast {
+	ts.t.Helper()
+	c := &cast{ts: ts, by: map[string]testUser{}}
+	for _, p := range personas {
+		switch {
+		case p.name == "admin":
+			c.by[p.name] = ts.kari
+		case p.foreign:
+			c.by[p.name] = ts.user("ola@m2.no", "m2", true)
+		default:
+			c.by[p.name] = ts.user(p.name+"@m1.no", "m1", false)
+		}
+	}
+	c.spare = ts.user("spare@m1.no", "m1", false)
+	c.newbie = ts.user("newbie@m1.no", "m1", false)
+	return c
+}
+
+// plan creates a fresh plan led by the leader persona, with every member
+// persona and spare in it, and brings it to phase (draft or review).
+func (c *cast) plan(t *testing.T, phase collab.Phase) collab.Plan {
+	t.Helper()
+	ts := c.ts
+	rec := ts.doAs(ts.kari.Token, http.MethodPost, "/api/plans",
+		jsonOf(map[string]string{"title": "Boligplan", "leader": c.by["leader"].ID}))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create plan: %d %s", rec.Code, rec.Body)
+	}
+	p := decode[collab.Plan](t, rec)
+	for _, r := range []auth.Role{auth.RoleMember, auth.RoleFinance, auth.RoleReader, auth.RoleSteering, auth.RolePolitical} {
+		ts.member(p.ID, c.by[string(r)], string(r))
+	}
+	ts.member(p.ID, c.spare, string(auth.RoleReader))
+	switch phase {
+	case collab.PhaseDraft:
+	case collab.PhaseReview:
+		p = c.step(t, p.ID, "steering", "lock", "")
+	default:
+		t.Fatalf("the matrix has no way to reach phase %s", phase)
+	}
+	if p.Phase != phase {
+		t.Fatalf("plan in phase %s, want %s", p.Phase, phase)
+	}
+	return p
+}
+
+// step posts a transition as the persona who and returns the plan.
+func (c *cast) step(t *testing.T, planID, who, action, comment string) collab.Plan {
+	t.Helper()
+	rec := c.ts.doAs(c.by[who].Token, http.MethodPost, "/api/plans/"+planID+"/transitions",
+		jsonOf(map[string]string{"action": action, "comment": comment}))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", who, action, rec.Code, rec.Body)
+	}
+	return decode[collab.Plan](t, rec)
+}
+
+// planCall is one way to call a plan route. Transitions have a call per
+// action of the body.
+type planCall struct {
+	route string // routeKey of the route in the table
+	name  string // the variant, for the subtest name
+	// action is the action the table must list for the route ("" for
+	// transitions, which choose it by body).
+	action auth.Action
+	// decide is the policy's answer for roles in phase; nil means
+	// auth.Allowed(roles, action, phase).
+	decide func(roles []auth.Role, phase collab.Phase) error
+	// request returns the target (below /api) and the body for plan p.
+	request func(c *cast, p collab.Plan) (target, body string)
+}
+
+// transitionCall is a call of the transitions route with body action a,
+// which the policy judges as act.
+func transitionCall(a string, act auth.Action, comment string) planCall {
+	return planCall{route: "POST /plans/:id/transitions", name: a,
+		decide: func(roles []auth.Role, phase collab.Phase) error { return auth.Allowed(roles, act, phase) },
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/transitions", jsonOf(map[string]string{"action": a, "comment": comment})
+		}}
+}
+
+// decideApprove is the policy's answer to "approve": either approval the
+// caller may give suffices; when neither, a phase refusal of a role that
+// approves says more than forbidden.
+func decideApprove(roles []auth.Role, phase collab.Phase) error {
+	errS := auth.Allowed(roles, auth.ActionApproveSteering, phase)
+	errP := auth.Allowed(roles, auth.ActionApprovePolitical, phase)
+	switch {
+	case errS == nil || errP == nil:
+		return nil
+	case policyCode(errS) != collab.CodeForbidden:
+		return errS
+	}
+	return errP
+}
+
+// firstSection is the id of the plan's first top-level section.
+func firstSection(p collab.Plan) string { return p.Sections[0].ID }
+
+// planCalls are the calls of the matrix: at least one per plan route.
+var planCalls = []planCall{
+	{route: "GET /plans/:id", action: auth.ActionReadPlan,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID, "" }},
+	{route: "POST /plans/:id/sections", action: auth.ActionEditStructure,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/sections", jsonOf(map[string]any{"title": "Ny del", "index": 1})
+		}},
+	{route: "PATCH /plans/:id/sections/:sid", action: auth.ActionEditStructure,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/sections/" + firstSection(p), jsonOf(map[string]any{"title": "Innledning og bakgrunn"})
+		}},
+	{route: "POST /plans/:id/sections/:sid/move", action: auth.ActionEditStructure,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/sections/" + firstSection(p) + "/move", jsonOf(map[string]any{"parent": "", "index": 2})
+		}},
+	{route: "DELETE /plans/:id/sections/:sid", action: auth.ActionEditStructure,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return fmt.Sprintf("/plans/%s/sections/%s?seq=%d", p.ID, firstSection(p), p.Seq), ""
+		}},
+	{route: "PUT /plans/:id/sections/:sid/responsibility", action: auth.ActionManageProject,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/sections/" + firstSection(p) + "/responsibility",
+				jsonOf(map[string]any{"responsible": c.by["member"].ID, "contributors": []string{c.by["finance"].ID}})
+		}},
+	{route: "GET /plans/:id/sections/:sid/content", action: auth.ActionReadPlan,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/sections/" + firstSection(p) + "/content", ""
+		}},
+	{route: "PUT /plans/:id/members/:uid", action: auth.ActionManageProject,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/members/" + c.newbie.ID, jsonOf(map[string]any{"roles": []string{"member", "finance"}})
+		}},
+	{route: "DELETE /plans/:id/members/:uid", action: auth.ActionManageProject,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/members/" + c.spare.ID, ""
+		}},
+	{route: "POST /plans/:id/invitations", action: auth.ActionManageProject,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/invitations", jsonOf(map[string]any{"email": c.newbie.Email, "roles": []string{"reader"}})
+		}},
+	{route: "PUT /plans/:id/leader", action: auth.ActionAssignLeader,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/leader", jsonOf(map[string]string{"user": c.spare.ID})
+		}},
+	{route: "GET /plans/:id/audit", action: auth.ActionReadAudit,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/audit", "" }},
+	transitionCall("lock", auth.ActionLock, ""),
+	transitionCall("return", auth.ActionReturn, "Økonomidelen mangler"),
+	transitionCall("submit", auth.ActionSubmit, ""),
+	{route: "POST /plans/:id/transitions", name: "approve", decide: decideApprove,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/transitions", jsonOf(map[string]string{"action": "approve"})
+		}},
+}
+
+// matrixPhases are the phases each plan call is made in.
+var matrixPhases = []collab.Phase{collab.PhaseDraft, collab.PhaseReview}
+
+// isPlanRoute reports whether a route of the table acts on one plan.
+func isPlanRoute(path string) bool { return strings.HasPrefix(path, "/plans/:id") }
+
+// TestRoutes_EveryAPIRouteIsInTheTable fails for a route registered under
+// /api that the route table (and so the policy check) does not know, and
+// for a table entry that is not registered.
+func TestRoutes_EveryAPIRouteIsInTheTable(t *testing.T) {
+	ts := newTestServer(t)
+	e, ok := ts.srv.Handler().(*echo.Echo)
+	if !ok {
+		t.Fatalf("Handler() is a %T, not the Echo app", ts.srv.Handler())
+	}
+	table := map[string]bool{}
+	for _, r := range server.APIRoutes() {
+		k := routeKey(r.Method, "/api"+r.Path)
+		if table[k] {
+			t.Errorf("%s is in the table twice", k)
+		}
+		table[k] = true
+	}
+	registered := map[string]bool{}
+	for _, r := range e.Routes() {
+		if !strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		k := routeKey(r.Method, r.Path)
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		registered[k] = true
+		// The WebSocket upgrade authenticates in its hello message.
+		if k == "GET /api/ws" {
+			continue
+		}
+		if !table[k] {
+			t.Errorf("%s is registered but not in apiRoutes: it runs without the policy check", k)
+		}
+	}
+	for k := range table {
+		if !registered[k] {
+			t.Errorf("%s is in apiRoutes but not registered", k)
+		}
+	}
+}
+
+// TestRoutes_TableActionsMatchThePolicy checks the action each route of
+// the table checks against this test's own reading of SPEC.md §5, so a
+// wrong action in the table fails here rather than slipping through the
+// matrix (which enforces whatever the table says).
+func TestRoutes_TableActionsMatchThePolicy(t *testing.T) {
+	want := map[string]auth.Action{}
+	for _, c := range planCalls {
+		want[c.route] = c.action
+	}
+	for _, c := range globalCalls {
+		want[c.route] = c.action
+	}
+	for _, r := range server.APIRoutes() {
+		k := routeKey(r.Method, r.Path)
+		if r.Public {
+			if !slices.Contains([]string{"GET /openapi.json", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout"}, k) {
+				t.Errorf("%s is public: only the OpenAPI document and the session routes may be", k)
+			}
+			continue
+		}
+		a, ok := want[k]
+		switch {
+		case !ok:
+			t.Errorf("%s has no case in this test: add one to planCalls or globalCalls", k)
+		case r.ByBody != (k == "POST /plans/:id/transitions"):
+			t.Errorf("%s: byBody = %t", k, r.ByBody)
+		case r.Action != a:
+			t.Errorf("%s checks %q, want %q", k, r.Action, a)
+		}
+		if r.Action != "" && !slices.Contains(auth.Actions(), r.Action) {
+			t.Errorf("%s checks %q, which is not an action of the policy", k, r.Action)
+		}
+	}
+}
+
+// TestRoutes_EveryPlanRouteWithEveryRole calls every plan route, as every
+// persona, on a fresh plan in each phase of matrixPhases, and checks that
+// the answer is the policy's refusal exactly when auth.Allowed refuses, not
+// found for another municipality, and success when the policy allows.
+func TestRoutes_EveryPlanRouteWithEveryRole(t *testing.T) {
+	covered := map[string]bool{}
+	for _, call := range planCalls {
+		covered[call.route] = true
+	}
+	for _, r := range server.APIRoutes() {
+		if isPlanRoute(r.Path) && !covered[routeKey(r.Method, r.Path)] {
+			t.Errorf("plan route %s %s has no call in planCalls", r.Method, r.Path)
+		}
+	}
+	// Each route gets a server of its own: FerretDB slows down as a
+	// database fills with plans. Locking marks every section of the
+	// template, which takes FerretDB about a second per plan, so MongoDB
+	// runs the matrix in draft only.
+	for _, store := range []struct {
+		name   string
+		start  func(t *testing.T) *testServer
+		phases []collab.Phase
+	}{{"sqlite", newTestServer, matrixPhases}, {"mongo", newMongoTestServer, []collab.Phase{collab.PhaseDraft}}} {
+		t.Run(store.name, func(t *testing.T) {
+			calls := 0
+			for _, phase := range store.phases {
+				for _, call := range planCalls {
+					name := call.route
+					if call.name != "" {
+						name += " " + call.name
+					}
+					t.Run(string(phase)+"/"+name, func(t *testing.T) {
+						c := newCast(store.start(t))
+						for _, who := range personas {
+							p := c.plan(t, phase)
+							target, body := call.request(c, p)
+							rec := c.ts.doAs(c.by[who.name].Token, strings.Fields(call.route)[0], "/api"+target, body)
+							calls++
+							checkPolicyAnswer(t, who, call, phase, rec)
+						}
+					})
+				}
+			}
+			t.Logf("%d calls: %d plan calls × %d personas × %d phases", calls, len(planCalls), len(personas), len(store.phases))
+		})
+	}
+}
+
+// checkPolicyAnswer checks the answer rec to call by who in phase.
+func checkPolicyAnswer(t *testing.T, who persona, call planCall, phase collab.Phase, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	var want error
+	switch {
+	case who.foreign:
+		want = collab.Errorf(collab.CodeNotFound, "another municipality's plan")
+	case len(who.roles) == 0:
+		want = collab.Errorf(collab.CodeForbidden, "not a member")
+	case call.decide != nil:
+		want = call.decide(who.roles, phase)
+	default:
+		want = auth.Allowed(who.roles, call.action, phase)
+	}
+	if want == nil {
+		if rec.Code < 200 || rec.Code > 299 {
+			t.Errorf("%s: %d %s, want success (the policy allows it)", who.name, rec.Code, rec.Body)
+		}
+		return
+	}
+	code := policyCode(want)
+	if rec.Code != statusOf(t, code) {
+		t.Errorf("%s: %d %s, want %d %s (%v)", who.name, rec.Code, rec.Body, statusOf(t, code), code, want)
+		return
+	}
+	if got := decode[apiError](t, rec).Error.Code; got != code {
+		t.Errorf("%s: code %q, want %q", who.name, got, code)
+	}
+}
+
+// globalCall is a call of a route that concerns no single plan.
+type globalCall struct {
+	route  string
+	action auth.Action // "" admits every logged-in person
+	// foreignNotFound marks calls on the municipality's own records,
+	// which the administrator of another municipality does not find.
+	foreignNotFound bool
+	request         func(c *cast, n int) (target, body string)
+	status          int // of success
+}
+
+var globalCalls = []globalCall{
+	{route: "GET /me", status: http.StatusOK,
+		request: func(*cast, int) (string, string) { return "/me", "" }},
+	{route: "GET /plans", status: http.StatusOK,
+		request: func(*cast, int) (string, string) { return "/plans", "" }},
+	{route: "POST /plans", action: auth.ActionCreatePlan, status: http.StatusCreated,
+		request: func(*cast, int) (string, string) { return "/plans", jsonOf(map[string]string{"title": "Ny boligplan"}) }},
+	{route: "GET /admin/users", action: auth.ActionManageUsers, status: http.StatusOK,
+		request: func(*cast, int) (string, string) { return "/admin/users", "" }},
+	{route: "POST /admin/users", action: auth.ActionManageUsers, status: http.StatusCreated,
+		request: func(_ *cast, n int) (string, string) {
+			return "/admin/users", jsonOf(map[string]any{"email": fmt.Sprintf("ny%d@kommune.no", n), "name": "Ny Bruker",
+				"password": "et langt nok passord"})
+		}},
+	{route: "PATCH /admin/users/:uid", action: auth.ActionManageUsers, status: http.StatusOK, foreignNotFound: true,
+		request: func(c *cast, _ int) (string, string) {
+			return "/admin/users/" + c.spare.ID, jsonOf(map[string]string{"name": "Reserve Person"})
+		}},
+	{route: "GET /admin/audit", action: auth.ActionManageUsers, status: http.StatusOK,
+		request: func(*cast, int) (string, string) { return "/admin/audit", "" }},
+}
+
+// TestRoutes_GlobalRoutesAdminVersusOthers calls every route that
+// concerns no single plan as the administrator, as people who are not
+// administrators, and as another municipality's administrator.
+func TestRoutes_GlobalRoutesAdminVersusOthers(t *testing.T) {
+	ts := newTestServer(t)
+	c := newCast(ts)
+	covered := map[string]bool{}
+	for _, g := range globalCalls {
+		covered[g.route] = true
+	}
+	for _, r := range server.APIRoutes() {
+		if !r.Public && !isPlanRoute(r.Path) && !covered[routeKey(r.Method, r.Path)] {
+			t.Errorf("global route %s %s has no call in globalCalls", r.Method, r.Path)
+		}
+	}
+	n := 0
+	for _, g := range globalCalls {
+		t.Run(g.route, func(t *testing.T) {
+			sub := *ts
+			sub.t = t
+			for _, who := range []string{"admin", "leader", "steering", "outsider", "foreign-admin"} {
+				n++
+				target, body := g.request(c, n)
+				rec := sub.doAs(c.by[who].Token, strings.Fields(g.route)[0], "/api"+target, body)
+				var roles []auth.Role
+				if who == "admin" || who == "foreign-admin" {
+					roles = []auth.Role{auth.RoleAdmin}
+				}
+				var want error
+				if g.action != "" {
+					want = auth.Allowed(roles, g.action, collab.PhaseDraft)
+				}
+				if want == nil && who == "foreign-admin" && g.foreignNotFound {
+					want = collab.Errorf(collab.CodeNotFound, "another municipality's account")
+				}
+				if want == nil {
+					if rec.Code != g.status {
+						t.Errorf("%s: %d %s, want %d", who, rec.Code, rec.Body, g.status)
+					}
+					continue
+				}
+				code := policyCode(want)
+				if rec.Code != statusOf(t, code) || decode[apiError](t, rec).Error.Code != code {
+					t.Errorf("%s: %d %s, want %d %s", who, rec.Code, rec.Body, statusOf(t, code), code)
+				}
+			}
+		})
+	}
+}
+
+// paramRE matches the path parameters of a route.
+var paramRE = regexp.MustCompile(`:[a-z]+`)
+
+// TestRoutes_EveryNonPublicRouteNeedsAValidToken calls every route that is
+// not public without a token, with a malformed one, with one signed by
+// another key and with an expired one: each is unauthorized, on a real plan
+// and section so that no other check could answer first.
+func TestRoutes_EveryNonPublicRouteNeedsAValidToken(t *testing.T) {
+	ts := newTestServer(t)
+	p := ts.createPlan("Boligplan")
+	params := map[string]string{":id": p.ID, ":sid": firstSection(p), ":uid": ts.kari.ID}
+	forge := func(secret []byte, exp time.Duration) string {
+		now := time.Now()
+		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
+			Subject: ts.kari.ID, Issuer: "temaplan", Audience: jwt.ClaimStrings{"temaplan"}, ID: "forged",
+			IssuedAt: jwt.NewNumericDate(now.Add(-time.Hour)), NotBefore: jwt.NewNumericDate(now.Add(-time.Hour)),
+			ExpiresAt: jwt.NewNumericDate(now.Add(exp)),
+		}).SignedString(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	tokens := map[string]string{
+		"none":           "",
+		"malformed":      "not-a-jwt",
+		"other key":      forge([]byte("another-secret-another-secret-another!"), 10*time.Minute),
+		"expired":        forge(testSecret, -10*time.Minute),
+		"kari's, edited": ts.kari.Token[:len(ts.kari.Token)-4] + "AAAA",
+	}
+	for _, r := range server.APIRoutes() {
+		if r.Public {
+			continue
+		}
+		target := "/api" + paramRE.ReplaceAllStringFunc(r.Path, func(s string) string { return params[s] })
+		for name, tok := range tokens {
+			rec := ts.doAs(tok, r.Method, target, "{}")
+			if rec.Code != http.StatusUnauthorized {
+				t.Errorf("%s %s with token %s: %d %s, want 401", r.Method, target, name, rec.Code, rec.Body)
+				continue
+			}
+			if code := decode[apiError](t, rec).Error.Code; code != collab.CodeUnauthorized {
+				t.Errorf("%s %s with token %s: code %q", r.Method, target, name, code)
+			}
+		}
+	}
+	// A Bearer header without a token, or another scheme, is no token.
+	for _, h := range []string{"Bearer", "Bearer ", "Basic " + ts.kari.Token, ts.kari.Token} {
+		req := httptest.NewRequest(http.MethodGet, "/api/me", nil)
+		req.Header.Set("Authorization", h)
+		if rec := ts.doReq(req, ""); rec.Code != http.StatusUnauthorized {
+			t.Errorf("Authorization %.12q…: %d, want 401", h, rec.Code)
+		}
+	}
+}
+
+// TestTenancy_AnotherMunicipalityDoesNotExist checks that the
+// administrator of one municipality neither sees nor reaches another's
+// plans and accounts, and that nobody brings an account of another
+// municipality into a plan.
+func TestTenancy_AnotherMunicipalityDoesNotExist(t *testing.T) {
+	eachStore(t, testTenancy_AnotherMunicipalityDoesNotExist)
+}
+
+func testTenancy_AnotherMunicipalityDoesNotExist(t *testing.T, ts *testServer) {
+	ola := ts.user("ola@m2.no", "m2", true)
+	p := ts.createPlan("Boligplan Bodø")
+
+	rec := ts.doAs(ola.Token, http.MethodPost, "/api/plans", `{"title":"Boligplan Tromsø"}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("ola creates a plan: %d %s", rec.Code, rec.Body)
+	}
+	theirs := decode[collab.Plan](t, rec)
+	if theirs.Municipality != "m2" {
+		t.Errorf("ola's plan is in %q, want m2 (the creator's municipality)", theirs.Municipality)
+	}
+
+	type listing struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	ids := func(token string) []string {
+		rec := ts.doAs(token, http.MethodGet, "/api/plans", "")
+		var out []string
+		for _, it := range decode[listing](t, rec).Items {
+			out = append(out, it.ID)
+		}
+		return out
+	}
+	if got := ids(ola.Token); !slices.Equal(got, []string{theirs.ID}) {
+		t.Errorf("ola lists %v, want only %s", got, theirs.ID)
+	}
+	if got := ids(ts.kari.Token); slices.Contains(got, theirs.ID) || !slices.Contains(got, p.ID) {
+		t.Errorf("kari lists %v, want %s and not %s", got, p.ID, theirs.ID)
+	}
+	wantError(t, ts.doAs(ola.Token, http.MethodGet, "/api/plans/"+p.ID, ""), http.StatusNotFound, collab.CodeNotFound)
+	wantError(t, ts.doAs(ts.kari.Token, http.MethodGet, "/api/plans/"+theirs.ID, ""), http.StatusNotFound, collab.CodeNotFound)
+	// Not found whether the plan exists or not: the answer tells nothing.
+	a := ts.doAs(ola.Token, http.MethodGet, "/api/plans/"+p.ID+"/audit", "")
+	b := ts.doAs(ola.Token, http.MethodGet, "/api/plans/no-such-plan/audit", "")
+	if a.Code != http.StatusNotFound || b.Code != http.StatusNotFound {
+		t.Errorf("audit of kari's plan / of no plan as ola: %d / %d, want 404 / 404", a.Code, b.Code)
+	}
+
+	// Accounts of another municipality are not found, for administration
+	// and for membership alike.
+	wantError(t, ts.doAs(ola.Token, http.MethodPatch, "/api/admin/users/"+ts.kari.ID, `{"disabled":true}`), http.StatusNotFound, collab.CodeNotFound)
+	wantError(t, ts.do(http.MethodPut, "/api/plans/"+p.ID+"/members/"+ola.ID, `{"roles":["reader"]}`), http.StatusNotFound, collab.CodeNotFound)
+	wantError(t, ts.do(http.MethodPost, "/api/plans/"+p.ID+"/invitations", jsonOf(map[string]any{"email": ola.Email, "roles": []string{"reader"}})),
+		http.StatusNotFound, collab.CodeNotFound)
+	wantError(t, ts.do(http.MethodPut, "/api/plans/"+p.ID+"/leader", jsonOf(map[string]string{"user": ola.ID})), http.StatusNotFound, collab.CodeNotFound)
+	wantError(t, ts.do(http.MethodPost, "/api/plans", jsonOf(map[string]string{"title": "X", "leader": ola.ID})), http.StatusNotFound, collab.CodeNotFound)
+
+	type accounts struct {
+		Items []auth.Account `json:"items"`
+	}
+	for _, u := range decode[accounts](t, ts.doAs(ola.Token, http.MethodGet, "/api/admin/users", "")).Items {
+		if u.Municipality != "m2" {
+			t.Errorf("ola sees account %s of %s", u.Email, u.Municipality)
+		}
+	}
+	if got := ts.getPlan(p.ID); len(got.Members) != 1 {
+		t.Errorf("kari's plan has members %v after the refused calls, want only kari", got.Members)
+	}
+}
