@@ -123,7 +123,7 @@ func (ps *Plans) stepChange(ctx context.Context, p *Plan, st Step, by string, ma
 		}
 		return c, nil
 	case st.To == p.Phase:
-		return &planSubmitted{}, nil
+		return &planSubmitted{Comment: st.Comment}, nil
 	}
 	c := &phaseChanged{Action: st.Action, From: p.Phase, To: st.To, Comment: st.Comment}
 	if p.Phase.Editable() && !st.To.Editable() {

@@ -47,6 +47,14 @@ func TestPlans_MembersKeepOneLeader(t *testing.T) {
 	if p.Leader() != "per" || !slices.Equal(p.RolesOf("kari"), []string{"member"}) {
 		t.Fatalf("after reassigning: leader %q, kari %v", p.Leader(), p.RolesOf("kari"))
 	}
+	// Giving the roles someone holds already writes nothing.
+	same, err := ps.SetMember(ctx, admin, p.ID, "per", []string{"leader"})
+	if err != nil || same.Seq != p.Seq {
+		t.Fatalf("repeating a membership: seq %d → %d, %v", p.Seq, same.Seq, err)
+	}
+	if _, err := ps.SetMember(ctx, admin, p.ID, "nobody", nil); collab.ErrorCode(err) != collab.CodeNotFound {
+		t.Fatalf("removing a non-member: %v, want not_found", err)
+	}
 	if p, err = ps.SetMember(ctx, admin, p.ID, "ola", nil); err != nil {
 		t.Fatal(err)
 	}

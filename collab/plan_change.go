@@ -2,6 +2,7 @@ package collab
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -33,6 +34,10 @@ const (
 	kindApproved       = "plan.approved"
 	kindSubmitted      = "plan.submitted"
 )
+
+// errUnchanged is what apply returns for a change that would change
+// nothing: it is not committed, and the caller gets the plan as it is.
+var errUnchanged = errors.New("unchanged")
 
 // decodeChange returns the change an entry records.
 func decodeChange(e PlanEntry) (change, error) {
@@ -225,6 +230,12 @@ func (c *memberSet) touches() []string {
 	return []string{"member:" + c.User}
 }
 func (c *memberSet) apply(p *Plan) error {
+	if len(c.Roles) == 0 && p.RolesOf(c.User) == nil {
+		return Errorf(CodeNotFound, "%q is not a member of the plan", c.User)
+	}
+	if len(c.Roles) > 0 && slices.Equal(p.RolesOf(c.User), c.Roles) {
+		return errUnchanged
+	}
 	leader := p.Leader()
 	if leader == c.User && !slices.Contains(c.Roles, RoleLeader) {
 		return Errorf(CodeInvalid, "the plan must keep its leader: assign a new leader instead")
@@ -313,8 +324,11 @@ func (c *approvalRecorded) apply(p *Plan) error {
 	return nil
 }
 
-// planSubmitted records that the leader marked the plan ready for approval.
-type planSubmitted struct{}
+// planSubmitted records that the leader marked the plan ready for
+// approval, with what they said to the steering group.
+type planSubmitted struct {
+	Comment string `json:"comment,omitempty"`
+}
 
 func (c *planSubmitted) kind() string      { return kindSubmitted }
 func (c *planSubmitted) touches() []string { return []string{"submitted"} }

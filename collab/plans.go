@@ -349,7 +349,9 @@ func (ps *Plans) commit(ctx context.Context, by Actor, planID string, base int64
 			return nil, err
 		}
 		next := p.Clone()
-		if err := c.apply(next); err != nil {
+		if err := c.apply(next); errors.Is(err, errUnchanged) {
+			return p, nil
+		} else if err != nil {
 			return nil, err
 		}
 		now := ps.now().UTC().Truncate(time.Millisecond)

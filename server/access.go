@@ -86,6 +86,13 @@ func (s *Server) view(c echo.Context, p *collab.Plan) (planView, error) {
 	for _, a := range accts {
 		byID[a.ID] = a
 	}
+	p = p.Clone() // lists are shown as [] rather than null
+	if p.Approvals == nil {
+		p.Approvals = []string{}
+	}
+	if p.Versions == nil {
+		p.Versions = []collab.NamedVersion{}
+	}
 	v := planView{Plan: p, Members: make([]memberView, 0, len(p.Members)),
 		You: youView{ID: me.ID, Roles: rolesIn(p, me), Actions: []auth.Action{}}}
 	for _, m := range p.Members {

@@ -93,6 +93,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if code == collab.CodeUnauthorized {
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="temaplan"`)
+	}
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
 	} else {

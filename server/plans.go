@@ -167,20 +167,28 @@ func (s *Server) setResponsibility(c echo.Context) error {
 	if err := checkSeq(req.Seq); err != nil {
 		return err
 	}
-	p := planOf(c)
 	people := append([]string{}, req.Contributors...)
 	if req.Responsible != "" {
 		people = append(people, req.Responsible)
 	}
-	for _, u := range people {
-		if p.RolesOf(u) == nil {
-			return collab.Errorf(collab.CodeInvalid, "%q is not a member of the plan", truncate(u, 100))
-		}
-	}
 	if req.Contributors == nil {
 		req.Contributors = []string{}
 	}
-	p, err := s.cfg.Plans.UpdateSection(c.Request().Context(), s.actor(c, auth.ActionManageProject), p.ID,
+	me := principal(c).Account
+	// Checked on the state the change commits on: a member removed
+	// meanwhile is not made responsible.
+	actor := collab.Actor{ID: me.ID, Check: func(p *collab.Plan) error {
+		if err := allow(me, p, auth.ActionManageProject); err != nil {
+			return err
+		}
+		for _, u := range people {
+			if p.RolesOf(u) == nil {
+				return collab.Errorf(collab.CodeInvalid, "%q is not a member of the plan", truncate(u, 100))
+			}
+		}
+		return nil
+	}}
+	p, err := s.cfg.Plans.UpdateSection(c.Request().Context(), actor, planOf(c).ID,
 		c.Param("sid"), req.Seq, collab.SectionPatch{Responsible: &req.Responsible, Contributors: &req.Contributors})
 	if err != nil {
 		return err
