@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -504,4 +505,61 @@ func TestLogin_ForwardedForOnlyFromTrustedProxies(t *testing.T) {
 		wantRateLimited(t, postLogin(ts, proxy, "", "someone@m1.no", "x"))
 		wantError(t, postLogin(ts, "10.0.0.3:443", "198.51.100.1", "someone@m1.no", "x"), http.StatusUnauthorized, collab.CodeUnauthorized)
 	})
+}
+
+func TestRefresh_ConcurrentUseRotatesOnceAndEndsTheFamily(t *testing.T) {
+	eachStore(t, testRefresh_ConcurrentUseRotatesOnceAndEndsTheFamily)
+}
+
+// testRefresh_ConcurrentUseRotatesOnceAndEndsTheFamily presents one
+// refresh token many times at once: the unique insert of its successor
+// lets exactly one request rotate it; every other is reuse, which ends the
+// family, the winner's new token included.
+func testRefresh_ConcurrentUseRotatesOnceAndEndsTheFamily(t *testing.T, ts *testServer) {
+	lise := ts.user("lise@m1.no", "m1", false)
+	_, r0 := login(t, ts, lise.Email)
+	const n = 8
+	recs := make([]*httptest.ResponseRecorder, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range recs {
+		wg.Go(func() {
+			<-start
+			recs[i] = postSession(ts, "refresh", r0)
+		})
+	}
+	close(start)
+	wg.Wait()
+	var won []string
+	for i, rec := range recs {
+		switch rec.Code {
+		case http.StatusOK:
+			won = append(won, sessionCookie(t, rec).Value)
+		case http.StatusUnauthorized:
+		default:
+			t.Errorf("refresh %d: %d %s", i, rec.Code, rec.Body)
+		}
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d of %d concurrent refreshes of one token succeeded, want exactly 1", len(won), n)
+	}
+	wantError(t, postSession(ts, "refresh", won[0]), http.StatusUnauthorized, collab.CodeUnauthorized)
+	wantAuditActions(t, ts, lise.ID, "refresh_reuse")
+}
+
+func TestRefresh_DisabledAccountEndsTheSession(t *testing.T) {
+	ts := newTestServer(t)
+	lise := ts.user("lise@m1.no", "m1", false)
+	_, r0 := login(t, ts, lise.Email)
+	if rec := ts.do(http.MethodPatch, "/api/admin/users/"+lise.ID, `{"disabled":true}`); rec.Code != http.StatusOK {
+		t.Fatalf("disable lise: %d %s", rec.Code, rec.Body)
+	}
+	wantError(t, postSession(ts, "refresh", r0), http.StatusUnauthorized, collab.CodeUnauthorized)
+	if rec := ts.do(http.MethodPatch, "/api/admin/users/"+lise.ID, `{"disabled":false}`); rec.Code != http.StatusOK {
+		t.Fatalf("enable lise: %d %s", rec.Code, rec.Body)
+	}
+	// The session ended with the account: enabling it again does not
+	// bring the old session back; logging in does.
+	wantError(t, postSession(ts, "refresh", r0), http.StatusUnauthorized, collab.CodeUnauthorized)
+	login(t, ts, lise.Email)
 }
