@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -358,7 +359,11 @@ func TestRoutes_EveryPlanRouteWithEveryRole(t *testing.T) {
 		phases []collab.Phase
 	}{{"sqlite", newTestServer, matrixPhases}, {"mongo", newMongoTestServer, []collab.Phase{collab.PhaseDraft}}} {
 		t.Run(store.name, func(t *testing.T) {
-			calls := 0
+			var calls atomic.Int64
+			t.Cleanup(func() {
+				t.Logf("%d calls: %d plan calls × %d personas × %d phases",
+					calls.Load(), len(planCalls), len(personas), len(store.phases))
+			})
 			for _, phase := range store.phases {
 				for _, call := range planCalls {
 					name := call.route
@@ -366,18 +371,18 @@ func TestRoutes_EveryPlanRouteWithEveryRole(t *testing.T) {
 						name += " " + call.name
 					}
 					t.Run(string(phase)+"/"+name, func(t *testing.T) {
+						t.Parallel()
 						c := newCast(store.start(t))
 						for _, who := range personas {
 							p := c.plan(t, phase)
 							target, body := call.request(c, p)
 							rec := c.ts.doAs(c.by[who.name].Token, strings.Fields(call.route)[0], "/api"+target, body)
-							calls++
+							calls.Add(1)
 							checkPolicyAnswer(t, who, call, phase, rec)
 						}
 					})
 				}
 			}
-			t.Logf("%d calls: %d plan calls × %d personas × %d phases", calls, len(planCalls), len(personas), len(store.phases))
 		})
 	}
 }
