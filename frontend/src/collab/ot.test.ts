@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Delta from 'quill-delta';
 import fc from 'fast-check';
-import { OTClient, splitChange } from './ot';
+import { OTClient, splitChange, touchesFinalNewline } from './ot';
 
 const doc = (s: string) => new Delta().insert(s);
 const text = (d: Delta) => d.ops.map((o) => (typeof o.insert === 'string' ? o.insert : '')).join('');
@@ -66,6 +66,32 @@ describe('OTClient', () => {
     assert.equal(c.inflight, null);
     assert.equal(text(c.localDoc()), '> hello!\nmore\n');
     assert.equal(text(before.compose(change)), '> hello!\nmore\n');
+  });
+});
+
+describe('the final newline', () => {
+  it('is found touched by a delete of it or an insert after it', () => {
+    const d = doc('ab\n');
+    assert.equal(touchesFinalNewline(d, new Delta().retain(2).insert('x')), false);
+    assert.equal(touchesFinalNewline(d, new Delta().retain(3).insert('x\n')), true);
+    assert.equal(touchesFinalNewline(d, new Delta().retain(1).delete(2).insert('x\n')), true);
+    assert.equal(touchesFinalNewline(d, new Delta().retain(2, { bold: true })), false);
+    assert.equal(touchesFinalNewline(new Delta(), new Delta().insert('x\n')), false, 'an empty document has none');
+  });
+
+  it('is kept below the buffer when text typed on an empty document meets one written meanwhile', () => {
+    // Typed on the server's empty document: the buffer carries its own final newline.
+    const c = new OTClient(0, new Delta());
+    c.local(new Delta().insert('X\n'));
+    const before = c.localDoc();
+    const applied = c.rebase(doc('Tekst\n'), 7, false);
+    assert.equal(text(c.localDoc()), 'Tekst\nX\n');
+    assert.equal(text(before.compose(applied)), 'Tekst\nX\n', 'the editor shows the same');
+    assert.equal(touchesFinalNewline(c.base, c.buffer!), false, 'the buffer no longer inserts after the final newline');
+    // Deleting everything the other client wrote now keeps the server's final newline.
+    c.local(new Delta().delete(6));
+    assert.equal(text(c.localDoc()), 'X\n');
+    assert.equal(touchesFinalNewline(c.base, c.buffer!), false);
   });
 });
 

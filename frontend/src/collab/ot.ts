@@ -77,6 +77,7 @@ export class OTClient {
     const r = this.transformPending(op);
     this.base = this.base.compose(op);
     this.version += 1;
+    this.normalizeBuffer();
     return r;
   }
 
@@ -96,6 +97,7 @@ export class OTClient {
     const r = this.transformPending(d);
     this.base = doc;
     this.version = v;
+    this.normalizeBuffer();
     return r;
   }
 
@@ -105,6 +107,24 @@ export class OTClient {
     if (this.inflight) d = d.compose(this.inflight.op);
     if (this.buffer) d = d.compose(this.buffer);
     return d;
+  }
+
+  // normalizeBuffer keeps the unsent buffer from touching the final newline
+  // of the document below it (base ∘ inflight). Editors never do, but a
+  // transform can: text the user typed while the server's document was
+  // empty (so it carried its own final newline) lands after the newline of
+  // a document someone else wrote meanwhile. Left so, a later delete could
+  // remove the server's final newline while another client inserts before
+  // it, and the stored document would end without one. The buffer was
+  // never sent, so it is rewritten into the same local document through a
+  // diff that keeps the final newlines aligned.
+  private normalizeBuffer(): void {
+    const buffer = this.buffer;
+    if (!buffer) return;
+    const below = this.inflight ? this.base.compose(this.inflight.op) : this.base;
+    if (!touchesFinalNewline(below, buffer)) return;
+    const b = docDiff(below, below.compose(buffer));
+    this.buffer = b.ops.length > 0 ? b : null;
   }
 
   // transformPending transforms inflight and buffer over the remote op r
@@ -122,6 +142,27 @@ export class OTClient {
     }
     return r;
   }
+}
+
+/**
+ * touchesFinalNewline reports whether change deletes the final newline of
+ * doc or inserts after it (doc must end with a newline; else false).
+ */
+export function touchesFinalNewline(doc: Delta, change: Delta): boolean {
+  const last = doc.ops[doc.ops.length - 1];
+  if (!(typeof last?.insert === 'string' && last.insert.endsWith('\n'))) return false;
+  const end = doc.length();
+  let pos = 0;
+  for (const op of change.ops) {
+    if (op.insert !== undefined) {
+      if (pos >= end) return true;
+      continue;
+    }
+    const n = typeof op.retain === 'number' ? op.retain : op.retain !== undefined ? 1 : (op.delete ?? 0);
+    if (op.delete !== undefined && pos + n >= end) return true;
+    pos += n;
+  }
+  return false;
 }
 
 /**
