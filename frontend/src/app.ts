@@ -1,27 +1,45 @@
-// The application shell: header (connection, name, language), the router
-// and the pages. Until accounts exist, the user gives a display name once;
-// it is kept in localStorage and sent in the WebSocket hello.
+// The application shell: header (connection, the signed-in user, "Logg
+// ut", language), the router and the pages. Nothing but the login page is
+// shown until the auth session is restored or the user signs in; the
+// collaboration session (one WebSocket per tab) lives while someone is
+// signed in and gets every renewed access token.
+import { Api } from './api/client';
+import type { Me } from './api/types';
+import { AuthSession, browserAuthDeps, type AuthState } from './auth/session';
 import { Session } from './collab/session';
-import { claimClientId, displayName, setDisplayName } from './collab/storage';
+import { claimClientId } from './collab/storage';
 import { h, replace, uniqueId } from './dom';
 import { initLang, lang, LANGS, setLang, t, type Lang } from './i18n';
+import { LoginPage } from './pages/login';
 import { PlanPage } from './pages/plan';
 import { PlanListPage } from './pages/planlist';
-import { parseRoute, type Page, type Route, type Router } from './pages/router';
+import { loginPath, parseRoute, safeNext, type Page, type Route, type Router } from './pages/router';
 
 export class App implements Router {
   private readonly header: HTMLElement;
   private readonly main: HTMLElement;
+  private readonly flashEl: HTMLElement;
+  private readonly pageEl: HTMLElement;
+  private readonly auth: AuthSession;
+  private readonly api: Api;
   private page: Page | null = null;
   private session: Session | null = null;
   private clientId = '';
   private connEl: HTMLElement | null = null;
+  /** The user the page was built for; another one means a reload. */
+  private userId: string | null = null;
+  private loggingOut = false;
+  private started = false;
 
   constructor(private readonly root: HTMLElement) {
     initLang();
     this.header = h('header', { class: 'site-header' });
-    this.main = h('main', { id: 'main', tabindex: '-1' });
+    this.flashEl = h('p', { class: 'notice flash', role: 'status', 'data-testid': 'flash' });
+    this.pageEl = h('div', { class: 'page-host' });
+    this.main = h('main', { id: 'main', tabindex: '-1' }, this.flashEl, this.pageEl);
     replace(root, h('a', { class: 'skip-link', href: '#main' }, t('app.skip')), this.header, this.main);
+    this.auth = new AuthSession(browserAuthDeps());
+    this.api = new Api(this.auth);
     document.addEventListener('click', (e) => this.onClick(e));
     window.addEventListener('popstate', () => this.render(false));
   }
@@ -29,16 +47,14 @@ export class App implements Router {
   async start(): Promise<void> {
     this.clientId = await claimClientId();
     this.renderHeader();
-    if (!displayName()) {
-      this.askName();
-      return;
-    }
-    this.startSession();
-    this.render(false);
+    this.auth.subscribe((s) => this.onAuth(s));
+    await this.restore();
   }
 
-  navigate(path: string, opts: { replace?: boolean } = {}): void {
-    if (path === location.pathname) {
+  navigate(path: string, opts: { replace?: boolean; notice?: string } = {}): void {
+    this.flashEl.textContent = opts.notice ?? '';
+    const here = location.pathname + location.search;
+    if (path === here) {
       this.render(false);
       return;
     }
@@ -47,9 +63,71 @@ export class App implements Router {
     this.render(true);
   }
 
-  private startSession(): void {
-    if (this.session) return;
-    this.session = new Session(this.clientId, displayName);
+  // The session.
+
+  // restore asks the server whether the refresh cookie still holds a
+  // session; when it cannot be reached, the user may try again.
+  private async restore(): Promise<void> {
+    replace(this.pageEl, h('p', { 'aria-busy': 'true' }, t('app.loading')));
+    try {
+      await this.auth.start();
+    } catch {
+      this.page?.destroy();
+      this.page = null;
+      replace(
+        this.pageEl,
+        h(
+          'div',
+          { class: 'page' },
+          h('h1', { tabindex: '-1' }, t('app.unreachable')),
+          h('p', null, t('error.network')),
+          h('p', null, h('button', { type: 'button', class: 'primary', onclick: () => void this.restore() }, t('app.retry'))),
+        ),
+      );
+      return;
+    }
+    this.started = true;
+    this.onAuth(this.auth.state());
+  }
+
+  private onAuth(s: AuthState): void {
+    if (!this.started) return;
+    if (s.status === 'signed_in' && s.user) {
+      if (this.session && this.session.userId !== s.user.id) {
+        // Another user signed in (here or in another tab): start over as
+        // them, with nothing of the previous user's page left.
+        location.reload();
+        return;
+      }
+      const fresh = this.userId === null;
+      this.userId = s.user.id;
+      if (!this.session) this.startSession(s.user);
+      else if (fresh) this.session.resume();
+      if (s.token) this.session!.renew(s.token);
+      if (fresh) {
+        this.renderHeader();
+        this.render(false);
+      }
+      return;
+    }
+    if (s.status === 'signed_out') {
+      const wasIn = this.userId !== null;
+      this.userId = null;
+      this.session?.pause();
+      this.renderHeader();
+      const route = parseRoute(location.pathname);
+      if (route.name !== 'login') {
+        const notice = this.loggingOut ? t('login.loggedOut') : wasIn ? t('login.expired') : '';
+        this.navigate(this.loggingOut ? loginPath('/') : loginPath(location.pathname + location.search), { replace: true, notice });
+      } else {
+        this.render(false);
+      }
+      this.loggingOut = false;
+    }
+  }
+
+  private startSession(me: Me): void {
+    this.session = new Session(this.clientId, me.id, this.auth);
     this.session.onState((s) => {
       if (!this.connEl) return;
       this.connEl.dataset.state = s;
@@ -58,34 +136,58 @@ export class App implements Router {
     this.session.start();
   }
 
+  private async logout(): Promise<void> {
+    this.loggingOut = true;
+    await this.auth.logout();
+  }
+
+  // Routing.
+
   private onClick(e: MouseEvent): void {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     const a = (e.target as Element | null)?.closest?.('a[data-link]') as HTMLAnchorElement | null;
     if (!a || a.origin !== location.origin) return;
     e.preventDefault();
-    this.navigate(a.pathname);
+    this.navigate(a.pathname + a.search);
   }
 
   private render(moveFocus: boolean): void {
-    if (!this.session) return;
+    if (!this.started) return;
     const route: Route = parseRoute(location.pathname);
+    const me = this.auth.user;
+    if (route.name === 'login') {
+      if (me) {
+        // Signed in (here or in another tab): back to where the user was.
+        this.navigate(safeNext(new URLSearchParams(location.search).get('neste')), { replace: true });
+        return;
+      }
+    } else if (!me || !this.session) {
+      this.navigate(loginPath(location.pathname + location.search), { replace: true });
+      return;
+    }
     if (this.page?.update?.(route)) return;
     this.page?.destroy();
     this.page = null;
     switch (route.name) {
+      case 'login':
+        this.page = new LoginPage(this.auth, () => {
+          this.flashEl.textContent = '';
+        });
+        document.title = `${t('login.heading')} – ${t('app.title')}`;
+        break;
       case 'plans':
-        this.page = new PlanListPage(this);
+        this.page = new PlanListPage(this, this.api, me!);
         document.title = `${t('plans.heading')} – ${t('app.title')}`;
         break;
       case 'plan':
-        this.page = new PlanPage(this, this.session, route.plan, route.section);
+        this.page = new PlanPage(this, this.session!, this.api, me!, route.plan, route.section);
         break;
       default:
         this.page = notFound();
         document.title = `${t('notfound.heading')} – ${t('app.title')}`;
     }
-    replace(this.main, this.page.element);
-    if (moveFocus) (this.main.querySelector('h1') as HTMLElement | null)?.focus();
+    replace(this.pageEl, this.page.element);
+    if (moveFocus) (this.pageEl.querySelector('h1') as HTMLElement | null)?.focus();
   }
 
   private renderHeader(): void {
@@ -101,22 +203,22 @@ export class App implements Router {
       },
       LANGS.map((l) => h('option', { value: l, selected: l === lang() }, t(`lang.${l}`))),
     );
-    this.connEl = h('span', { class: 'conn', dataset: { state: this.session?.state ?? 'offline' } });
-    const name = displayName();
+    const me = this.userId !== null ? this.auth.user : null;
+    this.connEl = me ? h('span', { class: 'conn', dataset: { state: this.session?.state ?? 'offline' } }) : null;
     replace(
       this.header,
       h('a', { class: 'brand', href: '/', 'data-link': '' }, t('app.title')),
-      h('nav', { 'aria-label': t('app.nav') }, h('ul', null, h('li', null, h('a', { href: '/', 'data-link': '' }, t('app.plans'))))),
+      me ? h('nav', { 'aria-label': t('app.nav') }, h('ul', null, h('li', null, h('a', { href: '/', 'data-link': '' }, t('app.plans'))))) : null,
       h(
         'div',
         { class: 'header-tools' },
         this.connEl,
-        name ? h('span', { class: 'me' }, t('name.you', { name })) : null,
-        name ? h('button', { type: 'button', class: 'link', onclick: () => this.askName() }, t('name.change')) : null,
+        me ? userLabel(me.name) : null,
+        me ? h('button', { type: 'button', class: 'link', 'data-testid': 'logout', onclick: () => void this.logout() }, t('app.logout')) : null,
         h('span', { class: 'field inline' }, h('label', { for: langId }, t('app.language')), select),
       ),
     );
-    if (this.session) {
+    if (this.session && this.connEl) {
       const s = this.session.state;
       this.connEl.dataset.state = s;
       this.connEl.textContent = s === 'open' ? t('conn.online') : s === 'connecting' ? t('conn.connecting') : t('conn.offline');
@@ -126,54 +228,16 @@ export class App implements Router {
   private rerender(): void {
     replace(this.root.querySelector('.skip-link')!, t('app.skip'));
     this.renderHeader();
-    if (!this.session) {
-      this.askName();
-      return;
-    }
     this.page?.destroy();
     this.page = null;
     this.render(false);
   }
+}
 
-  private askName(): void {
-    this.page?.destroy();
-    this.page = null;
-    const inputId = uniqueId('name');
-    const errId = uniqueId('name-err');
-    const input = h('input', { id: inputId, type: 'text', autocomplete: 'name', value: displayName(), maxlength: '100', 'aria-describedby': errId, 'aria-required': 'true' });
-    const err = h('p', { id: errId, class: 'error', 'aria-live': 'assertive' });
-    const form = h(
-      'form',
-      {
-        class: 'card name-form',
-        onsubmit: (e: SubmitEvent) => {
-          e.preventDefault();
-          const name = input.value.trim();
-          if (!name) {
-            err.textContent = t('name.required');
-            input.setAttribute('aria-invalid', 'true');
-            input.focus();
-            return;
-          }
-          const changed = name !== displayName();
-          setDisplayName(name);
-          this.renderHeader();
-          if (this.session && changed) location.reload(); // the hello carries the name
-          this.startSession();
-          this.render(false);
-          (this.main.querySelector('h1') as HTMLElement | null)?.focus();
-        },
-      },
-      h('h1', { tabindex: '-1' }, t('name.heading')),
-      h('p', null, t('name.intro')),
-      h('p', { class: 'field' }, h('label', { for: inputId }, t('name.label')), input),
-      err,
-      h('p', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, t('name.submit'))),
-    );
-    replace(this.main, form);
-    document.title = `${t('name.heading')} – ${t('app.title')}`;
-    input.focus();
-  }
+// userLabel shows "Innlogget som <name>", with the name in its own element.
+function userLabel(name: string): HTMLElement {
+  const [before = '', after = ''] = t('app.user').split('{name}');
+  return h('span', { class: 'me' }, before, h('strong', { class: 'me-name', 'data-testid': 'current-user' }, name), after);
 }
 
 function notFound(): Page {

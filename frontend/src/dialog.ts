@@ -13,28 +13,36 @@ interface PromptOptions {
   /** extra adds a third button (e.g. "Fjern lenke") that resolves to extra.value. */
   extra?: { label: string; value: string };
   inputMode?: string;
+  /** multiline asks for a longer text in a textarea. */
+  multiline?: boolean;
+  /** required is the message when nothing is given. */
+  required?: string;
+  /** testid names the dialog for browser tests: <testid>-input, -confirm, -cancel. */
+  testid?: string;
 }
 
-/** promptText asks for one line of text; it resolves to null when cancelled. */
+/** promptText asks for a line (or, multiline, a longer text); it resolves to null when cancelled. */
 export function promptText(o: PromptOptions): Promise<string | null> {
   return new Promise((resolve) => {
     const inputId = uniqueId('prompt');
     const errId = uniqueId('prompt-err');
     const headId = uniqueId('prompt-h');
-    const input = h('input', {
+    const common = {
       id: inputId,
-      type: 'text',
-      value: o.value ?? '',
       'aria-required': 'true',
       autocomplete: 'off',
-      inputmode: o.inputMode,
       'aria-describedby': errId,
-    });
+      'data-testid': o.testid ? `${o.testid}-input` : undefined,
+    };
+    const input: HTMLInputElement | HTMLTextAreaElement = o.multiline
+      ? h('textarea', { ...common, rows: '6', cols: '50' })
+      : h('input', { ...common, type: 'text', value: o.value ?? '', inputmode: o.inputMode });
+    if (o.multiline) input.value = o.value ?? '';
     const err = h('p', { id: errId, class: 'field-error', 'aria-live': 'assertive' });
     let result: string | null = null;
     const dialog = h(
       'dialog',
-      { class: 'dialog', 'aria-labelledby': headId },
+      { class: 'dialog', 'aria-labelledby': headId, 'data-testid': o.testid },
       h(
         'form',
         {
@@ -50,7 +58,7 @@ export function promptText(o: PromptOptions): Promise<string | null> {
               return;
             }
             const v = input.value.trim();
-            const problem = v === '' ? t('name.required') : (o.validate?.(v) ?? null);
+            const problem = v === '' ? (o.required ?? t('name.required')) : (o.validate?.(v) ?? null);
             if (problem) {
               e.preventDefault();
               err.textContent = problem;
@@ -67,9 +75,9 @@ export function promptText(o: PromptOptions): Promise<string | null> {
         h(
           'p',
           { class: 'buttons' },
-          h('button', { type: 'submit', value: 'ok', class: 'primary' }, o.submit),
+          h('button', { type: 'submit', value: 'ok', class: 'primary', 'data-testid': o.testid ? `${o.testid}-confirm` : undefined }, o.submit),
           o.extra ? h('button', { type: 'submit', value: 'extra', formnovalidate: true }, o.extra.label) : null,
-          h('button', { type: 'submit', value: 'cancel', formnovalidate: true }, t('outline.cancel')),
+          h('button', { type: 'submit', value: 'cancel', formnovalidate: true, 'data-testid': o.testid ? `${o.testid}-cancel` : undefined }, t('outline.cancel')),
         ),
       ),
     );
@@ -87,6 +95,8 @@ interface ConfirmOptions {
   heading: string;
   text: string;
   confirm: string;
+  /** testid names the dialog for browser tests: <testid>-confirm, -cancel. */
+  testid?: string;
 }
 
 /** confirmDialog asks a yes/no question; cancel has the initial focus. */
@@ -95,10 +105,10 @@ export function confirmDialog(o: ConfirmOptions): Promise<boolean> {
     const headId = uniqueId('confirm-h');
     const textId = uniqueId('confirm-t');
     let ok = false;
-    const cancel = h('button', { type: 'submit', value: 'cancel' }, t('outline.cancel'));
+    const cancel = h('button', { type: 'submit', value: 'cancel', 'data-testid': o.testid ? `${o.testid}-cancel` : undefined }, t('outline.cancel'));
     const dialog = h(
       'dialog',
-      { class: 'dialog', role: 'alertdialog', 'aria-labelledby': headId, 'aria-describedby': textId },
+      { class: 'dialog', role: 'alertdialog', 'aria-labelledby': headId, 'aria-describedby': textId, 'data-testid': o.testid },
       h(
         'form',
         {
@@ -109,7 +119,7 @@ export function confirmDialog(o: ConfirmOptions): Promise<boolean> {
         },
         h('h2', { id: headId }, o.heading),
         h('p', { id: textId }, o.text),
-        h('p', { class: 'buttons' }, h('button', { type: 'submit', value: 'ok', class: 'danger' }, o.confirm), cancel),
+        h('p', { class: 'buttons' }, h('button', { type: 'submit', value: 'ok', class: 'danger', 'data-testid': o.testid ? `${o.testid}-confirm` : undefined }, o.confirm), cancel),
       ),
     );
     dialog.addEventListener('close', () => {

@@ -1,73 +1,101 @@
-// The REST client: JSON under /api, one error shape
-// {"error":{"code","message"}} turned into ApiError.
-import type { NewPlan, NewSection, Plan, PlanSummary, SectionContent, SectionPatch } from './types';
+// The REST client: JSON under /api with the access token as a bearer
+// token, one error shape {"error":{"code","message"}} turned into ApiError.
+// A 401 gets one refresh of the token and one retry of the call; when the
+// refresh finds the session gone, the call fails with "unauthorized" and
+// the token source tells the app to show the login page.
+import { ApiError, decode, networkError, type FetchLike } from './http';
+import type { AuditEntry, Me, NewPlan, NewSection, Plan, PlanSummary, SectionContent, SectionPatch, Transition } from './types';
 
-/** ApiError is a refused or failed request, with the server's stable code. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError } from './http';
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin',
-    });
-  } catch (err) {
-    throw new ApiError(0, 'network', err instanceof Error ? err.message : String(err));
-  }
-  const text = await res.text();
-  let data: unknown = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (!res.ok) {
-    const e = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(res.status, e?.code ?? (res.status >= 500 ? 'internal' : 'bad_request'), e?.message ?? res.statusText);
-  }
-  return data as T;
+/** TokenSource gives the client its access tokens (auth/session.ts). */
+export interface TokenSource {
+  /** accessToken returns the token to send, or null when signed out. */
+  accessToken(): Promise<string | null>;
+  /** refresh returns a token newer than the refused one, or null when the session is gone. */
+  refresh(refused: string | null): Promise<string | null>;
 }
 
 const enc = encodeURIComponent;
 
-export const api = {
+export class Api {
+  constructor(
+    private readonly auth: TokenSource,
+    private readonly fetchFn: FetchLike = (input, init) => fetch(input, init),
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const token = await this.auth.accessToken();
+    if (!token) throw new ApiError(401, 'unauthorized', 'not signed in');
+    let res = await this.send(method, path, body, token);
+    if (res.status === 401) {
+      // The token expired under us (or was revoked): refresh once, retry once.
+      const fresh = await this.auth.refresh(token);
+      if (!fresh) throw new ApiError(401, 'unauthorized', 'the session has ended');
+      res = await this.send(method, path, body, fresh);
+    }
+    return decode<T>(res);
+  }
+
+  private async send(method: string, path: string, body: unknown, token: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    try {
+      return await this.fetchFn(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+      });
+    } catch (err) {
+      throw networkError(err);
+    }
+  }
+
+  me(): Promise<Me> {
+    return this.request<Me>('GET', '/api/me');
+  }
+
   async listPlans(): Promise<PlanSummary[]> {
-    const r = await request<{ items: PlanSummary[] | null }>('GET', '/api/plans');
+    const r = await this.request<{ items: PlanSummary[] | null }>('GET', '/api/plans');
     return r.items ?? [];
-  },
+  }
+
   createPlan(p: NewPlan): Promise<Plan> {
-    return request<Plan>('POST', '/api/plans', p);
-  },
+    return this.request<Plan>('POST', '/api/plans', p);
+  }
+
   getPlan(id: string): Promise<Plan> {
-    return request<Plan>('GET', `/api/plans/${enc(id)}`);
-  },
+    return this.request<Plan>('GET', `/api/plans/${enc(id)}`);
+  }
+
+  /** transition asks for a phase step; the answer is the plan after it. */
+  transition(plan: string, t: Transition): Promise<Plan> {
+    return this.request<Plan>('POST', `/api/plans/${enc(plan)}/transitions`, t);
+  }
+
+  async audit(plan: string): Promise<AuditEntry[]> {
+    const r = await this.request<{ items: AuditEntry[] | null }>('GET', `/api/plans/${enc(plan)}/audit`);
+    return r.items ?? [];
+  }
+
   addSection(plan: string, s: NewSection): Promise<unknown> {
-    return request('POST', `/api/plans/${enc(plan)}/sections`, s);
-  },
+    return this.request('POST', `/api/plans/${enc(plan)}/sections`, s);
+  }
+
   updateSection(plan: string, section: string, patch: SectionPatch): Promise<unknown> {
-    return request('PATCH', `/api/plans/${enc(plan)}/sections/${enc(section)}`, patch);
-  },
+    return this.request('PATCH', `/api/plans/${enc(plan)}/sections/${enc(section)}`, patch);
+  }
+
   moveSection(plan: string, section: string, to: { parent: string; index: number; seq: number }): Promise<unknown> {
-    return request('POST', `/api/plans/${enc(plan)}/sections/${enc(section)}/move`, to);
-  },
+    return this.request('POST', `/api/plans/${enc(plan)}/sections/${enc(section)}/move`, to);
+  }
+
   deleteSection(plan: string, section: string, seq: number): Promise<unknown> {
-    return request('DELETE', `/api/plans/${enc(plan)}/sections/${enc(section)}?seq=${seq}`);
-  },
+    return this.request('DELETE', `/api/plans/${enc(plan)}/sections/${enc(section)}?seq=${seq}`);
+  }
+
   sectionContent(plan: string, section: string): Promise<SectionContent> {
-    return request<SectionContent>('GET', `/api/plans/${enc(plan)}/sections/${enc(section)}/content`);
-  },
-};
+    return this.request<SectionContent>('GET', `/api/plans/${enc(plan)}/sections/${enc(section)}/content`);
+  }
+}

@@ -63,17 +63,17 @@ describe('DocSync', () => {
     return { c, server, w };
   }
 
-  it('keeps a refused (locked) change visible and stored, and can retry', () => {
+  it('keeps a refused (forbidden) change visible and stored, and can retry', () => {
     const { c } = single();
     const change = new Delta().retain(2).insert('!');
     c.view = c.view!.compose(change);
     c.sync.local(change);
     const sent = c.conn!.up.shift() as SubmitMsg;
     assert.equal(sent.type, 'op');
-    c.sync.receive({ type: 'error', code: 'locked', message: 'the plan is locked', doc: DOC, seq: sent.seq });
+    c.sync.receive({ type: 'error', code: 'forbidden', message: 'you may not edit', doc: DOC, seq: sent.seq });
     const st = c.sync.status();
     assert.equal(st.state, 'rejected');
-    assert.equal(st.problem?.code, 'locked');
+    assert.equal(st.problem?.code, 'forbidden');
     assert.equal(textOf(c.view!), 'ab!\n', 'the text stays');
     assert.ok(c.stored?.inflight, 'and stays stored');
     assert.equal(c.conn!.up.length, 0, 'nothing resent by itself');
@@ -278,5 +278,144 @@ describe('DocSync protocol paths', () => {
     busy = false;
     f.sync.resume();
     assert.equal(textOf(view), 'Xab\n');
+  });
+});
+
+describe('DocSync and the approval lock', () => {
+  // One client and the simulated server, with a hand on the lock.
+  function locked(): { c: Client; server: Server; w: World; flush: () => void; type: (d: Delta) => void } {
+    const clock = { t: 0 };
+    const server = new Server(new Delta().insert('ab\n'), 1000, 10000);
+    const c = new Client('me', clock);
+    const w: World = { server, clients: [c], clock };
+    connect(w, c);
+    const flush = () => {
+      while (c.conn!.up.length || c.conn!.down.length) {
+        while (c.conn!.up.length) server.handle(c.conn!, c.conn!.up.shift()!);
+        while (c.conn!.down.length) c.sync.receive(c.conn!.down.shift()!);
+      }
+    };
+    flush();
+    const type = (d: Delta) => {
+      c.view = c.view!.compose(d);
+      c.sync.local(d);
+    };
+    return { c, server, w, flush, type };
+  }
+
+  // The op reaches the server after the lock marker, before the client has seen it.
+  function refusedByLock() {
+    const f = locked();
+    f.type(new Delta().retain(2).insert('!'));
+    const sent = f.c.conn!.up.shift() as SubmitMsg;
+    f.server.setLocked(true);
+    f.server.handle(f.c.conn!, sent);
+    f.flush();
+    return { ...f, sent };
+  }
+
+  it('keeps an op refused as locked visible, stored and unsent, and marks it not saved', () => {
+    const { c, server } = refusedByLock();
+    const st = c.sync.status();
+    assert.equal(st.state, 'held');
+    assert.equal(st.pending, true);
+    assert.equal(st.locked, true);
+    assert.equal(textOf(c.view!), 'ab!\n', 'the text stays in the editor');
+    assert.equal(c.stored?.held, true, 'stored as held');
+    assert.deepEqual(c.stored?.inflight?.op.ops, [{ retain: 2 }, { insert: '!' }], 'the op is kept');
+    assert.equal(textOf(server.doc), 'ab\n', 'not stored on the server');
+    c.sync.tick(100_000);
+    assert.equal(c.conn!.up.length, 0, 'nothing resent while locked');
+  });
+
+  it('resends the held op with the same seq when the unlock marker comes', () => {
+    const { c, server, flush, sent } = refusedByLock();
+    server.setLocked(false);
+    c.sync.receive(c.conn!.down.shift()!);
+    const again = c.conn!.up[0] as SubmitMsg;
+    assert.equal(again.seq, sent.seq, 'same seq');
+    assert.equal(again.v, 2, 'on the version after both markers: the server rebases it');
+    flush();
+    assert.equal(c.sync.status().state, 'saved');
+    assert.equal(textOf(server.doc), 'ab!\n');
+    assert.equal(c.stored, null);
+  });
+
+  it('resends the held op when the page sees the plan open again, before any marker', () => {
+    const { c, server, flush, sent } = refusedByLock();
+    server.setLocked(false);
+    const late = c.conn!.down.splice(0); // the unlock marker is late
+    c.sync.resumeAfterLock();
+    const again = c.conn!.up[0] as SubmitMsg;
+    assert.equal(again.seq, sent.seq);
+    assert.equal(again.v, 1, 'made on the version it knows; the server transforms it');
+    server.handle(c.conn!, c.conn!.up.shift()!);
+    for (const m of [...late, ...c.conn!.down.splice(0)]) c.sync.receive(m);
+    flush();
+    assert.equal(textOf(server.doc), 'ab!\n', 'stored once');
+    assert.equal(c.sync.status().state, 'saved');
+  });
+
+  it('holds the op again when resumed while the plan is still locked', () => {
+    const { c, server, flush } = refusedByLock();
+    c.sync.resumeAfterLock();
+    flush();
+    assert.equal(c.sync.status().state, 'held');
+    assert.equal(textOf(server.doc), 'ab\n');
+    assert.equal(textOf(c.view!), 'ab!\n');
+  });
+
+  it('does not send what is typed after the lock marker came, and sends it after the unlock', () => {
+    const { c, server, flush, type } = locked();
+    server.setLocked(true);
+    flush();
+    assert.equal(c.sync.status().locked, true);
+    type(new Delta().insert('X')); // e.g. typed in the instant before the editor went read-only
+    assert.equal(c.conn!.up.length, 0);
+    assert.equal(c.sync.status().state, 'held');
+    server.setLocked(false);
+    flush();
+    assert.equal(textOf(server.doc), 'Xab\n');
+    assert.equal(c.sync.status().state, 'saved');
+  });
+
+  it('keeps held changes across a page reload and sends them once the plan is open', () => {
+    const { c, server, w, flush, sent } = refusedByLock();
+    drop(w, c);
+    const rec = c.stored!;
+    c.fresh();
+    c.sync.restore(rec);
+    assert.equal(c.sync.status().state, 'held');
+    assert.equal(textOf(c.view!), 'ab!\n');
+    connect(w, c);
+    flush();
+    assert.equal(c.sync.status().state, 'held', 'still locked: still held');
+    assert.equal(textOf(server.doc), 'ab\n');
+    server.setLocked(false);
+    flush();
+    assert.equal(textOf(server.doc), 'ab!\n');
+    assert.equal(server.log.filter((x) => x.src === 'me' && x.seq === sent.seq).length, 1, 'committed once, with its seq');
+    assert.equal(c.sync.status().state, 'saved');
+  });
+
+  it('resends at once when the unlock overtook the refusal', () => {
+    const f = locked();
+    f.type(new Delta().retain(2).insert('!'));
+    const sent = f.c.conn!.up.shift() as SubmitMsg;
+    f.server.setLocked(true);
+    f.server.handle(f.c.conn!, sent); // refused: locked
+    f.server.setLocked(false);
+    const [lock, refusal, unlock] = f.c.conn!.down.splice(0, 3);
+    for (const m of [lock!, unlock!, refusal!]) f.c.sync.receive(m);
+    assert.equal((f.c.conn!.up[0] as SubmitMsg).seq, sent.seq, 'sent again');
+    f.flush();
+    assert.equal(textOf(f.server.doc), 'ab!\n');
+  });
+
+  it('discards held changes on request', () => {
+    const { c } = refusedByLock();
+    c.sync.discard();
+    assert.equal(textOf(c.view!), 'ab\n');
+    assert.equal(c.stored, null);
   });
 });

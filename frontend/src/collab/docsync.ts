@@ -2,7 +2,9 @@
 // machine: subscribing and catching up, ordering ops and acks by version,
 // sending at most one op at a time, resending after reconnects with the same
 // seq (exactly once), rebasing on snapshots, and keeping unacknowledged
-// changes persisted. It has no timers and no socket of its own: the host
+// changes persisted. Changes that meet a lock (the plan was locked for
+// approval) are held: kept visible, stored and unsent, and sent again with
+// the same seq when the plan opens again. It has no timers and no socket of its own: the host
 // sends, the caller feeds messages and calls tick() with the time, so the
 // whole protocol runs in unit and property tests.
 import Delta from 'quill-delta';
@@ -46,6 +48,8 @@ export interface PersistedDoc {
   inflight: { op: DeltaJSON; seq: number; src: string } | null;
   buffer: DeltaJSON | null;
   rejected: DocProblem | null;
+  /** The changes met a lock: they wait for the plan to open again. */
+  held?: boolean;
   /** The base is ahead of v (in-flight op known committed): resync from a snapshot. */
   needSnapshot?: boolean;
 }
@@ -61,6 +65,7 @@ export type DocState =
   | 'saving' // changes waiting for their ack
   | 'offline' // not connected (changes, if any, wait)
   | 'rejected' // the server refused a change: it stays visible, unsent
+  | 'held' // the plan is locked: changes stay visible and stored, unsent until it opens again
   | 'error'; // the document cannot be opened (not found, forbidden)
 
 export interface DocStatus {
@@ -133,7 +138,17 @@ export class DocSync {
   private retries = 0;
   private rejected: DocProblem | null = null;
   private fatal: DocProblem | null = null;
+  /** The document is locked (a snapshot said so, or a lock marker came). */
   private locked = false;
+  /**
+   * The in-flight op was refused as locked (so it is not committed): it
+   * and the buffer wait until the plan opens again (an unlock marker, a
+   * snapshot that is not locked, or resumeAfterLock).
+   */
+  private lockHeld = false;
+  /** Unlocks seen (markers, snapshots that are not locked), and how many when the in-flight op was sent. */
+  private unlocks = 0;
+  private unlocksAtSend = 0;
   /** The buffer holds only the trailing newline Quill needs and the server's doc lacks. */
   private virtualTail = false;
   /** Messages held while the view is busy, in arrival order. */
@@ -162,7 +177,8 @@ export class DocSync {
     const buffer = rec.buffer ? new Delta(rec.buffer.ops ?? []) : null;
     this.ot = new OTClient(rec.v, new Delta(rec.base.ops ?? []), inflight, buffer && buffer.ops.length ? buffer : null);
     this.rejected = rec.rejected;
-    this.inflightRefused = rec.rejected !== null;
+    this.lockHeld = rec.held === true;
+    this.inflightRefused = rec.rejected !== null || this.lockHeld;
     this.awaitingSnapshot = rec.needSnapshot === true;
     this.view?.reset(this.ot.localDoc());
     this.changed();
@@ -211,6 +227,7 @@ export class DocSync {
     let state: DocState;
     if (this.fatal) state = 'error';
     else if (this.rejected) state = 'rejected';
+    else if (pending && (this.lockHeld || this.locked)) state = 'held';
     else if (!this.online) state = 'offline';
     else if (!this.ot) state = 'loading';
     else if (pending) state = 'saving';
@@ -256,13 +273,26 @@ export class DocSync {
     this.changed();
   }
 
+  /**
+   * resumeAfterLock sends the changes held by a lock again (same seq: the
+   * server rebases them), when the plan is known to be open again (its
+   * phase allows editing). If it is still locked they are held again.
+   */
+  resumeAfterLock(): void {
+    if (!this.lockHeld && !this.locked) return;
+    this.locked = false;
+    this.release();
+    this.changed();
+  }
+
   /** discard drops changes the server refused and shows the server's text. */
   discard(): void {
-    if (!this.ot || !this.rejected) return;
+    if (!this.ot || (!this.rejected && !this.lockHeld)) return;
     const local = this.ot.localDoc();
     this.ot.inflight = null;
     this.ot.buffer = null;
     this.rejected = null;
+    this.lockHeld = false;
     this.inflightRefused = false;
     this.view?.apply(docDiff(local, this.ot.base));
     this.changed();
@@ -378,6 +408,11 @@ export class DocSync {
   private onSnapshot(m: SnapshotMsg): void {
     const snap = new Delta(m.data?.ops ?? []);
     this.locked = m.locked === true;
+    // Not locked any more: what the lock held goes out after the rebase.
+    if (!this.locked) {
+      this.lockHeld = false;
+      this.unlocks += 1;
+    }
     // Ops that overtook the snapshot stay held; older ones are in it.
     for (const v of this.held.keys()) if (v < m.v) this.held.delete(v);
     this.syncTarget = null;
@@ -488,6 +523,7 @@ export class DocSync {
 
   private drain(): void {
     const ot = this.ot!;
+    let unlocked = false;
     for (;;) {
       const h = this.held.get(ot.version);
       if (!h) break;
@@ -505,7 +541,11 @@ export class DocSync {
       if (h.kind === 'ack') continue; // an ack for an op no longer in flight
       const m = h.msg;
       if (m.kind === 'lock') this.locked = true;
-      else if (m.kind === 'unlock') this.locked = false;
+      else if (m.kind === 'unlock') {
+        this.locked = false;
+        this.unlocks += 1;
+        unlocked = true;
+      }
       this.view?.flush();
       const before = this.virtualTail ? ot.localDoc() : null;
       const change = ot.remote(new Delta(m.op?.ops ?? []));
@@ -519,15 +559,30 @@ export class DocSync {
       this.syncTarget = null;
       this.subTimeouts = 0;
       this.synced = true;
+      if (unlocked) this.lockHeld = false;
       this.afterSynced();
+    } else if (unlocked) {
+      this.release();
     }
+  }
+
+  // release lets changes held by a lock go: the in-flight op is resent
+  // (same seq) once the stream is synced, then the buffer follows.
+  private release(): void {
+    if (!this.lockHeld) {
+      this.maybeSend();
+      return;
+    }
+    this.lockHeld = false;
+    if (this.synced && !this.probe && !this.awaitingSnapshot) this.resendInflight();
+    this.maybeSend();
   }
 
   // afterSynced runs once the catch-up is complete: an op still in flight
   // was not among the committed ops, so it is resent (same seq).
   private afterSynced(): void {
     const inf = this.ot!.inflight;
-    if (inf && !this.rejected && this.retryAt === null && (!this.inflightSent || this.inflightRefused)) {
+    if (inf && !this.rejected && !this.lockHeld && this.retryAt === null && (!this.inflightSent || this.inflightRefused)) {
       this.resendInflight();
     }
     this.maybeSend();
@@ -535,7 +590,7 @@ export class DocSync {
 
   private resendInflight(): void {
     const ot = this.ot;
-    if (!ot?.inflight || this.rejected || !this.online) return;
+    if (!ot?.inflight || this.rejected || this.lockHeld || !this.online) return;
     if (ot.inflight.op.ops.length === 0 && this.inflightRefused) {
       // Transformed away to nothing and known uncommitted: nothing to send.
       ot.inflight = null;
@@ -551,6 +606,7 @@ export class DocSync {
     const inf = ot.inflight!;
     this.inflightRefused = false;
     this.inflightSent = true;
+    this.unlocksAtSend = this.unlocks;
     if (this.host.send({ type: 'op', doc: this.doc, v: ot.version, seq: inf.seq, op: { ops: inf.op.ops } })) {
       this.sentAt = this.host.now();
     }
@@ -558,7 +614,8 @@ export class DocSync {
 
   private maybeSend(): void {
     const ot = this.ot;
-    if (!ot || !this.online || !this.synced || this.probe || this.awaitingSnapshot || this.rejected) return;
+    // Nothing new goes out while the document is locked: it would be refused.
+    if (!ot || !this.online || !this.synced || this.probe || this.awaitingSnapshot || this.rejected || this.lockHeld || this.locked) return;
     if (ot.inflight || !ot.buffer || this.virtualTail) return;
     ot.takeBuffer(this.host.nextSeq(), this.host.clientId, MAX_OP_BYTES);
     this.sendInflight();
@@ -596,12 +653,15 @@ export class DocSync {
         this.resubscribeLater();
         return;
       }
-      if (m.code !== 'stale') this.rejected = problem;
+      if (m.code === 'locked') this.hold();
+      else if (m.code !== 'stale') this.rejected = problem;
       this.resolveProbe(false, null);
       return;
     }
     if (m.code === 'stale') {
       this.resubscribe();
+    } else if (m.code === 'locked') {
+      this.hold();
     } else if (RETRY_CODES.has(m.code) && this.retries < this.timings.maxRetries) {
       const delay = this.timings.retryBase * 2 ** this.retries;
       this.retries += 1;
@@ -609,6 +669,20 @@ export class DocSync {
     } else {
       this.rejected = problem;
     }
+  }
+
+  // hold keeps the refused op and everything after it for when the plan
+  // opens again. The lock marker that beat the op is on its way (or here).
+  // The refusal may also have been overtaken by the unlock (the error
+  // comes from the node that refused the op, the markers over the bus):
+  // then the op goes again at once; at worst a newer lock refuses it again.
+  private hold(): void {
+    if (this.unlocks > this.unlocksAtSend) {
+      if (this.synced && !this.probe) this.resendInflight();
+      return;
+    }
+    this.lockHeld = true;
+    this.locked = true;
   }
 
   // The server's empty document has no trailing newline, but Quill always
@@ -654,6 +728,7 @@ export class DocSync {
       inflight: ot.inflight ? { op: { ops: ot.inflight.op.ops }, seq: ot.inflight.seq, src: ot.inflight.src } : null,
       buffer: ot.buffer ? { ops: ot.buffer.ops } : null,
       rejected: this.rejected,
+      held: this.lockHeld || undefined,
       needSnapshot: this.awaitingSnapshot || undefined,
     });
   }

@@ -1,7 +1,7 @@
-// The messages of the WebSocket protocol, version 1 (docs/protocol.md).
+// The messages of the WebSocket protocol, version 2 (docs/protocol.md).
 import type { Op } from 'quill-delta';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** DeltaJSON is a Quill Delta as it travels: {"ops":[...]}. */
 export interface DeltaJSON {
@@ -15,11 +15,15 @@ export interface User {
 
 // Client → server.
 
+/**
+ * HelloMsg opens the session with the access token; sent again on an open
+ * connection with a renewed token, it extends the session (same user).
+ */
 export interface HelloMsg {
   type: 'hello';
   protocol: number;
   client: string;
-  name: string;
+  token: string;
 }
 
 export interface SubMsg {

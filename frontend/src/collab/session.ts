@@ -1,9 +1,10 @@
-// Session is the tab's collaboration state: the one connection, the
-// documents open on it (the one in the editor and any that still have
-// unacknowledged changes), and the plan subscriptions (events, presence).
+// Session is the tab's collaboration state for the signed-in user: the
+// one connection, the documents open on it (the one in the editor and any
+// that still have unacknowledged changes), and the plan subscriptions
+// (events, presence, errors about the plan).
 import { Connection, wsURL, type ConnState } from './connection';
 import { DocSync, type DocHost } from './docsync';
-import type { ClientMsg, EventMsg, PresenceInMsg, ServerMsg, SubmitMsg, SubMsg, User } from './protocol';
+import type { ClientMsg, ErrorMsg, EventMsg, PresenceInMsg, ServerMsg, SubmitMsg, SubMsg, User } from './protocol';
 import { PendingStore } from './storage';
 
 /** How long unacknowledged changes are gathered before they are stored (ms). */
@@ -15,6 +16,14 @@ export interface PlanHandlers {
   presence: (p: PresenceInMsg) => void;
   /** opened is called on every (re)subscription. */
   opened?: () => void;
+  /** error gets errors about the plan itself (e.g. forbidden: the membership was revoked). */
+  error?: (e: ErrorMsg) => void;
+}
+
+/** The access tokens the connection presents (auth/session.ts). */
+export interface SessionAuth {
+  accessToken(): Promise<string | null>;
+  refresh(refused: string | null): Promise<string | null>;
 }
 
 interface PlanSub {
@@ -29,18 +38,22 @@ export class Session {
   private readonly docs = new Map<string, { sync: DocSync; users: number }>();
   private readonly plans = new Map<string, PlanSub>();
   private readonly stateListeners = new Set<(s: ConnState) => void>();
+  private ticker: ReturnType<typeof setInterval> | null = null;
   user: User | null = null;
 
   constructor(
     readonly clientId: string,
-    name: () => string,
+    /** The signed-in user's id: their unsent changes are kept apart from anyone else's. */
+    readonly userId: string,
+    auth: SessionAuth,
     storage: Storage = localStorage,
   ) {
-    this.store = new PendingStore(clientId, storage, PERSIST_DELAY);
+    this.store = new PendingStore(clientId, storage, PERSIST_DELAY, userId);
     this.conn = new Connection({
       url: wsURL(),
       client: clientId,
-      name,
+      token: () => auth.accessToken(),
+      refresh: (refused) => auth.refresh(refused),
       onOpen: (w) => {
         this.user = w.user;
         for (const p of this.plans.values()) this.subPlan(p);
@@ -67,7 +80,30 @@ export class Session {
     // took) left unsent go out in the background.
     for (const { doc, plan } of this.store.docs()) this.openDoc(plan, doc, false);
     this.conn.start();
-    setInterval(() => this.tick(), 1000);
+    this.ticker = setInterval(() => this.tick(), 1000);
+  }
+
+  /** renew hands a renewed access token to the open connection. */
+  renew(token: string): void {
+    this.conn.renew(token);
+  }
+
+  /** pause closes the connection (signed out); resume opens it again. */
+  pause(): void {
+    this.store.flush();
+    this.conn.stop();
+  }
+
+  resume(): void {
+    this.conn.start();
+  }
+
+  /** destroy ends the session for good (another user signs in). */
+  destroy(): void {
+    this.store.flush();
+    this.conn.destroy();
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
   }
 
   get state(): ConnState {
@@ -122,6 +158,14 @@ export class Session {
     this.conn.send({ type: 'unsub', doc });
   }
 
+  /**
+   * resumeAfterLock sends the changes a lock held in the plan's documents
+   * again, once the plan is known to be open for editing.
+   */
+  resumeAfterLock(plan: string): void {
+    for (const d of this.docs.values()) if (d.sync.plan === plan) d.sync.resumeAfterLock();
+  }
+
   /** subscribePlan delivers a plan's events after seq() and its presence. */
   subscribePlan(plan: string, seq: () => number, handlers: PlanHandlers): () => void {
     const p: PlanSub = { plan, seq, handlers };
@@ -149,7 +193,8 @@ export class Session {
         return;
       case 'error':
         if (m.doc) this.docs.get(m.doc)?.sync.receive(m);
-        else if (!m.plan) console.warn('temaplan: server error', m.code, m.message);
+        else if (m.plan) this.plans.get(m.plan)?.handlers.error?.(m);
+        else console.warn('temaplan: server error', m.code, m.message);
         return;
       case 'event':
         this.plans.get(m.plan)?.handlers.event(m);

@@ -1,8 +1,9 @@
 // A simulated server and clients for the DocSync property tests: the
 // server does what the Go engine does (resend check first, stale refusal,
 // transform against committed ops with the committed ops winning ties,
-// catch-up or snapshot on sub); connections deliver late, drop, reorder
-// and reconnect; pages reload. Test support only: nothing imports it but
+// catch-up or snapshot on sub, lock markers and `locked` refusals while
+// the plan is locked); connections deliver late, drop, reorder and
+// reconnect; pages reload. Test support only: nothing imports it but
 // tests.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -18,6 +19,7 @@ interface Commit {
   op: Delta;
   src: string;
   seq: number;
+  kind?: 'lock' | 'unlock';
 }
 
 export class Conn {
@@ -33,6 +35,7 @@ export class Server {
   log: Commit[] = [];
   committed = new Map<string, number>();
   conns = new Set<Conn>();
+  locked = false;
   constructor(
     initial: Delta,
     readonly staleLimit: number,
@@ -49,7 +52,7 @@ export class Server {
     if (m.type === 'sub') {
       c.subscribed = true;
       if (m.v === undefined || this.head - m.v > this.catchUpLimit) {
-        c.down.push({ type: 'snapshot', doc: DOC, v: this.head, data: { ops: this.doc.ops } });
+        c.down.push({ type: 'snapshot', doc: DOC, v: this.head, data: { ops: this.doc.ops }, locked: this.locked || undefined });
         return;
       }
       if (m.v > this.head) {
@@ -67,6 +70,10 @@ export class Server {
       return;
     }
     if (m.v > this.head) throw new Error(`client ${c.client} sent v ${m.v} > head ${this.head}`);
+    if (this.locked) {
+      c.down.push({ type: 'error', code: 'locked', message: 'the plan is locked', doc: DOC, seq: m.seq });
+      return;
+    }
     if (this.head - m.v > this.staleLimit) {
       c.down.push({ type: 'error', code: 'stale', message: 'stale', doc: DOC, seq: m.seq });
       return;
@@ -87,7 +94,17 @@ export class Server {
 
   opMsg(v: number): DocServerMsg {
     const c = this.log[v]!;
-    return { type: 'op', doc: DOC, v, op: { ops: c.op.ops }, src: c.src, seq: c.seq, by: c.src };
+    return { type: 'op', doc: DOC, v, op: { ops: c.op.ops }, src: c.src, seq: c.seq, by: c.src, kind: c.kind };
+  }
+
+  /** setLocked locks or unlocks the plan: a marker at the next version, to every subscriber. */
+  setLocked(locked: boolean): void {
+    if (locked === this.locked) return;
+    this.locked = locked;
+    const v = this.head;
+    const kind = locked ? 'lock' : 'unlock';
+    this.log.push({ op: new Delta(), src: `${kind}@${v}`, seq: 0, kind });
+    for (const o of this.conns) if (o.open && o.subscribed) o.down.push(this.opMsg(v));
   }
 }
 
@@ -143,6 +160,8 @@ export type Action =
   | { t: 'connect'; c: number }
   | { t: 'reload'; c: number }
   | { t: 'tick'; c: number; dt: number }
+  | { t: 'lock' }
+  | { t: 'resume'; c: number }
   | { t: 'burst'; c: number; n: number; at: number };
 
 export const actionArb = (clients: number): fc.Arbitrary<Action> => {
@@ -156,6 +175,8 @@ export const actionArb = (clients: number): fc.Arbitrary<Action> => {
     { weight: 1, arbitrary: fc.record({ t: fc.constant('reload' as const), c }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant('tick' as const), c, dt: fc.integer({ min: 1, max: 600 }) }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant('burst' as const), c, n: fc.integer({ min: 1, max: 25 }), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant('lock' as const) }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant('resume' as const), c }) },
   );
 };
 
@@ -192,6 +213,9 @@ export function drop(w: World, cl: Client): void {
 function edit(cl: Client, a: Extract<Action, { t: 'edit' }>, insertOnly: boolean): void {
   const view = cl.view;
   if (!view || !cl.sync.isLoaded()) return;
+  // The editor is read-only while the client knows the plan is locked.
+  const st = cl.sync.status();
+  if (st.locked || st.state === 'held') return;
   const len = view.length(); // includes the trailing newline, which is never touched
   const at = Math.min(Math.floor(a.at * len), len - 1);
   let change: Delta;
@@ -215,6 +239,10 @@ function edit(cl: Client, a: Extract<Action, { t: 'edit' }>, insertOnly: boolean
 }
 
 function step(w: World, a: Action, insertOnly: boolean): void {
+  if (a.t === 'lock') {
+    w.server.setLocked(!w.server.locked);
+    return;
+  }
   const cl = w.clients[a.c]!;
   switch (a.t) {
     case 'edit':
@@ -253,6 +281,10 @@ function step(w: World, a: Action, insertOnly: boolean): void {
         while (cl.conn?.down.length) cl.sync.receive(cl.conn.down.shift()!);
       }
       break;
+    case 'resume':
+      // The plan page saw (in the re-fetched plan) that editing is allowed again.
+      if (!w.server.locked) cl.sync.resumeAfterLock();
+      break;
     case 'tick':
       w.clock.t += a.dt;
       cl.sync.tick(w.clock.t);
@@ -265,6 +297,8 @@ function step(w: World, a: Action, insertOnly: boolean): void {
 }
 
 function quiesce(w: World): void {
+  // The plan opens again in the end: nothing held may be lost.
+  w.server.setLocked(false);
   for (let round = 0; round < 500; round++) {
     let busy = false;
     for (const cl of w.clients) {

@@ -61,6 +61,21 @@ describe('PendingStore', () => {
     assert.equal(b.nextSeq(), 1);
   });
 
+  it('keeps the changes of each signed-in user apart', () => {
+    const s = new MemoryStorage();
+    const kari = new PendingStore('c-a', s, 0, 'u:kari');
+    const ola = new PendingStore('c-a', s, 0, 'u:ola');
+    kari.save('d1', rec('c-a'));
+    assert.deepEqual(kari.docs(), [{ doc: 'd1', plan: 'p1' }]);
+    assert.deepEqual(ola.docs(), [], 'not restored for another user');
+    assert.equal(ola.load('d1'), null);
+    ola.save('d1', null);
+    assert.deepEqual(kari.load('d1'), rec('c-a'), 'nor removed by them');
+    assert.deepEqual(clientsWithPending(s), ['c-a']);
+    assert.equal(kari.nextSeq(), 1);
+    assert.equal(ola.nextSeq(), 2, 'one seq counter per client');
+  });
+
   it('gathers writes with a delay, and flush writes them at once', () => {
     const s = new MemoryStorage();
     const a = new PendingStore('c-a', s, 10_000);

@@ -1,7 +1,8 @@
 // What survives a page reload: the tab's client id (sessionStorage), its op
 // counter and its unacknowledged changes (localStorage, per client and
 // document), so that a reload resends them under the same (client, seq) —
-// exactly once.
+// exactly once. Changes are kept per signed-in user: another user who
+// signs in later in the same tab never sends them under their name.
 //
 // A tab holds a Web Lock named after its client id for as long as it lives.
 // A new tab whose id is taken (a duplicated tab copies sessionStorage) gets
@@ -23,7 +24,7 @@ export function newClientId(): string {
   return `c-${s}`;
 }
 
-/** PendingStore keeps one client's unacknowledged changes and op counter. */
+/** PendingStore keeps one client's (and user's) unacknowledged changes and op counter. */
 export class PendingStore {
   /** Writes failed (quota, private mode): changes live in memory only. */
   failed = false;
@@ -35,10 +36,16 @@ export class PendingStore {
     private readonly storage: Storage,
     /** Writes are gathered for this long (ms); flush() writes at once. */
     private readonly delay = 0,
+    /** The signed-in user whose changes these are ("": none). */
+    private readonly user = '',
   ) {}
 
+  private prefix(): string {
+    return this.user ? `${PENDING_PREFIX}${this.client}.${encodeURIComponent(this.user)}/` : `${PENDING_PREFIX}${this.client}.`;
+  }
+
   private key(doc: string): string {
-    return `${PENDING_PREFIX}${this.client}.${doc}`;
+    return this.prefix() + doc;
   }
 
   /**
@@ -87,12 +94,13 @@ export class PendingStore {
 
   /** docs lists the documents with stored changes, with their plans. */
   docs(): { doc: string; plan: string }[] {
-    const prefix = `${PENDING_PREFIX}${this.client}.`;
+    const prefix = this.prefix();
     const out: { doc: string; plan: string }[] = [];
     for (let i = 0; i < this.storage.length; i++) {
       const k = this.storage.key(i);
       if (!k?.startsWith(prefix)) continue;
       const doc = k.slice(prefix.length);
+      if (doc.includes('/')) continue; // another user's
       const rec = this.load(doc);
       if (rec) out.push({ doc, plan: rec.plan });
     }
@@ -169,23 +177,4 @@ export async function claimClientId(): Promise<string> {
   await tryLock(id, 0);
   session.setItem(CLIENT_KEY, id);
   return id;
-}
-
-const NAME_KEY = 'temaplan.name';
-
-/** displayName returns the name the user gave, or "". */
-export function displayName(): string {
-  try {
-    return localStorage.getItem(NAME_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-export function setDisplayName(name: string): void {
-  try {
-    localStorage.setItem(NAME_KEY, name);
-  } catch {
-    // Asked again next time.
-  }
 }

@@ -2,6 +2,9 @@
 // DocSync: user changes are cleaned to the whitelist and handed to the OT
 // client; remote changes are applied with source 'api', which keeps the
 // local selection where it belongs (Quill transforms it through the change).
+// The editor is read-only unless the page allows editing (the user may edit
+// the text in this phase) and the document can take changes; changes that
+// were not saved stay visible under a notice that says so.
 import type Delta from 'quill-delta';
 import type { DocStatus, DocSync, DocView } from '../collab/docsync';
 import { docDiff } from '../collab/ot';
@@ -21,6 +24,8 @@ export interface SelectionRange {
 export interface SectionEditorOptions {
   title: string;
   onSelection: (range: SelectionRange | null) => void;
+  /** onRefused is told when the server refuses a change (its code: locked, forbidden, ...). */
+  onRefused?: (code: string) => void;
 }
 
 /** How long changes must wait for their ack before "Lagrer…" is shown. */
@@ -38,8 +43,13 @@ export class SectionEditor implements DocView {
   private reconcileQueued = false;
   private savingTimer: ReturnType<typeof setTimeout> | null = null;
   private shownState = '';
+  /** The page allows editing (the caller may edit the text now). */
+  private allowed = false;
+  private lastStatus: DocStatus | null = null;
+  private readonly onRefused: ((code: string) => void) | undefined;
 
   constructor(opts: SectionEditorOptions) {
+    this.onRefused = opts.onRefused;
     const Q = registerQuill();
     const host = h('div', { class: 'editor-body' });
     this.statusEl = h('p', { class: 'save-status', role: 'status', 'aria-live': 'polite', 'data-state': 'loading' }, t('save.loading'));
@@ -76,7 +86,7 @@ export class SectionEditor implements DocView {
     root.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && !e.defaultPrevented) this.toolbar.focus();
     });
-    this.element = h('div', { class: 'editor is-readonly' }, this.toolbar.element, host, this.statusEl, this.problemEl);
+    this.element = h('div', { class: 'editor is-readonly', 'data-readonly': 'true' }, this.toolbar.element, host, this.statusEl, this.problemEl);
 
     this.quill.on('text-change', (delta: Delta, old: Delta, source: string) => {
       if (this.applying || source === 'silent') return;
@@ -111,6 +121,22 @@ export class SectionEditor implements DocView {
 
   focus(): void {
     this.quill.focus();
+  }
+
+  /** setAllowed says whether the user may edit the text now (their role and the phase). */
+  setAllowed(allowed: boolean): void {
+    if (allowed === this.allowed) return;
+    this.allowed = allowed;
+    if (this.lastStatus) this.showStatus(this.lastStatus);
+    else this.setEditable(false);
+  }
+
+  private setEditable(editable: boolean): void {
+    this.element.dataset.readonly = String(!editable);
+    if (editable === this.quill.isEnabled()) return;
+    this.quill.enable(editable);
+    this.element.classList.toggle('is-readonly', !editable);
+    this.toolbar.setEnabled(editable);
   }
 
   // DocView.
@@ -182,15 +208,16 @@ export class SectionEditor implements DocView {
   }
 
   private showStatus(s: DocStatus): void {
+    const before = this.lastStatus;
+    this.lastStatus = s;
+    if ((s.state === 'rejected' || s.state === 'held') && before?.state !== s.state) {
+      this.onRefused?.(s.state === 'held' ? 'locked' : (s.problem?.code ?? ''));
+    }
     // The exact state, at once (the visible text waits a moment before
     // "Lagrer…", so that typing does not make the status flicker).
     this.element.dataset.pending = String(s.pending);
-    const editable = s.loaded && s.state !== 'rejected' && s.state !== 'error' && !s.locked;
-    if (editable !== this.quill.isEnabled()) {
-      this.quill.enable(editable);
-      this.element.classList.toggle('is-readonly', !editable);
-      this.toolbar.setEnabled(editable);
-    }
+    const editable = this.allowed && s.loaded && s.state !== 'rejected' && s.state !== 'error' && s.state !== 'held' && !s.locked;
+    this.setEditable(editable);
 
     if (s.state === 'saving') {
       if (this.shownState !== 'saving' && !this.savingTimer) {
@@ -211,7 +238,9 @@ export class SectionEditor implements DocView {
               ? t('save.offline')
               : s.state === 'rejected'
                 ? t('save.rejected', { reason: errorText(s.problem?.code ?? 'internal') })
-                : t('save.error', { reason: errorText(s.problem?.code ?? 'internal') });
+                : s.state === 'held'
+                  ? t('save.held')
+                  : t('save.error', { reason: errorText(s.problem?.code ?? 'internal') });
       this.setStatusText(s.state, text);
     }
     this.showProblem(s);
@@ -226,7 +255,29 @@ export class SectionEditor implements DocView {
 
   private showProblem(s: DocStatus): void {
     const el = this.problemEl;
-    if (s.state === 'rejected') {
+    // Unsaved text (refused, or held by the lock) is marked in the editor too.
+    const unsaved = s.state === 'rejected' || s.state === 'held';
+    this.element.classList.toggle('has-unsaved', unsaved);
+    if (unsaved) el.dataset.testid = 'unsaved-notice';
+    else delete el.dataset.testid;
+    if (s.state === 'held') {
+      if (el.dataset.kind === 'held') return;
+      el.dataset.kind = 'held';
+      const copied = h('span', { class: 'copied', 'aria-live': 'polite' });
+      replace(
+        el,
+        h('p', null, h('strong', null, t('save.held'))),
+        h('p', null, t('save.heldHint')),
+        h(
+          'p',
+          { class: 'buttons' },
+          h('button', { type: 'button', onclick: () => this.copyText(copied) }, t('save.copy')),
+          h('button', { type: 'button', class: 'danger', onclick: () => this.discard() }, t('save.discard')),
+          copied,
+        ),
+      );
+      el.hidden = false;
+    } else if (s.state === 'rejected') {
       if (el.dataset.kind === 'rejected') return;
       el.dataset.kind = 'rejected';
       const copied = h('span', { class: 'copied', 'aria-live': 'polite' });

@@ -1,6 +1,6 @@
 // Norwegian names of the codes the API uses (phases, plan types, section
-// statuses and kinds, error codes), from the message catalogue.
-import { ApiError } from '../api/client';
+// statuses and kinds, roles, error codes), from the message catalogue.
+import { ApiError } from '../api/http';
 import { errorText, has, t } from '../i18n';
 
 function label(prefix: string, code: string): string {
@@ -12,6 +12,7 @@ export const phaseText = (phase: string): string => label('phase', phase);
 export const typeText = (type: string): string => label('type', type);
 export const statusText = (status: string): string => label('status', status);
 export const kindText = (kind: string): string => label('kind', kind);
+export const roleText = (role: string): string => label('role', role);
 
 /** problemText says what went wrong with a request, in the user's language. */
 export function problemText(err: unknown): string {

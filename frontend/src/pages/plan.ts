@@ -1,15 +1,21 @@
-// The plan page: the outline (live, from the plan's events), the editor of
-// the selected section, simple structure actions, and who is here.
-import { api, ApiError } from '../api/client';
-import { SECTION_STATUSES, type Plan, type Section, type SectionStatus } from '../api/types';
+// The plan page: the phase banner (phase, approvals, the transitions the
+// user may ask for), the outline (live, from the plan's events), the
+// editor of the selected section, structure actions, and who is here.
+// What the user may do comes from the server (plan.you.actions): editors
+// are read-only and structure actions absent unless it says otherwise, and
+// every plan event that is not about sections re-fetches the plan, so a
+// lock, a return or a changed role shows in every tab at once.
+import { ApiError, type Api } from '../api/client';
+import { SECTION_STATUSES, type Me, type Plan, type Section, type SectionStatus } from '../api/types';
 import type { Session } from '../collab/session';
 import { confirmDialog, promptText } from '../dialog';
 import { h, replace, uniqueId } from '../dom';
 import { SectionEditor } from '../editor/editor';
-import { t } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 import { PresenceTracker, initials, type Peer } from '../presence/presence';
 import { applyEvent, findSection, walk } from './outline';
-import { kindText, phaseText, problemText, statusText, typeText } from './labels';
+import { kindText, phaseText, problemText, roleText, statusText, typeText } from './labels';
+import { approvals, bannerActions, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
 import { planPath, type Page, type Route, type Router } from './router';
 
 interface Cursors {
@@ -26,6 +32,8 @@ export class PlanPage implements Page {
   private editor: SectionEditor | null = null;
   private editorDoc: string | null = null;
   private readonly headerEl: HTMLElement;
+  private readonly bannerEl: HTMLElement;
+  private readonly outlineActionsEl: HTMLElement;
   private readonly noticeEl: HTMLElement;
   private readonly alertEl: HTMLElement;
   private readonly outlineEl: HTMLElement;
@@ -34,16 +42,26 @@ export class PlanPage implements Page {
   private readonly tracker: PresenceTracker;
   private unsubPlan: (() => void) | null = null;
   private reloading: Promise<void> | null = null;
+  /** An event came while a reload was under way: its answer may predate it. */
+  private reloadAgain = false;
+  /** A transition is under way (its buttons are disabled). */
+  private acting = false;
+  /** The plan seq at which held changes were last sent again. */
+  private resumedAt = -1;
   private alive = true;
 
   constructor(
     private readonly router: Router,
     private readonly session: Session,
+    private readonly api: Api,
+    private readonly me: Me,
     private readonly planId: string,
     section: string | null,
   ) {
     this.selected = section;
     this.headerEl = h('header', { class: 'plan-header' }, h('h1', { tabindex: '-1' }, t('plan.loading')));
+    this.bannerEl = h('section', { class: 'phase-banner', 'data-testid': 'phase-banner', hidden: true });
+    this.outlineActionsEl = h('p', { class: 'outline-actions' });
     this.noticeEl = h('p', { class: 'notice', role: 'status' });
     this.alertEl = h('p', { class: 'error', role: 'alert' });
     this.outlineEl = h('div', { class: 'outline-tree' });
@@ -56,6 +74,7 @@ export class PlanPage implements Page {
       { class: 'page page-plan' },
       h('p', { class: 'back' }, h('a', { href: '/', 'data-link': '' }, `← ${t('plan.back')}`)),
       this.headerEl,
+      this.bannerEl,
       this.alertEl,
       this.noticeEl,
       h(
@@ -66,12 +85,7 @@ export class PlanPage implements Page {
           { class: 'outline', 'aria-labelledby': outlineHead },
           h('h2', { id: outlineHead, tabindex: '-1' }, t('plan.outline')),
           this.outlineEl,
-          h(
-            'p',
-            { class: 'outline-actions' },
-            h('button', { type: 'button', onclick: () => void this.addSection('', 'section') }, t('outline.addSection')),
-            h('button', { type: 'button', onclick: () => void this.addSection('', 'target_area') }, t('outline.addTarget')),
-          ),
+          this.outlineActionsEl,
         ),
         this.paneEl,
         h('aside', { class: 'presence', 'aria-labelledby': presenceHead }, h('h2', { id: presenceHead }, t('presence.heading')), this.presenceEl),
@@ -89,6 +103,7 @@ export class PlanPage implements Page {
   }
 
   destroy(): void {
+    if (!this.alive) return;
     this.alive = false;
     this.unsubPlan?.();
     this.tracker.destroy();
@@ -99,12 +114,18 @@ export class PlanPage implements Page {
 
   private async load(): Promise<void> {
     try {
-      const plan = await api.getPlan(this.planId);
+      const plan = await this.api.getPlan(this.planId);
       if (!this.alive) return;
-      this.setPlan(plan);
+      this.setPlan(plan, true);
       this.unsubPlan = this.session.subscribePlan(this.planId, () => this.plan?.seq ?? 0, {
         event: (e) => {
           if (!this.plan) return;
+          if (e.seq > this.plan.seq && !e.kind.startsWith('section.')) {
+            // Phase, approvals, members, ...: what the user may do may have
+            // changed, and only the server knows what.
+            void this.reload();
+            return;
+          }
           const next = applyEvent(this.plan, e);
           if (next) {
             if (next !== this.plan) this.setPlan(next);
@@ -117,6 +138,9 @@ export class PlanPage implements Page {
           this.tracker.clearPeers();
           this.tracker.subscribed();
         },
+        error: (e) => {
+          if (e.code === 'forbidden') this.revoked();
+        },
       });
     } catch (err) {
       if (!this.alive) return;
@@ -126,22 +150,44 @@ export class PlanPage implements Page {
   }
 
   private reload(): Promise<void> {
-    this.reloading ??= api
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = this.api
       .getPlan(this.planId)
       .then((p) => {
-        if (this.alive) this.setPlan(p);
+        if (this.alive) this.setPlan(p, true);
       })
       .catch((err) => {
-        if (this.alive) this.alertEl.textContent = problemText(err);
+        if (!this.alive) return;
+        if (err instanceof ApiError && (err.code === 'forbidden' || err.code === 'not_found')) this.revoked();
+        else this.alertEl.textContent = problemText(err);
       })
       .finally(() => {
         this.reloading = null;
+        if (this.reloadAgain && this.alive) {
+          this.reloadAgain = false;
+          void this.reload();
+        }
       });
     return this.reloading;
   }
 
-  private setPlan(plan: Plan): void {
+  // revoked leaves a plan the user may no longer see (their membership was
+  // taken away): nothing of it stays on the screen.
+  private revoked(): void {
+    if (!this.alive) return;
+    const title = this.plan?.title ?? '';
+    this.destroy();
+    this.router.navigate('/', { replace: true, notice: t('plan.revoked', { title }) });
+  }
+
+  /** setPlan shows the plan; fetched says it came from the server (not an event applied here). */
+  private setPlan(plan: Plan, fetched = false): void {
     if (this.plan && plan.seq < this.plan.seq) return; // an older answer
+    // A section event applied here keeps what only a fetch brings.
+    if (this.plan && !plan.you) plan = { ...plan, you: this.plan.you, members: this.plan.members, approvals: this.plan.approvals };
     this.plan = plan;
     const h1 = this.headerEl.querySelector('h1');
     const hadFocus = document.activeElement === h1;
@@ -149,7 +195,17 @@ export class PlanPage implements Page {
       this.headerEl,
       h('h1', { tabindex: '-1' }, plan.title),
       h('p', { class: 'meta' }, t('plan.meta', { municipality: plan.municipality, type: typeText(plan.type), phase: phaseText(plan.phase) })),
+      this.renderRoles(plan),
     );
+    this.renderBanner();
+    this.renderOutlineActions();
+    if (fetched && can(plan, 'edit_text') && plan.seq !== this.resumedAt) {
+      // The server says the plan is open for editing: changes a lock held
+      // go out now (once per plan state: should they be refused again,
+      // the next change of the plan brings the next try).
+      this.resumedAt = plan.seq;
+      this.session.resumeAfterLock(plan.id);
+    }
     if (hadFocus) (this.headerEl.querySelector('h1') as HTMLElement | null)?.focus();
     document.title = `${plan.title} – ${t('app.title')}`;
     if (this.selected && !findSection(plan.sections, this.selected)) {
@@ -227,23 +283,19 @@ export class PlanPage implements Page {
       { class: 'section-header' },
       h('p', { class: 'kind' }, kindText(s.kind)),
       h('h2', { id: headId, tabindex: '-1' }, s.title),
-      h(
-        'div',
-        { class: 'section-actions', role: 'group', 'aria-label': t('outline.actions') },
-        h('span', { class: 'field inline' }, h('label', { for: statusId }, t('outline.status')), statusSelect),
-        h('button', { type: 'button', dataset: { action: 'rename' }, onclick: () => void this.rename(s.id) }, t('outline.rename')),
-        h('button', { type: 'button', dataset: { action: 'add' }, onclick: () => void this.addSection(s.id, 'section') }, t('outline.addChild')),
-        h('button', { type: 'button', dataset: { action: 'up' }, disabled: found.index === 0, onclick: () => void this.move(s.id, -1) }, t('outline.moveUp')),
-        h('button', { type: 'button', dataset: { action: 'down' }, disabled: found.index === found.list.length - 1, onclick: () => void this.move(s.id, 1) }, t('outline.moveDown')),
-        h('button', { type: 'button', dataset: { action: 'delete' }, class: 'danger', onclick: () => void this.remove(s.id) }, t('outline.delete')),
-      ),
+      can(plan, 'edit_structure') ? this.sectionActions(s, found.index, found.list.length, statusSelect, statusId) : h('p', { class: 'section-status' }, h('span', { class: `status status-${s.status}` }, statusText(s.status))),
     );
     if (this.editorDoc !== s.id) {
       this.closeEditor();
       const editor = new SectionEditor({
         title: s.title,
         onSelection: (r) => this.tracker.update(s.id, r?.index ?? 0, r?.length ?? 0),
+        // The phase or the user's roles changed under them: show what holds now.
+        onRefused: (code) => {
+          if (code === 'locked' || code === 'forbidden') void this.reload();
+        },
       });
+      editor.setAllowed(can(plan, 'edit_text'));
       editor.bind(this.session.openDoc(plan.id, s.id));
       this.editor = editor;
       this.editorDoc = s.id;
@@ -261,7 +313,164 @@ export class PlanPage implements Page {
         else (header.querySelector('h2') as HTMLElement | null)?.focus();
       }
       this.editor?.quill.root.setAttribute('aria-label', t('editor.label', { title: s.title }));
+      this.editor?.setAllowed(can(plan, 'edit_text'));
     }
+  }
+
+  // The user's roles in the plan (and administrator, held per account).
+
+  private renderRoles(plan: Plan): HTMLElement {
+    const roles = sortRoles([...(plan.you?.roles ?? plan.roles ?? []), ...(this.me.admin ? ['admin'] : [])]);
+    const headId = uniqueId('roles');
+    return h(
+      'div',
+      { class: 'my-roles' },
+      h('span', { id: headId, class: 'label' }, `${t('roles.label')}:`),
+      ' ',
+      roles.length > 0
+        ? h(
+            'ul',
+            { class: 'role-list', 'aria-labelledby': headId, 'data-testid': 'role-list' },
+            roles.map((r) => h('li', { dataset: { role: r } }, roleText(r))),
+          )
+        : h('span', { class: 'role-list', 'data-testid': 'role-list' }, t('roles.none')),
+    );
+  }
+
+  // The phase banner.
+
+  private renderBanner(): void {
+    const plan = this.plan;
+    if (!plan) return;
+    const el = this.bannerEl;
+    const hadFocus = el.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.testid : undefined;
+    const headId = uniqueId('banner');
+    el.hidden = false;
+    el.dataset.phase = plan.phase;
+    el.dataset.submitted = String(plan.submitted === true);
+    el.setAttribute('aria-labelledby', headId);
+    const rows = approvals(plan);
+    const why = readOnlyReason(plan);
+    const actions = bannerActions(plan.you?.actions);
+    replace(
+      el,
+      h(
+        'h2',
+        { id: headId, class: 'phase-name' },
+        h('span', { class: 'visually-hidden' }, `${t('banner.label')}: `),
+        h('span', { class: `phase phase-${plan.phase}` }, phaseText(plan.phase)),
+      ),
+      plan.submitted ? h('p', { class: 'submitted', 'data-testid': 'submitted' }, t('banner.submitted')) : null,
+      rows.length > 0
+        ? h(
+            'ul',
+            { class: 'approvals', 'data-testid': 'approvals' },
+            rows.map((r) =>
+              h(
+                'li',
+                { dataset: { role: r.role, approved: String(r.approved) } },
+                t(r.role === 'steering' ? 'banner.steering' : 'banner.political', { status: t(r.approved ? 'banner.approved' : 'banner.waiting') }),
+              ),
+            ),
+          )
+        : null,
+      why ? h('p', { class: 'hint', 'data-testid': 'readonly-reason' }, t(why === 'phase' ? 'banner.readOnlyPhase' : 'banner.readOnlyRole')) : null,
+      actions.length > 0
+        ? h(
+            'div',
+            { class: 'buttons phase-actions', role: 'group', 'aria-label': t('banner.actions') },
+            actions.map((a) =>
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: a.action === 'return' ? '' : 'primary',
+                  'data-testid': `action-${a.action}`,
+                  disabled: this.acting,
+                  onclick: () => void this.transition(a),
+                },
+                t(`action.${a.action}` as MessageKey),
+              ),
+            ),
+          )
+        : null,
+    );
+    if (hadFocus) {
+      const again = el.querySelector<HTMLElement>(`[data-testid="${hadFocus}"]`);
+      (again && !(again as HTMLButtonElement).disabled ? again : (el.querySelector('h2') as HTMLElement | null))?.focus();
+    }
+  }
+
+  // transition asks the server for a phase step; the answer is the plan
+  // after it, and every other tab learns of it from the plan's event.
+  private async transition(a: BannerAction): Promise<void> {
+    const plan = this.plan;
+    if (!plan || this.acting) return;
+    let comment: string | undefined;
+    if (a.ask === 'confirm') {
+      const ok = await confirmDialog({ heading: t('action.lockHeading'), text: t('action.lockText'), confirm: t('action.lockConfirm'), testid: 'lock-dialog' });
+      if (!ok) return;
+    } else if (a.ask === 'comment') {
+      const text = await promptText({
+        heading: t('action.return'),
+        label: t('action.returnLabel'),
+        submit: t('action.returnConfirm'),
+        multiline: true,
+        required: t('action.returnRequired'),
+        testid: 'return-dialog',
+      });
+      if (!text) return;
+      comment = text;
+    }
+    if (!this.alive) return;
+    this.alertEl.textContent = '';
+    this.noticeEl.textContent = '';
+    this.acting = true;
+    this.renderBanner();
+    try {
+      const next = await this.api.transition(plan.id, comment === undefined ? { action: a.action } : { action: a.action, comment });
+      if (!this.alive) return;
+      this.acting = false;
+      this.setPlan(next, true);
+      this.noticeEl.textContent = t(`action.done.${a.action}` as MessageKey);
+    } catch (err) {
+      if (!this.alive) return;
+      this.acting = false;
+      this.renderBanner();
+      this.alertEl.textContent = problemText(err);
+      if (err instanceof ApiError && (err.code === 'conflict' || err.code === 'wrong_phase' || err.code === 'forbidden')) await this.reload();
+    }
+  }
+
+  // The structure actions beside the outline.
+  private renderOutlineActions(): void {
+    const show = can(this.plan, 'edit_structure');
+    const el = this.outlineActionsEl;
+    if (show === (el.childElementCount > 0)) return;
+    if (!show) {
+      replace(el);
+      el.hidden = true;
+      return;
+    }
+    el.hidden = false;
+    replace(
+      el,
+      h('button', { type: 'button', onclick: () => void this.addSection('', 'section') }, t('outline.addSection')),
+      h('button', { type: 'button', onclick: () => void this.addSection('', 'target_area') }, t('outline.addTarget')),
+    );
+  }
+
+  private sectionActions(s: Section, index: number, count: number, statusSelect: HTMLSelectElement, statusId: string): HTMLElement {
+    return h(
+      'div',
+      { class: 'section-actions', role: 'group', 'aria-label': t('outline.actions') },
+      h('span', { class: 'field inline' }, h('label', { for: statusId }, t('outline.status')), statusSelect),
+      h('button', { type: 'button', dataset: { action: 'rename' }, onclick: () => void this.rename(s.id) }, t('outline.rename')),
+      h('button', { type: 'button', dataset: { action: 'add' }, onclick: () => void this.addSection(s.id, 'section') }, t('outline.addChild')),
+      h('button', { type: 'button', dataset: { action: 'up' }, disabled: index === 0, onclick: () => void this.move(s.id, -1) }, t('outline.moveUp')),
+      h('button', { type: 'button', dataset: { action: 'down' }, disabled: index === count - 1, onclick: () => void this.move(s.id, 1) }, t('outline.moveDown')),
+      h('button', { type: 'button', dataset: { action: 'delete' }, class: 'danger', onclick: () => void this.remove(s.id) }, t('outline.delete')),
+    );
   }
 
   private closeEditor(): void {
@@ -309,7 +518,7 @@ export class PlanPage implements Page {
       const last = plan.sections.map((s) => s.kind).lastIndexOf('target_area');
       if (last >= 0) index = last + 1;
     }
-    const next = await this.mutate((seq) => api.addSection(plan.id, { parent, index, title, kind, seq }));
+    const next = await this.mutate((seq) => this.api.addSection(plan.id, { parent, index, title, kind, seq }));
     if (!next) return;
     let added: string | null = null;
     walk(next.sections, (s) => {
@@ -324,13 +533,13 @@ export class PlanPage implements Page {
     if (!plan || !s) return;
     const title = await promptText({ heading: t('outline.rename'), label: t('outline.renameTo', { title: s.title }), value: s.title, submit: t('outline.save') });
     if (!title || title === s.title) return;
-    await this.mutate((seq) => api.updateSection(plan.id, id, { title, seq }));
+    await this.mutate((seq) => this.api.updateSection(plan.id, id, { title, seq }));
   }
 
   private async setStatus(id: string, status: SectionStatus): Promise<void> {
     const plan = this.plan;
     if (!plan) return;
-    await this.mutate((seq) => api.updateSection(plan.id, id, { status, seq }));
+    await this.mutate((seq) => this.api.updateSection(plan.id, id, { status, seq }));
   }
 
   private async move(id: string, by: number): Promise<void> {
@@ -339,7 +548,7 @@ export class PlanPage implements Page {
     if (!plan || !f) return;
     const index = f.index + by;
     if (index < 0 || index >= f.list.length) return;
-    await this.mutate((seq) => api.moveSection(plan.id, id, { parent: f.parent?.id ?? '', index, seq }));
+    await this.mutate((seq) => this.api.moveSection(plan.id, id, { parent: f.parent?.id ?? '', index, seq }));
   }
 
   private async remove(id: string): Promise<void> {
@@ -352,7 +561,7 @@ export class PlanPage implements Page {
       confirm: t('outline.confirm'),
     });
     if (!ok) return;
-    const next = await this.mutate((seq) => api.deleteSection(plan.id, id, seq));
+    const next = await this.mutate((seq) => this.api.deleteSection(plan.id, id, seq));
     if (next) {
       this.alertEl.textContent = '';
       this.router.navigate(planPath(plan.id));

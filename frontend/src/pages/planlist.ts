@@ -1,10 +1,12 @@
-// The plan list: every plan with its municipality, type and phase, and a
-// form to create a plan from the template "Temaplan om bolig".
-import { api } from '../api/client';
-import type { PlanSummary, PlanType } from '../api/types';
+// The plan list: the plans the user is a member of (an administrator: every
+// plan of the municipality) with type, phase and the user's roles, and for
+// administrators a form to create a plan from the template "Temaplan om bolig".
+import type { Api } from '../api/client';
+import type { Me, PlanSummary, PlanType } from '../api/types';
 import { h, replace, uniqueId } from '../dom';
 import { t } from '../i18n';
-import { phaseText, problemText, typeText } from './labels';
+import { sortRoles } from './phase';
+import { phaseText, problemText, roleText, typeText } from './labels';
 import type { Page, Router } from './router';
 
 function formatDate(iso: string): string {
@@ -18,14 +20,18 @@ export class PlanListPage implements Page {
   private readonly listEl: HTMLElement;
   private alive = true;
 
-  constructor(private readonly router: Router) {
+  constructor(
+    private readonly router: Router,
+    private readonly api: Api,
+    me: Me,
+  ) {
     this.listEl = h('div', { class: 'plan-list', 'aria-busy': 'true' }, h('p', null, t('plans.loading')));
     this.element = h(
       'div',
       { class: 'page page-plans' },
       h('h1', { tabindex: '-1' }, t('plans.heading')),
       this.listEl,
-      this.createForm(),
+      me.admin ? this.createForm() : null,
     );
     void this.load();
   }
@@ -36,7 +42,7 @@ export class PlanListPage implements Page {
 
   private async load(): Promise<void> {
     try {
-      const plans = await api.listPlans();
+      const plans = await this.api.listPlans();
       if (!this.alive) return;
       this.renderList(plans);
     } catch (err) {
@@ -68,6 +74,7 @@ export class PlanListPage implements Page {
             h('th', { scope: 'col' }, t('plans.col.municipality')),
             h('th', { scope: 'col' }, t('plans.col.type')),
             h('th', { scope: 'col' }, t('plans.col.phase')),
+            h('th', { scope: 'col' }, t('plans.col.roles')),
             h('th', { scope: 'col' }, t('plans.col.updated')),
           ),
         ),
@@ -82,6 +89,7 @@ export class PlanListPage implements Page {
               h('td', null, p.municipality),
               h('td', null, typeText(p.type)),
               h('td', null, h('span', { class: `phase phase-${p.phase}` }, phaseText(p.phase))),
+              h('td', { class: 'roles' }, sortRoles(p.roles ?? []).map(roleText).join(', ')),
               h('td', null, p.updated ? h('time', { datetime: p.updated }, formatDate(p.updated)) : ''),
             ),
           ),
@@ -92,10 +100,8 @@ export class PlanListPage implements Page {
 
   private createForm(): HTMLElement {
     const titleId = uniqueId('plan-title');
-    const muniId = uniqueId('plan-muni');
     const headId = uniqueId('plan-new');
     const title = h('input', { id: titleId, name: 'title', type: 'text', autocomplete: 'off', 'aria-required': 'true', maxlength: '200' });
-    const muni = h('input', { id: muniId, name: 'municipality', type: 'text', autocomplete: 'organization', 'aria-required': 'true', maxlength: '200' });
     const radio = (value: PlanType, checked: boolean) => {
       const id = uniqueId(`type-${value}`);
       return h('span', { class: 'radio' }, h('input', { id, type: 'radio', name: 'type', value, checked }), h('label', { for: id }, typeText(value)));
@@ -112,19 +118,18 @@ export class PlanListPage implements Page {
           const data = new FormData(form);
           const input = {
             title: String(data.get('title') ?? '').trim(),
-            municipality: String(data.get('municipality') ?? '').trim(),
             type: (data.get('type') === 'kommunedelplan' ? 'kommunedelplan' : 'temaplan') as PlanType,
           };
-          if (!input.title || !input.municipality) {
+          if (!input.title) {
             err.textContent = t('plans.create.required');
-            (input.title ? muni : title).focus();
+            title.focus();
             return;
           }
           err.textContent = '';
           submit.disabled = true;
           submit.textContent = t('plans.create.busy');
           try {
-            const plan = await api.createPlan(input);
+            const plan = await this.api.createPlan(input);
             this.router.navigate(`/plans/${encodeURIComponent(plan.id)}`);
           } catch (ex) {
             err.textContent = problemText(ex);
@@ -135,7 +140,6 @@ export class PlanListPage implements Page {
         },
       },
       h('p', { class: 'field' }, h('label', { for: titleId }, t('plans.create.title')), title),
-      h('p', { class: 'field' }, h('label', { for: muniId }, t('plans.create.municipality')), muni),
       h('fieldset', null, h('legend', null, t('plans.create.type')), radio('temaplan', true), radio('kommunedelplan', false)),
       err,
       h('p', { class: 'buttons' }, submit),

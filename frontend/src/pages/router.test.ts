@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRoute, planPath } from './router';
+import { loginPath, parseRoute, planPath, safeNext } from './router';
 
 describe('routes', () => {
   it('parse and build', () => {
@@ -10,5 +10,15 @@ describe('routes', () => {
     assert.deepEqual(parseRoute('/nope'), { name: 'notfound' });
     assert.equal(planPath('a b', 'c'), '/plans/a%20b/sections/c');
     assert.deepEqual(parseRoute(planPath('a b', 'c')), { name: 'plan', plan: 'a b', section: 'c' });
+  });
+
+  it('lead to the login page and back to where the user was, within the app only', () => {
+    assert.deepEqual(parseRoute('/logg-inn'), { name: 'login' });
+    assert.equal(loginPath('/plans/01JD/sections/01JE'), '/logg-inn?neste=%2Fplans%2F01JD%2Fsections%2F01JE');
+    assert.equal(loginPath('/'), '/logg-inn');
+    assert.equal(safeNext('/plans/01JD?x=1'), '/plans/01JD?x=1');
+    for (const bad of [null, '', 'https://evil.example/', '//evil.example/x', '/\\evil.example', '/logg-inn', '/logg-inn?neste=/x', 'plans']) {
+      assert.equal(safeNext(bad), '/', String(bad));
+    }
   });
 });

@@ -1,7 +1,11 @@
-// History routing: /, /plans/:id and /plans/:id/sections/:sid. The server
-// answers every unknown path with index.html, so deep links and reloads work.
+// History routing: /, /plans/:id, /plans/:id/sections/:sid and the login
+// page /logg-inn?neste=<path>. The server answers every unknown path with
+// index.html, so deep links and reloads work.
+
+export const LOGIN_PATH = '/logg-inn';
 
 export type Route =
+  | { name: 'login' }
   | { name: 'plans' }
   | { name: 'plan'; plan: string; section: string | null }
   | { name: 'notfound' };
@@ -14,12 +18,14 @@ export interface Page {
 }
 
 export interface Router {
-  navigate(path: string, opts?: { replace?: boolean }): void;
+  /** navigate goes to path; notice is announced on the new page. */
+  navigate(path: string, opts?: { replace?: boolean; notice?: string }): void;
 }
 
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { name: 'plans' };
+  if (parts.length === 1 && `/${parts[0]}` === LOGIN_PATH) return { name: 'login' };
   if (parts[0] === 'plans' && parts.length === 2) return { name: 'plan', plan: parts[1]!, section: null };
   if (parts[0] === 'plans' && parts.length === 4 && parts[2] === 'sections') return { name: 'plan', plan: parts[1]!, section: parts[3]! };
   return { name: 'notfound' };
@@ -28,4 +34,21 @@ export function parseRoute(pathname: string): Route {
 export function planPath(plan: string, section?: string | null): string {
   const p = `/plans/${encodeURIComponent(plan)}`;
   return section ? `${p}/sections/${encodeURIComponent(section)}` : p;
+}
+
+/** loginPath returns the login page's path that leads back to `next` after login. */
+export function loginPath(next: string): string {
+  const back = safeNext(next);
+  return back === '/' ? LOGIN_PATH : `${LOGIN_PATH}?neste=${encodeURIComponent(back)}`;
+}
+
+/**
+ * safeNext returns where to go after login: a path of this app (never
+ * another origin, never the login page itself), else the plan list.
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
+  const path = next.split(/[?#]/)[0]!;
+  if (path === LOGIN_PATH || path.startsWith(`${LOGIN_PATH}/`)) return '/';
+  return next;
 }
