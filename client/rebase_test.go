@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/client"
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/delta"
@@ -27,6 +29,7 @@ type testNode struct {
 	url       string // ws://…/api/ws
 	engine    *collab.Engine
 	plan, doc string
+	token     string // the access token of the plan's leader
 }
 
 func startNode(t *testing.T, limits collab.EngineConfig) *testNode {
@@ -46,12 +49,22 @@ func startNode(t *testing.T, limits collab.EngineConfig) *testNode {
 	t.Cleanup(func() { engine.Close() })
 	hub := collab.NewHub(bus, store, nil, 30*time.Second)
 	t.Cleanup(hub.Close)
-	plans := collab.NewPlans(collab.PlansConfig{Store: store, Bus: bus, NewID: func() string { return ulid.Make().String() }})
-	srv := server.New(server.Config{Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub, Log: slog.New(slog.DiscardHandler)})
+	newID := func() string { return ulid.Make().String() }
+	plans := collab.NewPlans(collab.PlansConfig{Store: store, Bus: bus, NewID: newID, Engine: engine})
+	accounts, token := leaderAccount(t, store, newID)
+	srv := server.New(server.Config{Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub,
+		Accounts: accounts, Log: slog.New(slog.DiscardHandler)})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 
-	resp, err := http.Post(hs.URL+"/api/plans", "application/json", strings.NewReader(`{"title":"Plan","municipality":"Bodø"}`))
+	me, err := accounts.Authenticate(t.Context(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, hs.URL+"/api/plans", strings.NewReader(`{"title":"Plan","leader":"`+me.Account.ID+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +78,48 @@ func startNode(t *testing.T, limits collab.EngineConfig) *testNode {
 	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil || len(p.Sections) == 0 {
 		t.Fatalf("create plan: %d %v", resp.StatusCode, err)
 	}
-	return &testNode{url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/api/ws", engine: engine, plan: p.ID, doc: p.Sections[0].ID}
+	return &testNode{url: "ws" + strings.TrimPrefix(hs.URL, "http") + "/api/ws", engine: engine,
+		plan: p.ID, doc: p.Sections[0].ID, token: token}
+}
+
+// leaderAccount returns an accounts service on store (with cheap password
+// hashing) and the access token of an administrator who will lead the
+// test's plan.
+func leaderAccount(t *testing.T, store collab.Store, newID func() string) (*auth.Accounts, string) {
+	t.Helper()
+	issuer, err := auth.NewIssuer(auth.IssuerConfig{Secret: []byte(strings.Repeat("k", 32)), Issuer: "temaplan", Audience: "temaplan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasher, err := auth.NewHasher(auth.HasherConfig{Params: auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limiter, err := auth.NewLoginLimiter(auth.LoginLimitConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := auth.NewAccounts(auth.AccountsConfig{Store: store.(auth.Store), Issuer: issuer, Hasher: hasher, Limiter: limiter, NewID: newID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if err := accounts.EnsureMunicipality(ctx, auth.Municipality{ID: "bodo", Name: "Bodø kommune"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.EnsureUser(ctx, "bodo", auth.NewUser{Email: "leder@bodo.no", Name: "Leder", Password: "passord123", Admin: true}); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := accounts.Login(ctx, netip.MustParseAddr("192.0.2.1"), "leder@bodo.no", "passord123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return accounts, sess.AccessToken
 }
 
 func (n *testNode) dial(t *testing.T, id string) *client.Client {
 	t.Helper()
-	c, err := client.Dial(t.Context(), client.Options{URL: n.url, ClientID: id, Name: id})
+	c, err := client.Dial(t.Context(), client.Options{URL: n.url, ClientID: id, Token: func() string { return n.token }})
 	if err != nil {
 		t.Fatal(err)
 	}
