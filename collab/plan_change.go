@@ -255,6 +255,14 @@ func (c *memberSet) apply(p *Plan) error {
 	}
 	if len(c.Roles) > 0 {
 		members = append(members, Member{User: c.User, Roles: slices.Clone(c.Roles)})
+	} else {
+		// A former member is nobody's responsible or contributor.
+		p.Walk(func(s *Section, _ int) {
+			if s.Responsible == c.User {
+				s.Responsible = ""
+			}
+			s.Contributors = slices.DeleteFunc(s.Contributors, func(u string) bool { return u == c.User })
+		})
 	}
 	slices.SortFunc(members, func(a, b Member) int { return strings.Compare(a.User, b.User) })
 	p.Members = members

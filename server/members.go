@@ -34,6 +34,23 @@ func checkRoles(roles []string) ([]string, error) {
 	return out, nil
 }
 
+// governanceRoles are the roles that lead, lock and approve a plan. Only
+// the administrator gives or takes them (with the leader assignment), so
+// that a leader can neither approve their own plan nor remove those who
+// approve it; the leader manages the other roles.
+var governanceRoles = []string{string(auth.RoleLeader), string(auth.RoleSteering), string(auth.RolePolitical)}
+
+// governanceChanged reports whether going from roles before to after gives
+// or takes a governance role.
+func governanceChanged(before, after []string) bool {
+	for _, r := range governanceRoles {
+		if slices.Contains(before, r) != slices.Contains(after, r) {
+			return true
+		}
+	}
+	return false
+}
+
 // memberRequest is the body of PUT /api/plans/:id/members/:uid.
 type memberRequest struct {
 	Roles []string `json:"roles"`
@@ -48,8 +65,8 @@ func (s *Server) setMember(c echo.Context) error {
 }
 
 // putMember gives an account of the plan's municipality roles in the plan.
-// Making someone the leader is the administrator's (assign_leader); the
-// leader manages the other roles.
+// Giving or taking the leader, steering or political role is the
+// administrator's (assign_leader); the leader manages the other roles.
 func (s *Server) putMember(c echo.Context, user string, roles []string) error {
 	roles, err := checkRoles(roles)
 	if err != nil {
@@ -64,7 +81,7 @@ func (s *Server) putMember(c echo.Context, user string, roles []string) error {
 		if err := allow(me, p, auth.ActionManageProject); err != nil {
 			return err
 		}
-		if slices.Contains(roles, collab.RoleLeader) != slices.Contains(p.RolesOf(user), collab.RoleLeader) {
+		if governanceChanged(p.RolesOf(user), roles) {
 			return allow(me, p, auth.ActionAssignLeader)
 		}
 		return nil
@@ -78,10 +95,21 @@ func (s *Server) putMember(c echo.Context, user string, roles []string) error {
 
 func (s *Server) removeMember(c echo.Context) error {
 	// Removing a non-member would commit an empty change to the plan log.
-	if planOf(c).RolesOf(c.Param("uid")) == nil {
-		return collab.Errorf(collab.CodeNotFound, "%q is not a member of the plan", truncate(c.Param("uid"), 100))
+	user := c.Param("uid")
+	if planOf(c).RolesOf(user) == nil {
+		return collab.Errorf(collab.CodeNotFound, "%q is not a member of the plan", truncate(user, 100))
 	}
-	p, err := s.cfg.Plans.SetMember(c.Request().Context(), s.actor(c, auth.ActionManageProject), planOf(c).ID, c.Param("uid"), nil)
+	me := principal(c).Account
+	actor := collab.Actor{ID: me.ID, Check: func(p *collab.Plan) error {
+		if err := allow(me, p, auth.ActionManageProject); err != nil {
+			return err
+		}
+		if governanceChanged(p.RolesOf(user), nil) {
+			return allow(me, p, auth.ActionAssignLeader)
+		}
+		return nil
+	}}
+	p, err := s.cfg.Plans.SetMember(c.Request().Context(), actor, planOf(c).ID, user, nil)
 	if err != nil {
 		return err
 	}

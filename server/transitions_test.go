@@ -241,6 +241,14 @@ func testMembers_LeaderManagesAdministratorAssignsTheLeader(t *testing.T, ts *te
 		jsonOf(map[string]any{"email": ola.Email, "roles": []string{"leader"}})), http.StatusForbidden, collab.CodeForbidden)
 	wantError(t, ts.doAs(f.lise.Token, http.MethodPut, "/api/plans/"+id+"/leader", jsonOf(map[string]string{"user": per.ID})),
 		http.StatusForbidden, collab.CodeForbidden)
+	// Nor the roles that lock and approve: a leader who could make
+	// themselves steering and political would approve their own plan, and
+	// one who could remove the steering group would escape review.
+	wantError(t, ts.doAs(f.lise.Token, http.MethodPut, members+f.lise.ID, `{"roles":["leader","steering","political"]}`),
+		http.StatusForbidden, collab.CodeForbidden)
+	wantError(t, ts.doAs(f.lise.Token, http.MethodPut, members+per.ID, `{"roles":["political"]}`), http.StatusForbidden, collab.CodeForbidden)
+	wantError(t, ts.doAs(f.lise.Token, http.MethodDelete, members+f.styre.ID, ""), http.StatusForbidden, collab.CodeForbidden)
+	wantError(t, ts.doAs(f.lise.Token, http.MethodPut, members+f.styre.ID, `{"roles":["reader"]}`), http.StatusForbidden, collab.CodeForbidden)
 	// Nor does the leader give up the role: the plan keeps its leader.
 	wantError(t, ts.doAs(f.lise.Token, http.MethodPut, members+f.lise.ID, `{"roles":["member"]}`), http.StatusForbidden, collab.CodeForbidden)
 	for _, who := range []testUser{f.medl, f.styre} {
@@ -303,6 +311,13 @@ func testMembers_SectionResponsibility(t *testing.T, ts *testServer) {
 	wantError(t, ts.doAs(f.lise.Token, http.MethodPut, target, body(outsider.ID)), http.StatusUnprocessableEntity, collab.CodeInvalid)
 	wantError(t, ts.doAs(f.lise.Token, http.MethodPut, target, body(f.medl.ID, outsider.ID)), http.StatusUnprocessableEntity, collab.CodeInvalid)
 	wantError(t, ts.doAs(f.lise.Token, http.MethodPut, target, body("no-such-user")), http.StatusUnprocessableEntity, collab.CodeInvalid)
+
+	// A member who leaves is nobody's responsible or contributor.
+	p = wantPlan(t, "administrator removes styre", ts.do(http.MethodDelete, "/api/plans/"+f.plan.ID+"/members/"+f.styre.ID, ""))
+	s = findSection(t, p, f.plan.Sections[0].Title)
+	if s.Responsible != f.medl.ID || len(s.Contributors) != 0 {
+		t.Errorf("after removing styre: responsible %q, contributors %v; want medl and none", s.Responsible, s.Contributors)
+	}
 
 	p = wantPlan(t, "administrator clears", ts.do(http.MethodPut, target, body("")))
 	s = findSection(t, p, f.plan.Sections[0].Title)
