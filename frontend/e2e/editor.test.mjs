@@ -36,19 +36,19 @@ describe('editor', () => {
   });
 
   it('cleans pasted word-processor content down to the whitelist, and the server takes it', async () => {
-    const { plan, section, users: [kari] } = await editingNewPlan(server, browser, 'Limeplan', ['Kari Nordmann']);
-    await kari.page.locator('.ql-editor').click();
-    await kari.page.evaluate((html) => {
+    const { plan, section, users: [leader] } = await editingNewPlan(server, browser, 'Limeplan', ['leader']);
+    await leader.page.locator('.ql-editor').click();
+    await leader.page.evaluate((html) => {
       const dt = new DataTransfer();
       dt.setData('text/html', html);
       dt.setData('text/plain', 'fallback');
       document.querySelector('.ql-editor').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
     }, WORD_HTML);
-    await waitFor(async () => (await editorText(kari.page)).includes('midtstilt'), { message: 'the pasted text' });
-    await waitSaved(kari.page);
-    assert.equal(await kari.page.locator('.save-problem').isVisible(), false, 'no refused change');
+    await waitFor(async () => (await editorText(leader.page)).includes('midtstilt'), { message: 'the pasted text' });
+    await waitSaved(leader.page);
+    assert.equal(await leader.page.locator('.save-problem').isVisible(), false, 'no refused change');
 
-    const content = await api(server.url, 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
+    const content = await api(server, 'admin', 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
     const ops = content.data.ops;
     for (const op of ops) {
       assert.equal(typeof op.insert, 'string', `only text, no embeds: ${JSON.stringify(op)}`);
@@ -66,14 +66,14 @@ describe('editor', () => {
     assert.equal(attrsOf('farlig lenke').link, undefined, 'javascript: link dropped');
     assert.equal(attrsOf('telefon').link, undefined, 'tel: link dropped');
     assert.deepEqual(attrsOf('Farget tekst'), {});
-    const text = await serverText(server.url, plan.id, section);
-    assert.equal(await editorText(kari.page), text, 'the editor shows what the server stored');
-    await kari.context.close();
+    const text = await serverText(server, plan.id, section);
+    assert.equal(await editorText(leader.page), text, 'the editor shows what the server stored');
+    await leader.context.close();
   });
 
   it('sends a big paste in parts, each under the server\'s op limit', async () => {
-    const { plan, section, users: [kari] } = await editingNewPlan(server, browser, 'Stor plan', ['Kari Nordmann']);
-    const page = kari.page;
+    const { plan, section, users: [leader] } = await editingNewPlan(server, browser, 'Stor plan', ['leader']);
+    const page = leader.page;
     const paste = (text) =>
       page.evaluate((t) => {
         const dt = new DataTransfer();
@@ -86,15 +86,15 @@ describe('editor', () => {
     await page.locator('.ql-editor').click();
     await paste(big);
     await waitSaved(page, 60_000);
-    const text = await serverText(server.url, plan.id, section);
+    const text = await serverText(server, plan.id, section);
     assert.equal(text, big + '\n');
 
-    await kari.context.close();
+    await leader.context.close();
   });
 
   it('lets the keyboard out of the text and makes no checklists', async () => {
-    const { plan, section, users: [kari] } = await editingNewPlan(server, browser, 'Tastaturplan', ['Kari Nordmann']);
-    const page = kari.page;
+    const { plan, section, users: [leader] } = await editingNewPlan(server, browser, 'Tastaturplan', ['leader']);
+    const page = leader.page;
     await page.locator('.ql-editor').click();
     await page.keyboard.type('[ ] ikke en sjekkliste');
     await page.keyboard.press('Enter');
@@ -102,17 +102,17 @@ describe('editor', () => {
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('ql-editor')), false, 'Tab leaves the editor');
     await waitSaved(page);
-    const c = await api(server.url, 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
+    const c = await api(server, 'admin', 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
     assert.deepEqual(c.data.ops, [{ insert: '[ ] ikke en sjekkliste\npunkt' }, { insert: '\n', attributes: { list: 'bullet' } }]);
     await page.locator('.ql-editor').click();
     await page.keyboard.press('Escape');
     assert.equal(await page.evaluate(() => document.activeElement?.closest('[role="toolbar"]') !== null), true, 'Escape goes to the toolbar');
-    await kari.context.close();
+    await leader.context.close();
   });
 
   it('inserts only http, https and mailto links from the link dialog', async () => {
-    const { plan, section, users: [kari] } = await editingNewPlan(server, browser, 'Lenkeplan', ['Kari Nordmann']);
-    const page = kari.page;
+    const { plan, section, users: [leader] } = await editingNewPlan(server, browser, 'Lenkeplan', ['leader']);
+    const page = leader.page;
     await page.locator('.ql-editor').click();
     await page.keyboard.type('Les veilederen');
     await page.keyboard.press('Shift+Home');
@@ -126,12 +126,12 @@ describe('editor', () => {
     await waitSaved(page);
     await waitFor(
       async () => {
-        const c = await api(server.url, 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
+        const c = await api(server, 'admin', 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
         return c.data.ops.some((o) => o.insert === 'Les veilederen' && o.attributes?.link === 'https://husbanken.no/veiledere');
       },
       { message: 'the link on the server' },
     );
     assert.equal(await page.locator('.ql-editor a').getAttribute('href'), 'https://husbanken.no/veiledere');
-    await kari.context.close();
+    await leader.context.close();
   });
 });

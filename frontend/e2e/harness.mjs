@@ -1,8 +1,10 @@
 // Test harness of the browser tests: the real temaplan binary on a free
-// port with a fresh data directory, and Debian's Chromium driven by
-// playwright-core.
+// port with a fresh data directory and the demo users (-demo), and
+// Debian's Chromium driven by playwright-core. People sign in through the
+// login page, each in a browser context of their own; the tests' own REST
+// calls carry a demo user's access token.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,14 +33,44 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** startServer runs the binary and resolves once /readyz answers 200. */
+/** DEMO_PASSWORD is the password the test server gives every demo user. */
+export const DEMO_PASSWORD = 'e2e-demo-passord';
+
+/** DEMO_PLAN is the plan the demo seeds, with every demo user in their role. */
+export const DEMO_PLAN = 'demo-temaplan-bolig';
+
+/**
+ * DEMO_USERS are the accounts -demo seeds (cmd/temaplan/demo.go), by the
+ * role they hold in the demo plan; admin is the municipality's administrator.
+ */
+export const DEMO_USERS = {
+  leader: { email: 'leader@demo.no', name: 'Lene Leder' },
+  member: { email: 'member@demo.no', name: 'Mats Medlem' },
+  finance: { email: 'finance@demo.no', name: 'Frida Økonomi' },
+  reader: { email: 'reader@demo.no', name: 'Rolf Leser' },
+  steering: { email: 'steering@demo.no', name: 'Siri Styring' },
+  political: { email: 'political@demo.no', name: 'Per Politiker' },
+  admin: { email: 'admin@demo.no', name: 'Anne Admin' },
+};
+
+/** nb is the bokmål message catalogue, for texts the UI shows. */
+export const nb = JSON.parse(readFileSync(path.join(frontendDir, 'src', 'i18n', 'nb.json'), 'utf8'));
+
+/**
+ * startServer runs the binary with the demo (its users get DEMO_PASSWORD)
+ * and resolves once /readyz answers 200.
+ */
 export async function startServer() {
   const port = await freePort();
   const data = mkdtempSync(path.join(os.tmpdir(), 'temaplan-e2e-data-'));
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(binaryPath(), ['-addr', `127.0.0.1:${port}`, '-data', data], {
+  const proc = spawn(binaryPath(), ['-addr', `127.0.0.1:${port}`, '-data', data, '-demo'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TEMAPLAN_LOG_LEVEL: process.env.TEMAPLAN_LOG_LEVEL || 'warn' },
+    env: {
+      ...process.env,
+      TEMAPLAN_DEMO_PASSWORD: DEMO_PASSWORD,
+      TEMAPLAN_LOG_LEVEL: process.env.TEMAPLAN_LOG_LEVEL || 'warn',
+    },
   });
   let log = '';
   proc.stdout.on('data', (b) => (log += b));
@@ -58,11 +90,15 @@ export async function startServer() {
       proc.kill('SIGKILL');
       throw new Error(`temaplan not ready after 30 s:\n${log}`);
     }
-    await sleep(100);
+    await sleep(50);
   }
   return {
     url,
     log: () => log,
+    /** Access tokens of the API calls made from the tests, by demo user. */
+    tokens: new Map(),
+    /** The demo users' account ids, once asked for (userIds). */
+    ids: null,
     async stop() {
       if (!exited) {
         proc.kill('SIGTERM');
@@ -95,38 +131,107 @@ export function launchBrowser() {
 }
 
 /**
- * newUser opens a browser context for one person: their display name is
- * already given (the name form is tested on its own), the language bokmål.
+ * newContext opens a browser context in bokmål with nobody signed in; page
+ * errors are printed with the label.
  */
-export async function newUser(browser, name) {
-  const context = await browser.newContext({ locale: 'nb-NO' });
-  await context.addInitScript((n) => {
-    if (!localStorage.getItem('temaplan.name')) localStorage.setItem('temaplan.name', n);
-  }, name);
+export async function newContext(browser, label, opts = {}) {
+  const context = await browser.newContext({ locale: 'nb-NO', ...opts });
+  context.on('page', (page) => page.on('pageerror', (err) => console.error(`[${label}] page error:`, err)));
+  return context;
+}
+
+/**
+ * loginAs signs a demo user in through the login page, in a fresh browser
+ * context (or the one given), and returns that context and its page at
+ * `path` (the login page leads back there). `who` is a key of DEMO_USERS.
+ */
+export async function loginAs(server, browser, who, { path: to = '/', context, contextOptions } = {}) {
+  const user = DEMO_USERS[who];
+  if (!user) throw new Error(`loginAs: no demo user ${who}`);
+  context ??= await newContext(browser, who, contextOptions);
   const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`[${name}] page error:`, err));
-  return { context, page };
+  await page.goto(server.url + to);
+  await page.getByTestId('login-email').fill(user.email);
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('current-user').filter({ hasText: user.name }).waitFor();
+  return { context, page, who, name: user.name };
 }
 
-/** api calls the REST API. */
-export async function api(base, method, p, body) {
-  const r = await fetch(base + p, {
-    method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
+/** ApiFailure is a refused API call, with the server's status and code. */
+export class ApiFailure extends Error {
+  constructor(method, p, status, body) {
+    super(`${method} ${p}: ${status} ${JSON.stringify(body)}`);
+    this.status = status;
+    this.code = body?.error?.code;
+  }
+}
+
+/** token returns an access token of a demo user for the tests' own API calls. */
+export async function token(server, who) {
+  const have = server.tokens.get(who);
+  if (have) return have;
+  const r = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: DEMO_USERS[who].email, password: DEMO_PASSWORD }),
   });
+  const body = await r.json();
+  if (!r.ok) throw new ApiFailure('POST', '/api/auth/login', r.status, body);
+  server.tokens.set(who, body.access_token);
+  return body.access_token;
+}
+
+/** api calls the REST API as a demo user and returns the answer's JSON; a refusal throws an ApiFailure. */
+export async function api(server, who, method, p, body) {
+  const headers = { Authorization: `Bearer ${await token(server, who)}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch(server.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
+  const data = text ? JSON.parse(text) : null;
+  if (!r.ok) throw new ApiFailure(method, p, r.status, data);
+  return data;
 }
 
-export async function createPlan(base, title = 'Boligplan 2026–2030', municipality = 'Bodø') {
-  return api(base, 'POST', '/api/plans', { title, municipality, type: 'temaplan' });
+/** userIds returns the demo users' account ids by role (DEMO_USERS keys). */
+export async function userIds(server) {
+  if (server.ids) return server.ids;
+  const { items } = await api(server, 'admin', 'GET', '/api/admin/users');
+  const ids = {};
+  for (const [who, u] of Object.entries(DEMO_USERS)) {
+    const a = items.find((x) => x.email === u.email);
+    if (!a) throw new Error(`no account ${u.email}`);
+    ids[who] = a.id;
+  }
+  server.ids = ids;
+  return ids;
 }
 
-/** content returns the server's text of a section (its Delta's inserts). */
-export async function serverText(base, plan, section) {
-  const c = await api(base, 'GET', `/api/plans/${plan}/sections/${section}/content`);
+/** The demo roles a new plan gives, besides its leader. */
+export const PLAN_ROLES = ['member', 'finance', 'reader', 'steering', 'political'];
+
+/**
+ * createPlan creates a plan from the template as the administrator, with
+ * the demo leader as its leader and the other demo users (`members`) in
+ * their roles; it returns the plan as the administrator sees it.
+ */
+export async function createPlan(server, title = 'Boligplan 2026–2030', { type = 'temaplan', members = PLAN_ROLES } = {}) {
+  const ids = await userIds(server);
+  let plan = await api(server, 'admin', 'POST', '/api/plans', { title, type, leader: ids.leader });
+  for (const role of members) {
+    plan = await api(server, 'admin', 'PUT', `/api/plans/${plan.id}/members/${ids[role]}`, { roles: [role] });
+  }
+  return plan;
+}
+
+/** transition asks for a phase step as a demo user (lock, return, approve, submit). */
+export function transition(server, who, plan, action, comment) {
+  return api(server, who, 'POST', `/api/plans/${plan}/transitions`, comment === undefined ? { action } : { action, comment });
+}
+
+/** serverText returns the server's text of a section (its Delta's inserts). */
+export async function serverText(server, plan, section) {
+  const c = await api(server, 'admin', 'GET', `/api/plans/${plan}/sections/${section}/content`);
   return (c.data?.ops ?? []).map((op) => (typeof op.insert === 'string' ? op.insert : '')).join('');
 }
 
@@ -153,11 +258,25 @@ export function saveStatus(page) {
   return page.locator('.save-status').textContent();
 }
 
-/** openSection opens a section and waits until its editor is editable. */
-export async function openSection(page, base, plan, section) {
-  await page.goto(`${base}/plans/${plan}/sections/${section}`);
-  await page.locator('.ql-editor[contenteditable="true"]').waitFor({ timeout: 20_000 });
-  await waitSaved(page);
+/** sectionPath is the page of a section. */
+export function sectionPath(plan, section) {
+  return `/plans/${plan}/sections/${section}`;
+}
+
+/**
+ * waitEditor waits until the page's editor has loaded its text with
+ * nothing unsaved, and is editable (the leader in a writing phase) or
+ * read-only as asked.
+ */
+export async function waitEditor(page, { editable = true, timeout = 20_000 } = {}) {
+  await page.locator(`.editor[data-readonly="${!editable}"] .ql-editor[contenteditable="${editable}"]`).waitFor({ timeout });
+  await waitSaved(page, timeout);
+}
+
+/** openSection opens a section and waits for its editor (see waitEditor). */
+export async function openSection(page, server, plan, section, opts) {
+  await page.goto(server.url + sectionPath(plan, section));
+  await waitEditor(page, opts);
 }
 
 /** waitSaved waits until the editor has no unacknowledged changes. */
@@ -243,15 +362,18 @@ export function useServerAndBrowser(set) {
   });
 }
 
-// editingNewPlan creates a plan and opens its first section in a browser
-// context per name; it returns the plan, the section id and the users.
-export async function editingNewPlan(server, browser, title, names) {
-  const plan = await createPlan(server.url, title);
+// editingNewPlan creates a plan (createPlan) and signs in each of `whos`
+// (keys of DEMO_USERS; a name twice is the same person in two browsers)
+// at its first section, waiting until the editor is ready: editable for
+// the leader, read-only for everybody else. It returns the plan, the
+// section id and the people (loginAs).
+export async function editingNewPlan(server, browser, title, whos) {
+  const plan = await createPlan(server, title);
   const section = plan.sections[0].id;
   const users = [];
-  for (const name of names) {
-    const user = await newUser(browser, name);
-    await openSection(user.page, server.url, plan.id, section);
+  for (const who of whos) {
+    const user = await loginAs(server, browser, who, { path: sectionPath(plan.id, section) });
+    await waitEditor(user.page, { editable: who === 'leader' });
     users.push(user);
   }
   return { plan, section, users };
