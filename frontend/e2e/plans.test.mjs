@@ -1,10 +1,24 @@
-// The plan list and plan creation, in bokmål: a first visit asks for a
-// name, the list is empty on a fresh server, the form creates a plan, and
-// the plan page shows exactly the template "Temaplan om bolig", and follows
-// structure changes live.
+// The plan list and plan creation, in bokmål: a first visit shows the
+// login page, the administrator's list shows the demo plan, the form
+// creates a plan, and the plan page shows exactly the template "Temaplan
+// om bolig" and follows structure changes live. The leader changes the
+// structure from the plan page.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { api, axeViolations, useServerAndBrowser, waitFor } from './harness.mjs';
+import {
+  DEMO_PASSWORD,
+  DEMO_PLAN,
+  api,
+  axeViolations,
+  createPlan,
+  loginAs,
+  newContext,
+  sectionPath,
+  useServerAndBrowser,
+  userIds,
+  waitEditor,
+  waitFor,
+} from './harness.mjs';
 
 const area = (title) => [
   title,
@@ -44,35 +58,40 @@ describe('plans', () => {
     browser = b;
   });
 
-  it('asks for a name, lists plans, creates a plan and shows the template outline in bokmål', async () => {
-    const context = await browser.newContext({ locale: 'nb-NO' });
+  it('signs the administrator in, lists plans, creates a plan and shows the template outline in bokmål', async () => {
+    const context = await newContext(browser, 'admin');
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(server.url);
 
-    // First visit: the name form.
-    await page.getByRole('heading', { level: 1, name: 'Velkommen til Temaplan' }).waitFor();
-    await page.getByRole('button', { name: 'Fortsett' }).click();
-    await page.getByText('Skriv inn et navn.').waitFor();
-    await page.getByLabel('Navnet ditt').fill('Kari Nordmann');
-    await page.getByRole('button', { name: 'Fortsett' }).click();
+    // First visit: the login page.
+    await page.waitForURL(/\/logg-inn$/);
+    await page.getByRole('heading', { level: 1, name: 'Logg inn' }).waitFor();
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('login-error').filter({ hasText: 'Skriv inn e-post og passord.' }).waitFor();
+    await page.getByLabel('E-post').fill('admin@demo.no');
+    await page.getByLabel('Passord').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Logg inn' }).click();
 
-    // The (empty) list.
+    // The list: the demo plan, with no role of the administrator's in it.
     await page.getByRole('heading', { level: 1, name: 'Temaplaner' }).waitFor();
-    await page.getByText('Det finnes ingen planer ennå.').waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'nb');
-    await page.getByText('Du vises som Kari Nordmann').waitFor();
+    await page.getByTestId('current-user').filter({ hasText: 'Anne Admin' }).waitFor();
     await page.locator('.conn[data-state="open"]').waitFor();
+    const demo = page.locator(`tr[data-plan="${DEMO_PLAN}"]`);
+    await demo.waitFor();
+    assert.match(await demo.textContent(), /Temaplan om bolig 2027–2030.*Temaplan.*Utkast/);
 
     // Create a plan through the form.
-    await page.getByLabel('Tittel', { exact: true }).fill('Boligplan for Bodø 2026–2030');
-    await page.getByLabel('Kommune', { exact: true }).fill('Bodø');
+    await page.getByLabel('Tittel', { exact: true }).fill('Boligplan for Demo 2026–2030');
     await page.getByLabel('Kommunedelplan').check();
     await page.getByRole('button', { name: 'Opprett plan' }).click();
     await page.waitForURL(/\/plans\/[^/]+$/);
-    await page.getByRole('heading', { level: 1, name: 'Boligplan for Bodø 2026–2030' }).waitFor();
-    await page.getByText('Bodø · Kommunedelplan · Utkast').waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Boligplan for Demo 2026–2030' }).waitFor();
+    await page.getByText('Demo kommune · Kommunedelplan · Utkast').waitFor();
+    await page.getByTestId('phase-banner').and(page.locator('[data-phase="draft"]')).waitFor();
+    assert.deepEqual(await page.getByTestId('role-list').locator('li').allTextContents(), ['Administrator']);
 
     // Exactly the template, every section "Ikke påbegynt".
     await page.locator('nav.outline .outline-tree > ol').waitFor();
@@ -80,39 +99,41 @@ describe('plans', () => {
     const statuses = await page.locator('nav.outline .status').allTextContents();
     assert.equal(statuses.length, 1 + 4 + 3 * 9 + 2);
     assert.ok(statuses.every((s) => s === 'Ikke påbegynt'), statuses.join(', '));
+    // The administrator does not write: no structure actions.
+    assert.equal(await page.getByRole('button', { name: 'Nytt målområde' }).count(), 0);
 
-    // A deep link survives a reload (the server falls back to index.html).
+    // A deep link survives a reload (the server falls back to index.html,
+    // the refresh cookie keeps the session).
     const planUrl = page.url();
     await page.reload();
     await page.locator('nav.outline .outline-tree > ol').waitFor();
     assert.deepEqual(await outline(page), TEMPLATE);
 
-    // Structure changes by someone else show up live (plan events).
+    // Structure changes by the leader show up live (plan events).
     const planId = planUrl.split('/').pop();
-    const plan = await api(server.url, 'GET', `/api/plans/${planId}`);
+    const ids = await userIds(server);
     await page.locator('.conn[data-state="open"]').waitFor();
-    await api(server.url, 'POST', `/api/plans/${planId}/sections`, { parent: '', index: 1, title: 'Sammendrag', kind: 'section', seq: plan.seq });
+    let plan = await api(server, 'admin', 'PUT', `/api/plans/${planId}/leader`, { user: ids.leader });
+    await api(server, 'leader', 'POST', `/api/plans/${planId}/sections`, { parent: '', index: 1, title: 'Sammendrag', kind: 'section', seq: plan.seq });
     await waitFor(async () => (await outline(page))?.[1]?.[0] === 'Sammendrag', { message: 'the new section in the outline' });
     const innledning = plan.sections[0].id;
-    await api(server.url, 'PATCH', `/api/plans/${planId}/sections/${innledning}`, { status: 'in_progress', seq: plan.seq + 1 });
+    await api(server, 'leader', 'PATCH', `/api/plans/${planId}/sections/${innledning}`, { status: 'in_progress', seq: plan.seq + 1 });
     await page.locator(`nav.outline li[data-section="${innledning}"] > a .status`, { hasText: 'Under arbeid' }).waitFor();
 
     // Back to the list: the plan is there with its phase in Norwegian.
     await page.getByRole('link', { name: 'Alle planer' }).first().click();
-    const row = page.getByRole('row', { name: /Boligplan for Bodø/ });
+    const row = page.getByRole('row', { name: /Boligplan for Demo/ });
     await row.waitFor();
-    assert.match(await row.textContent(), /Bodø.*Kommunedelplan.*Utkast/);
+    assert.match(await row.textContent(), /Demo kommune.*Kommunedelplan.*Utkast/);
     assert.deepEqual(errors, []);
     await context.close();
   });
 
-  it('adds, renames and deletes sections from the plan page', async () => {
-    const plan = await api(server.url, 'POST', '/api/plans', { title: 'Strukturplan', municipality: 'Bodø', type: 'temaplan' });
-    const context = await browser.newContext({ locale: 'nb-NO' });
-    await context.addInitScript(() => localStorage.setItem('temaplan.name', 'Ola'));
-    const page = await context.newPage();
-    await page.goto(`${server.url}/plans/${plan.id}`);
+  it('lets the leader add, rename and delete sections from the plan page', async () => {
+    const plan = await createPlan(server, 'Strukturplan');
+    const { context, page } = await loginAs(server, browser, 'leader', { path: `/plans/${plan.id}` });
     await page.locator('nav.outline .outline-tree > ol').waitFor();
+    assert.deepEqual(await page.getByTestId('role-list').locator('li').allTextContents(), ['Prosjektleder']);
 
     // A new target area gets the analysis and action parts, after the other areas.
     await page.getByRole('button', { name: 'Nytt målområde' }).click();
@@ -149,31 +170,31 @@ describe('accessibility', () => {
     browser = b;
   });
 
-  it('has no WCAG 2.1 A/AA violations axe can find on the list, the plan page and the editor', async () => {
-    const plan = await api(server.url, 'POST', '/api/plans', { title: 'Tilgjengelig plan', municipality: 'Bodø', type: 'temaplan' });
-    const context = await browser.newContext({ locale: 'nb-NO', bypassCSP: true });
-    await context.addInitScript(() => localStorage.setItem('temaplan.name', 'Kari'));
+  it('has no WCAG 2.1 A/AA violations axe can find on the login page, the list, the plan page and the editor', async () => {
+    const context = await newContext(browser, 'leader', { bypassCSP: true });
     const page = await context.newPage();
-
     await page.goto(server.url);
-    await page.getByRole('row', { name: /Tilgjengelig plan/ }).waitFor();
-    assert.deepEqual(await axeViolations(page), [], 'plan list');
+    await page.getByTestId('login-email').waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'login page');
 
-    await page.goto(`${server.url}/plans/${plan.id}/sections/${plan.sections[0].id}`);
-    await page.locator('.ql-editor').waitFor();
-    assert.deepEqual(await axeViolations(page), [], 'plan page with the editor');
+    const { page: list } = await loginAs(server, browser, 'leader', { context });
+    await list.getByRole('row', { name: /Temaplan om bolig/ }).waitFor();
+    assert.deepEqual(await axeViolations(list), [], 'plan list');
+
+    const plan = await api(server, 'leader', 'GET', `/api/plans/${DEMO_PLAN}`);
+    await list.goto(server.url + sectionPath(DEMO_PLAN, plan.sections[0].id));
+    await waitEditor(list);
+    await list.getByTestId('phase-banner').waitFor();
+    assert.deepEqual(await axeViolations(list), [], 'plan page with the editor');
 
     // Keyboard only: the skip link is the first stop and leads to the main content.
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip-link');
+    await list.keyboard.press('Tab');
+    assert.equal(await list.evaluate(() => document.activeElement?.className), 'skip-link');
     await context.close();
   });
 
   it('switches to nynorsk and back', async () => {
-    const context = await browser.newContext({ locale: 'nb-NO' });
-    await context.addInitScript(() => localStorage.setItem('temaplan.name', 'Kari'));
-    const page = await context.newPage();
-    await page.goto(server.url);
+    const { context, page } = await loginAs(server, browser, 'reader');
     await page.getByRole('heading', { level: 1, name: 'Temaplaner' }).waitFor();
     await page.getByLabel('Språk').selectOption('nn');
     await page.getByRole('heading', { level: 1, name: 'Temaplanar' }).waitFor();
@@ -182,15 +203,6 @@ describe('accessibility', () => {
     await page.getByRole('heading', { level: 1, name: 'Temaplanar' }).waitFor();
     await page.getByLabel('Språk').selectOption('nb');
     await page.getByRole('heading', { level: 1, name: 'Temaplaner' }).waitFor();
-    await context.close();
-  });
-
-  it("has an accessible name form for a first-time visitor", async () => {
-    const context = await browser.newContext({ locale: 'nb-NO', bypassCSP: true });
-    const page = await context.newPage();
-    await page.goto(server.url);
-    await page.getByLabel('Navnet ditt').waitFor();
-    assert.deepEqual(await axeViolations(page), [], 'name form');
     await context.close();
   });
 });
