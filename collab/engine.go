@@ -171,6 +171,11 @@ type Submission struct {
 	// By is the id of the user the op is attributed to.
 	By string
 	Op delta.Delta
+	// Guard, when set, is the range (at version V) the op replaces: if an
+	// op committed since V touched its inside, the submission is refused
+	// with conflict instead of being merged — an accepted suggestion is
+	// applied exactly as proposed or not at all.
+	Guard *Anchor
 }
 
 // Sink receives the protocol messages of one subscription, already encoded
@@ -923,6 +928,10 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord,
 		} else if ok {
 			a.republish(ctx, v)
 			r.answer(v, nil)
+			continue
+		}
+		if r.Guard != nil && a.guardTouched(r, ops) {
+			r.answer(0, Errorf(CodeConflict, "the text this change replaces has been edited since; it is outdated"))
 			continue
 		}
 		op, err := a.rebase(r, ops)

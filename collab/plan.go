@@ -130,6 +130,11 @@ type Plan struct {
 	// approval, and cleared by the next lock or return.
 	Submitted bool           `json:"submitted"`
 	Versions  []NamedVersion `json:"versions"`
+
+	// Comments are the threads' comments in the order they were made;
+	// Suggestions the suggested changes (review.go).
+	Comments    []*Comment    `json:"comments,omitempty"`
+	Suggestions []*Suggestion `json:"suggestions,omitempty"`
 }
 
 // RolesOf returns the roles user holds in the plan (nil for none).
@@ -188,6 +193,21 @@ func (p *Plan) Clone() *Plan {
 	}
 	c.Locked = maps.Clone(p.Locked)
 	c.Approvals = slices.Clone(p.Approvals)
+	c.Comments = make([]*Comment, len(p.Comments))
+	for i, cm := range p.Comments {
+		cc := *cm
+		cc.Mentions = slices.Clone(cm.Mentions)
+		if cm.Anchor != nil {
+			a := *cm.Anchor
+			cc.Anchor = &a
+		}
+		c.Comments[i] = &cc
+	}
+	c.Suggestions = make([]*Suggestion, len(p.Suggestions))
+	for i, sg := range p.Suggestions {
+		sc := *sg
+		c.Suggestions[i] = &sc
+	}
 	c.Versions = make([]NamedVersion, len(p.Versions))
 	for i, v := range p.Versions {
 		v.Sections = maps.Clone(v.Sections)

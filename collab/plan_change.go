@@ -61,6 +61,22 @@ func decodeChange(e PlanEntry) (change, error) {
 		c = &approvalRecorded{}
 	case kindSubmitted:
 		c = &planSubmitted{}
+	case kindCommentAdded:
+		c = &commentAdded{}
+	case kindCommentEdited:
+		c = &commentEdited{}
+	case kindCommentDeleted:
+		c = &commentDeleted{}
+	case kindThreadResolved:
+		c = &threadResolved{}
+	case kindThreadRequired:
+		c = &threadRequired{}
+	case kindThreadDone:
+		c = &threadDone{}
+	case kindSuggestionAdded:
+		c = &suggestionAdded{}
+	case kindSuggestionDecided:
+		c = &suggestionDecided{}
 	default:
 		return nil, fmt.Errorf("plan %s entry %d: unknown kind %q", e.Plan, e.Seq, e.Kind)
 	}

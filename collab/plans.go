@@ -27,6 +27,8 @@ type Plans struct {
 
 	mu    sync.Mutex
 	locks map[string]*planLock
+	// anchors caches where comments and suggestions are (reviews.go).
+	anchors anchorCache
 }
 
 type planLock struct {
@@ -74,7 +76,7 @@ func NewPlans(cfg PlansConfig) *Plans {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Plans{store: cfg.Store, bus: cfg.Bus, engine: cfg.Engine, log: cfg.Log, now: cfg.Now,
-		newID: cfg.NewID, locks: map[string]*planLock{}}
+		newID: cfg.NewID, locks: map[string]*planLock{}, anchors: anchorCache{m: map[string]Tracked{}}}
 }
 
 // PlanEvent is what the plan's bus channel carries for a committed entry,
