@@ -52,6 +52,8 @@ var youActions = []auth.Action{
 	auth.ActionEditText, auth.ActionEditStructure, auth.ActionComment, auth.ActionSuggest,
 	auth.ActionManageProject, auth.ActionAssignLeader, auth.ActionSubmit, auth.ActionLock,
 	auth.ActionReturn, auth.ActionApproveSteering, auth.ActionApprovePolitical, auth.ActionReadAudit,
+	auth.ActionDecideSuggestion, auth.ActionResolveAnyThread, auth.ActionRequireChange, auth.ActionMarkChangeDone,
+	auth.ActionResolveRequiredChange,
 }
 
 // planView is a plan as the API shows it to one person: members with their
@@ -60,6 +62,21 @@ type planView struct {
 	*collab.Plan
 	Members []memberView `json:"members"`
 	You     youView      `json:"you"`
+	// OpenRequirements are the required changes still open, for the
+	// phase banner; the threads themselves are read from /comments, and
+	// these two fields keep them out of the plan.
+	OpenRequirements []requirementView `json:"open_requirements"`
+	Comments         *struct{}         `json:"comments,omitempty"`
+	Suggestions      *struct{}         `json:"suggestions,omitempty"`
+}
+
+// requirementView is an open required change as the banner lists it.
+type requirementView struct {
+	ID      string `json:"id"`
+	Section string `json:"section"`
+	Quote   string `json:"quote"`
+	Body    string `json:"body"`
+	Done    bool   `json:"done"`
 }
 
 type memberView struct {
@@ -98,6 +115,10 @@ func (s *Server) view(c echo.Context, p *collab.Plan) (planView, error) {
 	for _, m := range p.Members {
 		a := byID[m.User]
 		v.Members = append(v.Members, memberView{User: m.User, Name: a.Name, Email: a.Email, Roles: m.Roles})
+	}
+	v.OpenRequirements = []requirementView{}
+	for _, r := range p.OpenRequirements() {
+		v.OpenRequirements = append(v.OpenRequirements, requirementView{ID: r.ID, Section: r.Section, Quote: r.Quote, Body: r.Body, Done: r.Done})
 	}
 	if v.You.Roles == nil {
 		v.You.Roles = []auth.Role{}

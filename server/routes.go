@@ -57,6 +57,23 @@ var apiRoutes = []apiRoute{
 	{method: "POST", path: "/plans/:id/transitions", handler: (*Server).transition, byBody: true},
 	{method: "GET", path: "/plans/:id/audit", handler: (*Server).planAudit, action: auth.ActionReadAudit},
 
+	{method: "GET", path: "/plans/:id/comments", handler: (*Server).listComments, action: auth.ActionReadPlan},
+	{method: "POST", path: "/plans/:id/comments", handler: (*Server).addComment, action: auth.ActionComment},
+	{method: "POST", path: "/plans/:id/comments/:cid/replies", handler: (*Server).reply, action: auth.ActionComment},
+	{method: "PATCH", path: "/plans/:id/comments/:cid", handler: (*Server).editComment, action: auth.ActionComment},
+	{method: "DELETE", path: "/plans/:id/comments/:cid", handler: (*Server).deleteComment, action: auth.ActionComment},
+	// Resolving decides by the thread: its author, the leader, or for a
+	// required change the steering group (see resolveThread).
+	{method: "POST", path: "/plans/:id/comments/:cid/resolve", handler: (*Server).resolveThread, action: auth.ActionResolveOwnThread},
+	{method: "POST", path: "/plans/:id/comments/:cid/required", handler: (*Server).requireChange, action: auth.ActionRequireChange},
+	{method: "POST", path: "/plans/:id/comments/:cid/done", handler: (*Server).markDone, action: auth.ActionMarkChangeDone},
+	{method: "GET", path: "/plans/:id/suggestions", handler: (*Server).listSuggestions, action: auth.ActionReadPlan},
+	{method: "POST", path: "/plans/:id/suggestions", handler: (*Server).addSuggestion, action: auth.ActionSuggest},
+	{method: "POST", path: "/plans/:id/suggestions/:sgid/accept", handler: (*Server).acceptSuggestion, action: auth.ActionDecideSuggestion},
+	{method: "POST", path: "/plans/:id/suggestions/:sgid/reject", handler: (*Server).rejectSuggestion, action: auth.ActionDecideSuggestion},
+	{method: "GET", path: "/plans/:id/sections/:sid/history", handler: (*Server).sectionHistory, action: auth.ActionReadPlan},
+	{method: "GET", path: "/plans/:id/sections/:sid/authorship", handler: (*Server).authorship, action: auth.ActionReadPlan},
+
 	{method: "GET", path: "/admin/users", handler: (*Server).listUsers, action: auth.ActionManageUsers},
 	{method: "POST", path: "/admin/users", handler: (*Server).createUser, action: auth.ActionManageUsers},
 	{method: "PATCH", path: "/admin/users/:uid", handler: (*Server).updateUser, action: auth.ActionManageUsers},

@@ -103,6 +103,10 @@ func decideApproval(me auth.Account, p *collab.Plan, req transitionRequest) (col
 		if to != p.Phase {
 			return collab.Step{Action: req.Action, To: to, Comment: req.Comment}, nil
 		}
+		if open := p.OpenRequirements(); len(open) > 0 {
+			return collab.Step{}, collab.Errorf(collab.CodeRequiredChangesOpen,
+				"%d required changes are still open; the steering group resolves them before approving", len(open))
+		}
 		st := collab.Step{Action: req.Action, To: p.Phase, Approve: string(c.role), Comment: req.Comment}
 		approved := []auth.Role{c.role}
 		for _, r := range p.Approvals {
