@@ -26,44 +26,94 @@ type accountEvent struct {
 type watch struct {
 	refs   int
 	cancel func()
+	// events counts the plan's events and resyncs seen (under
+	// collabAPI.mu), so a subscription checked on the plan as it stood can
+	// tell whether it changed before the subscription was registered.
+	events uint64
 }
 
-// watch follows planID's channel (counted: every call needs an unwatch).
-func (a *collabAPI) watch(planID string) error {
+// watch follows planID's channel (counted: every call needs an unwatch)
+// and returns the count of its events so far (see recheckSince).
+//
+// The access cache holds a plan only while it is watched: events of an
+// unwatched plan are not heard, so a new watch starts by dropping what
+// was cached. Callers watch first and then read the plan for their check.
+func (a *collabAPI) watch(planID string) (uint64, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if w := a.watches[planID]; w != nil {
 		w.refs++
-		return nil
+		return w.events, nil
 	}
 	cancel, err := a.bus.Subscribe(context.Background(), collab.PlanChannel(planID), collab.BusHandler{
 		Message: func(data []byte) { a.planMessage(planID, data) },
-		// Messages may have been lost: forget what was cached and check
-		// every membership again.
+		// Messages may have been lost (or the subscription has just
+		// become live): forget what was cached and check every
+		// membership again.
 		Resync: func() {
-			a.access.invalidate(planID)
-			a.recheck(planID)
+			a.planChanged(planID)
+			// Not on the bus's delivery goroutine: dropping a
+			// subscription may end this very watch, and ending it
+			// waits for this handler to return.
+			go a.recheck(planID)
 		},
 	})
 	if err != nil {
-		return collab.Wrap(collab.CodeUnavailable, err, "the plan channel could not be subscribed")
+		return 0, collab.Wrap(collab.CodeUnavailable, err, "the plan channel could not be subscribed")
 	}
+	a.access.invalidate(planID)
 	a.watches[planID] = &watch{refs: 1, cancel: cancel}
+	return 0, nil
+}
+
+// planChanged counts an event (or a resync) of a watched plan and drops the
+// plan from the access cache.
+func (a *collabAPI) planChanged(planID string) {
+	a.mu.Lock()
+	if w := a.watches[planID]; w != nil {
+		w.events++
+	}
+	a.mu.Unlock()
+	a.access.invalidate(planID)
+}
+
+// recheckSince checks cn's right to read planID again if the plan's
+// channel has carried anything since the watch returned events: a
+// subscription registered after its check may have missed a recheck
+// (another node removed the member in between). If cn may no longer read
+// the plan, its subscriptions in it are dropped and the refusal returned.
+func (cn *conn) recheckSince(ctx context.Context, planID string, events uint64) error {
+	cn.api.mu.Lock()
+	w := cn.api.watches[planID]
+	changed := w == nil || w.events != events
+	cn.api.mu.Unlock()
+	if !changed {
+		return nil
+	}
+	if err := cn.allowed(ctx, planID, auth.ActionReadPlan); err != nil {
+		cn.dropPlan(planID)
+		return err
+	}
 	return nil
 }
 
 // unwatch releases one watch of planID.
 func (a *collabAPI) unwatch(planID string) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	w := a.watches[planID]
 	if w == nil {
+		a.mu.Unlock()
 		return
 	}
-	if w.refs--; w.refs == 0 {
-		w.cancel()
-		delete(a.watches, planID)
+	if w.refs--; w.refs > 0 {
+		a.mu.Unlock()
+		return
 	}
+	delete(a.watches, planID)
+	a.mu.Unlock()
+	// Outside a.mu: cancel waits for a handler call in progress, and the
+	// handlers take a.mu.
+	w.cancel()
 }
 
 // planMessage handles a message of a watched plan channel.
@@ -75,7 +125,7 @@ func (a *collabAPI) planMessage(planID string, data []byte) {
 	if json.Unmarshal(data, &ev) != nil || ev.Type != "event" {
 		return
 	}
-	a.access.invalidate(planID)
+	a.planChanged(planID)
 	if ev.Kind == "member.set" {
 		// Not on the bus's delivery goroutine: it reads the plan.
 		go a.recheck(planID)

@@ -469,17 +469,25 @@ func (cn *conn) handle(ctx context.Context, m inMsg) error {
 }
 
 func (cn *conn) subDoc(ctx context.Context, m inMsg) error {
-	p, err := cn.api.section(ctx, m.Plan, m.Doc)
+	// Watch the plan before reading it for the check, so that no change
+	// of membership falls between the check and the watch (see watch).
+	events, err := cn.api.watch(m.Plan)
 	if err != nil {
 		return err
 	}
-	if err := allow(cn.account(), p, auth.ActionReadPlan); err != nil {
+	p, err := cn.api.section(ctx, m.Plan, m.Doc)
+	if err == nil {
+		err = allow(cn.account(), p, auth.ActionReadPlan)
+	}
+	if err != nil {
+		cn.api.unwatch(m.Plan)
 		return err
 	}
 	cn.mu.Lock()
 	old := cn.docs[m.Doc]
 	if old == nil && len(cn.docs) >= wsMaxDocs {
 		cn.mu.Unlock()
+		cn.api.unwatch(m.Plan)
 		return collab.Errorf(collab.CodeTooLarge, "at most %d documents per connection", wsMaxDocs)
 	}
 	oldPlan := cn.docPlan[m.Doc]
@@ -490,9 +498,6 @@ func (cn *conn) subDoc(ctx context.Context, m inMsg) error {
 		old.Unsubscribe()
 		cn.api.unwatch(oldPlan)
 	}
-	if err := cn.api.watch(m.Plan); err != nil {
-		return err
-	}
 	sub, err := cn.api.engine.Subscribe(ctx, m.Doc, m.V, cn.sink)
 	if err != nil {
 		cn.api.unwatch(m.Plan)
@@ -502,17 +507,23 @@ func (cn *conn) subDoc(ctx context.Context, m inMsg) error {
 	cn.docs[m.Doc] = sub
 	cn.docPlan[m.Doc] = m.Plan
 	cn.mu.Unlock()
-	return nil
+	return cn.recheckSince(ctx, m.Plan, events)
 }
 
 func (cn *conn) subPlan(ctx context.Context, m inMsg) error {
+	events, err := cn.api.watch(m.Plan)
+	if err != nil {
+		return err
+	}
 	if err := cn.allowed(ctx, m.Plan, auth.ActionReadPlan); err != nil {
+		cn.api.unwatch(m.Plan)
 		return err
 	}
 	cn.mu.Lock()
 	old := cn.plans[m.Plan]
 	if old == nil && len(cn.plans) >= wsMaxPlans {
 		cn.mu.Unlock()
+		cn.api.unwatch(m.Plan)
 		return collab.Errorf(collab.CodeTooLarge, "at most %d plans per connection", wsMaxPlans)
 	}
 	delete(cn.plans, m.Plan)
@@ -520,9 +531,6 @@ func (cn *conn) subPlan(ctx context.Context, m inMsg) error {
 	if old != nil {
 		old.Leave()
 		cn.api.unwatch(m.Plan)
-	}
-	if err := cn.api.watch(m.Plan); err != nil {
-		return err
 	}
 	cn.mu.Lock()
 	user := cn.user
@@ -535,7 +543,7 @@ func (cn *conn) subPlan(ctx context.Context, m inMsg) error {
 	cn.mu.Lock()
 	cn.plans[m.Plan] = ps
 	cn.mu.Unlock()
-	return nil
+	return cn.recheckSince(ctx, m.Plan, events)
 }
 
 func (cn *conn) unsub(m inMsg) {
