@@ -431,7 +431,20 @@ func (cn *conn) allowed(ctx context.Context, planID string, action auth.Action) 
 	if err != nil {
 		return err
 	}
-	return allow(cn.account(), p, action)
+	err = allow(cn.account(), p, action)
+	if err == nil {
+		return nil
+	}
+	// A refusal is decided on the plan as it is, not as cached: the
+	// change that allows it (a return, a new membership) may have been
+	// committed a moment before its event reached this node — and a
+	// client resends its held edits on the unlock marker, which comes
+	// before that event.
+	cn.api.access.invalidate(planID)
+	if p, ferr := cn.api.access.get(ctx, planID); ferr == nil {
+		err = allow(cn.account(), p, action)
+	}
+	return err
 }
 
 func (cn *conn) handle(ctx context.Context, m inMsg) error {
