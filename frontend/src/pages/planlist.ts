@@ -6,7 +6,7 @@ import type { Me, PlanSummary, PlanType } from '../api/types';
 import { h, replace, uniqueId } from '../dom';
 import { t } from '../i18n';
 import { sortRoles } from './phase';
-import { phaseText, problemText, roleText, typeText } from './labels';
+import { municipalityText, phaseText, problemText, roleText, typeText } from './labels';
 import type { Page, Router } from './router';
 
 function formatDate(iso: string): string {
@@ -23,7 +23,7 @@ export class PlanListPage implements Page {
   constructor(
     private readonly router: Router,
     private readonly api: Api,
-    me: Me,
+    private readonly me: Me,
   ) {
     this.listEl = h('div', { class: 'plan-list', 'aria-busy': 'true' }, h('p', null, t('plans.loading')));
     this.element = h(
@@ -86,7 +86,7 @@ export class PlanListPage implements Page {
               'tr',
               { dataset: { plan: p.id } },
               h('th', { scope: 'row' }, h('a', { href: `/plans/${encodeURIComponent(p.id)}`, 'data-link': '' }, p.title)),
-              h('td', null, p.municipality),
+              h('td', null, municipalityText(p.municipality, this.me)),
               h('td', null, typeText(p.type)),
               h('td', null, h('span', { class: `phase phase-${p.phase}` }, phaseText(p.phase))),
               h('td', { class: 'roles' }, sortRoles(p.roles ?? []).map(roleText).join(', ')),
