@@ -216,6 +216,25 @@ export class DocSync {
     return this.ot ? this.ot.version : null;
   }
 
+  /**
+   * committedSince returns the ops committed from version v up to
+   * version(), or null when this client does not know them (v is ahead,
+   * too old, or before the last snapshot).
+   */
+  committedSince(v: number): Delta[] | null {
+    return this.ot ? this.ot.committedSince(v) : null;
+  }
+
+  /** pending returns the local changes the server has not committed yet (over the document at version()), or null. */
+  pending(): Delta | null {
+    return this.ot ? this.ot.pending() : null;
+  }
+
+  /** baseDoc returns the server's document at version(), or null before it is known. */
+  baseDoc(): Delta | null {
+    return this.ot ? this.ot.base : null;
+  }
+
   onStatus(fn: (s: DocStatus) => void): () => void {
     this.listeners.add(fn);
     fn(this.status());

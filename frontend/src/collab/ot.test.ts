@@ -2,12 +2,43 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Delta from 'quill-delta';
 import fc from 'fast-check';
-import { OTClient, splitChange, touchesFinalNewline } from './ot';
+import { COMMITTED_LOG, OTClient, splitChange, touchesFinalNewline } from './ot';
 
 const doc = (s: string) => new Delta().insert(s);
 const text = (d: Delta) => d.ops.map((o) => (typeof o.insert === 'string' ? o.insert : '')).join('');
 
 describe('OTClient', () => {
+  it('remembers the committed ops (remote and acknowledged) by version, until a snapshot', () => {
+    const c = new OTClient(5, doc('abc\n'));
+    assert.deepEqual(c.committedSince(5), []);
+    assert.equal(c.committedSince(4), null, 'before what it knows');
+    assert.equal(c.committedSince(6), null, 'ahead');
+    const r = new Delta().insert('R');
+    c.remote(r);
+    c.local(new Delta().retain(2).insert('x'));
+    const sent = c.takeBuffer(1, 'me')!;
+    assert.deepEqual(c.pending()?.ops, sent.op.ops);
+    c.local(new Delta().retain(4).insert('y'));
+    assert.deepEqual(c.pending()?.ops, [{ retain: 2 }, { insert: 'x' }, { retain: 1 }, { insert: 'y' }]);
+    c.ack();
+    assert.deepEqual(c.pending()?.ops, [{ retain: 4 }, { insert: 'y' }]);
+    assert.deepEqual(
+      c.committedSince(5)?.map((d) => d.ops),
+      [r.ops, sent.op.ops],
+    );
+    assert.deepEqual(c.committedSince(7), []);
+    c.rebase(doc('new\n'), 20, false);
+    assert.equal(c.committedSince(7), null);
+    assert.deepEqual(c.committedSince(20), []);
+  });
+
+  it('keeps at most COMMITTED_LOG ops', () => {
+    const c = new OTClient(0, doc('\n'));
+    for (let i = 0; i < COMMITTED_LOG + 5; i++) c.remote(new Delta().insert('a'));
+    assert.equal(c.committedSince(4), null);
+    assert.equal(c.committedSince(5)?.length, COMMITTED_LOG);
+  });
+
   it('buffers local changes and sends one at a time', () => {
     const c = new OTClient(3, doc('abc\n'));
     c.local(new Delta().retain(3).insert('d'));

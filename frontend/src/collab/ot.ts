@@ -25,8 +25,19 @@ export interface Inflight {
   src: string;
 }
 
+/**
+ * How many committed ops the client remembers, so that ranges the server
+ * reported at an earlier version (comment anchors, authorship) can be
+ * moved to the current one.
+ */
+export const COMMITTED_LOG = 2000;
+
 /** OTClient is the state of one document on the client. */
 export class OTClient {
+  /** The ops committed from version logStart on, in order (at most COMMITTED_LOG). */
+  private log: Delta[] = [];
+  private logStart: number;
+
   constructor(
     /** The server version `base` is at. */
     public version: number,
@@ -34,7 +45,33 @@ export class OTClient {
     public base: Delta,
     public inflight: Inflight | null = null,
     public buffer: Delta | null = null,
-  ) {}
+  ) {
+    this.logStart = version;
+  }
+
+  /**
+   * committedSince returns the ops committed from version v to the
+   * current version, or null when they are not known here (v is ahead, or
+   * before the oldest op remembered or the last snapshot).
+   */
+  committedSince(v: number): Delta[] | null {
+    if (v > this.version || v < this.logStart) return null;
+    return this.log.slice(v - this.logStart);
+  }
+
+  /** pending returns the unacknowledged local changes (inflight ∘ buffer) over base, or null. */
+  pending(): Delta | null {
+    if (this.inflight && this.buffer) return this.inflight.op.compose(this.buffer);
+    return this.inflight?.op ?? this.buffer;
+  }
+
+  private remember(op: Delta): void {
+    this.log.push(op);
+    if (this.log.length > COMMITTED_LOG) {
+      this.log.shift();
+      this.logStart += 1;
+    }
+  }
 
   /** hasPending reports whether there are unacknowledged local changes. */
   hasPending(): boolean {
@@ -65,6 +102,7 @@ export class OTClient {
   ack(): void {
     if (!this.inflight) throw new Error('ack without an op in flight');
     this.base = this.base.compose(this.inflight.op);
+    this.remember(this.inflight.op);
     this.version += 1;
     this.inflight = null;
   }
@@ -76,6 +114,7 @@ export class OTClient {
   remote(op: Delta): Delta {
     const r = this.transformPending(op);
     this.base = this.base.compose(op);
+    this.remember(op);
     this.version += 1;
     this.normalizeBuffer();
     return r;
@@ -97,6 +136,8 @@ export class OTClient {
     const r = this.transformPending(d);
     this.base = doc;
     this.version = v;
+    this.log = [];
+    this.logStart = v;
     this.normalizeBuffer();
     return r;
   }
