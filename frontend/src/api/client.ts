@@ -4,7 +4,25 @@
 // refresh finds the session gone, the call fails with "unauthorized" and
 // the token source tells the app to show the login page.
 import { ApiError, decode, networkError, type FetchLike } from './http';
-import type { AuditEntry, Me, NewPlan, NewSection, Plan, PlanSummary, SectionContent, SectionPatch, Transition } from './types';
+import type {
+  AuditEntry,
+  Authorship,
+  CommentBody,
+  Me,
+  NewComment,
+  NewPlan,
+  NewSection,
+  NewSuggestion,
+  Plan,
+  PlanSummary,
+  SectionContent,
+  SectionHistory,
+  SectionPatch,
+  Suggestion,
+  SuggestionStatus,
+  Thread,
+  Transition,
+} from './types';
 
 export { ApiError } from './http';
 
@@ -97,5 +115,68 @@ export class Api {
 
   sectionContent(plan: string, section: string): Promise<SectionContent> {
     return this.request<SectionContent>('GET', `/api/plans/${enc(plan)}/sections/${enc(section)}/content`);
+  }
+
+  // The review: comment threads, required changes, suggestions, history.
+
+  async comments(plan: string, q: { section?: string; status?: 'open' | 'resolved'; mine?: boolean; mentions?: 'me' } = {}): Promise<Thread[]> {
+    const params = new URLSearchParams();
+    if (q.section) params.set('section', q.section);
+    if (q.status) params.set('status', q.status);
+    if (q.mine) params.set('mine', 'true');
+    if (q.mentions) params.set('mentions', q.mentions);
+    const qs = params.toString();
+    const r = await this.request<{ items: Thread[] | null }>('GET', `/api/plans/${enc(plan)}/comments${qs ? `?${qs}` : ''}`);
+    return r.items ?? [];
+  }
+
+  addComment(plan: string, c: NewComment): Promise<Thread> {
+    return this.request<Thread>('POST', `/api/plans/${enc(plan)}/comments`, c);
+  }
+
+  reply(plan: string, thread: string, c: CommentBody): Promise<Thread> {
+    return this.request<Thread>('POST', `/api/plans/${enc(plan)}/comments/${enc(thread)}/replies`, c);
+  }
+
+  editComment(plan: string, id: string, c: CommentBody): Promise<Thread> {
+    return this.request<Thread>('PATCH', `/api/plans/${enc(plan)}/comments/${enc(id)}`, c);
+  }
+
+  deleteComment(plan: string, id: string): Promise<Thread> {
+    return this.request<Thread>('DELETE', `/api/plans/${enc(plan)}/comments/${enc(id)}`);
+  }
+
+  /** threadFlag sets a thread's resolved, required (endringskrav) or done flag. */
+  threadFlag(plan: string, thread: string, flag: 'resolve' | 'required' | 'done', value: boolean): Promise<Thread> {
+    return this.request<Thread>('POST', `/api/plans/${enc(plan)}/comments/${enc(thread)}/${flag}`, { value });
+  }
+
+  async suggestions(plan: string, q: { section?: string; status?: SuggestionStatus } = {}): Promise<Suggestion[]> {
+    const params = new URLSearchParams();
+    if (q.section) params.set('section', q.section);
+    if (q.status) params.set('status', q.status);
+    const qs = params.toString();
+    const r = await this.request<{ items: Suggestion[] | null }>('GET', `/api/plans/${enc(plan)}/suggestions${qs ? `?${qs}` : ''}`);
+    return r.items ?? [];
+  }
+
+  addSuggestion(plan: string, s: NewSuggestion): Promise<Suggestion> {
+    return this.request<Suggestion>('POST', `/api/plans/${enc(plan)}/suggestions`, s);
+  }
+
+  acceptSuggestion(plan: string, id: string): Promise<Suggestion> {
+    return this.request<Suggestion>('POST', `/api/plans/${enc(plan)}/suggestions/${enc(id)}/accept`);
+  }
+
+  rejectSuggestion(plan: string, id: string, reply: string): Promise<Suggestion> {
+    return this.request<Suggestion>('POST', `/api/plans/${enc(plan)}/suggestions/${enc(id)}/reject`, reply ? { reply } : undefined);
+  }
+
+  sectionHistory(plan: string, section: string): Promise<SectionHistory> {
+    return this.request<SectionHistory>('GET', `/api/plans/${enc(plan)}/sections/${enc(section)}/history`);
+  }
+
+  authorship(plan: string, section: string): Promise<Authorship> {
+    return this.request<Authorship>('GET', `/api/plans/${enc(plan)}/sections/${enc(section)}/authorship`);
   }
 }

@@ -49,7 +49,12 @@ export type PlanAction =
   | 'return'
   | 'approve_steering'
   | 'approve_political'
-  | 'read_audit';
+  | 'read_audit'
+  | 'decide_suggestion'
+  | 'resolve_any_thread'
+  | 'require_change'
+  | 'mark_change_done'
+  | 'resolve_required_change';
 
 /** The signed-in account (GET /api/me, and with every token). */
 export interface Me {
@@ -116,6 +121,136 @@ export interface Plan extends PlanSummary {
   submitted?: boolean;
   versions?: Version[];
   you?: You;
+  /** The steering group's required changes still open (they block the approval). */
+  open_requirements?: OpenRequirement[];
+}
+
+/** An open required change, as the phase banner lists it. */
+export interface OpenRequirement {
+  /** The id of its thread. */
+  id: string;
+  section: string;
+  quote: string;
+  body: string;
+  /** The leader marked it as made; the steering group resolves it. */
+  done: boolean;
+}
+
+/** A range of a section's text at version v of its document. */
+export interface Anchor {
+  v: number;
+  index: number;
+  length: number;
+}
+
+/** A comment: the root of a thread (id === thread) or a reply. Bodies are plain text. */
+export interface Comment {
+  id: string;
+  thread: string;
+  section?: string;
+  anchor?: Anchor;
+  quote?: string;
+  author: string;
+  body: string;
+  /** User ids of the plan members mentioned. */
+  mentions: string[] | null;
+  created: string;
+  edited?: string;
+  deleted: boolean;
+  resolved: boolean;
+  resolved_by?: string;
+  /** A required change (endringskrav) of the steering group. */
+  required: boolean;
+  /** The leader marked the required change as made. */
+  done: boolean;
+}
+
+/** A thread as GET /api/plans/:id/comments lists it. */
+export interface Thread extends Comment {
+  replies: Comment[];
+  /** Where the range is now (at the section's head). */
+  position?: Anchor;
+  /** The text the thread was about has been deleted. */
+  orphaned: boolean;
+  /** The names of the people in the thread, by user id. */
+  names: Record<string, string>;
+}
+
+export interface NewComment {
+  section: string;
+  v: number;
+  index: number;
+  length: number;
+  body: string;
+  mentions: string[];
+}
+
+export interface CommentBody {
+  body: string;
+  mentions: string[];
+}
+
+export type SuggestionStatus = 'open' | 'accepted' | 'rejected';
+
+/** A suggested replacement of a range of a section's text. */
+export interface Suggestion {
+  id: string;
+  section: string;
+  anchor: Anchor;
+  quote: string;
+  text: string;
+  body?: string;
+  author: string;
+  created: string;
+  status: SuggestionStatus;
+  decided_by?: string;
+  decided?: string;
+  reply?: string;
+  v?: number;
+  position?: Anchor;
+  /** The text it replaces has been edited since: it cannot be accepted. */
+  outdated: boolean;
+  names: Record<string, string>;
+}
+
+export interface NewSuggestion {
+  section: string;
+  v: number;
+  index: number;
+  length: number;
+  text: string;
+  body: string;
+}
+
+/** A run of one person's changes to a section (GET …/history). */
+export interface HistoryGroup {
+  by: string;
+  name: string;
+  from: string;
+  to: string;
+  v_from: number;
+  v_to: number;
+  ops: number;
+  inserted: number;
+  deleted: number;
+  formatted: number;
+  /** The accepted suggestion this change applied. */
+  suggestion?: string;
+  suggested_by?: string;
+  /** lock or unlock for the markers of the plan's lock. */
+  kind?: string;
+}
+
+export interface SectionHistory {
+  items: HistoryGroup[];
+  names: Record<string, string>;
+}
+
+/** Who wrote each part of a section's text, at version v. */
+export interface Authorship {
+  v: number;
+  spans: { index: number; length: number; by: string }[];
+  names: Record<string, string>;
 }
 
 export interface NewPlan {
