@@ -47,6 +47,7 @@ export class SectionEditor implements DocView {
   private allowed = false;
   private lastStatus: DocStatus | null = null;
   private readonly onRefused: ((code: string) => void) | undefined;
+  private readonly contentListeners = new Set<(change: Delta | null) => void>();
 
   constructor(opts: SectionEditorOptions) {
     this.onRefused = opts.onRefused;
@@ -98,10 +99,26 @@ export class SectionEditor implements DocView {
       this.toolbar.update();
       if (range) opts.onSelection({ index: range.index, length: range.length });
     });
+    this.quill.on('text-change', (delta: Delta, _old: Delta, source: string) => {
+      if (source !== 'silent') this.contentChanged(delta);
+    });
     this.quill.on('text-change', () => {
       const range = this.quill.getSelection();
       if (range) opts.onSelection({ index: range.index, length: range.length });
     });
+  }
+
+  /**
+   * onContent is told of every change of the editor's content: the change
+   * as a delta, or null when the content was replaced as a whole.
+   */
+  onContent(fn: (change: Delta | null) => void): () => void {
+    this.contentListeners.add(fn);
+    return () => this.contentListeners.delete(fn);
+  }
+
+  private contentChanged(change: Delta | null): void {
+    for (const fn of this.contentListeners) fn(change);
   }
 
   /** bind connects the editor to a document. */
@@ -149,6 +166,7 @@ export class SectionEditor implements DocView {
     } finally {
       this.applying = false;
     }
+    this.contentChanged(null);
   }
 
   apply(change: Delta): void {
@@ -186,6 +204,7 @@ export class SectionEditor implements DocView {
         } finally {
           this.applying = false;
         }
+        this.contentChanged(fix);
       }
     }
     if (clean.ops.length > 0) this.sync.local(clean);

@@ -48,6 +48,15 @@ describe('applyEvent', () => {
     assert.equal(applyEvent(p, { seq: 2, kind: 'section.deleted', data: { id: 'nope' } }), null);
   });
 
+  it('counts the review events that change nothing the plan shows', () => {
+    const p = plan();
+    const next = applyEvent(p, { seq: 2, kind: 'comment.added', data: { comment: { id: 'c' } } })!;
+    assert.equal(next.seq, 2);
+    assert.equal(ids(next), ids(p));
+    assert.equal(applyEvent(next, { seq: 3, kind: 'suggestion.decided', data: {} })?.seq, 3);
+    assert.equal(applyEvent(p, { seq: 2, kind: 'thread.required', data: {} }), null, 'the banner lists required changes: reload');
+  });
+
   it('does not change the plan it was given', () => {
     const p = plan();
     applyEvent(p, { seq: 2, kind: 'section.deleted', data: { id: 'a' } });

@@ -46,6 +46,12 @@ function normalise(s: Section): Section {
   return { ...s, contributors: s.contributors ?? [], children: (s.children ?? []).map(normalise) };
 }
 
+/**
+ * PLAN_NEUTRAL_EVENTS are plan events that change nothing the plan page
+ * shows of the plan itself: applyEvent only counts them.
+ */
+export const PLAN_NEUTRAL_EVENTS: ReadonlySet<string> = new Set(['comment.added', 'suggestion.added', 'suggestion.decided']);
+
 export interface PlanEvent {
   seq: number;
   kind: string;
@@ -97,7 +103,11 @@ export function applyEvent(plan: Plan, e: PlanEvent): Plan | null {
       f.list.splice(f.index, 1);
       return next;
     }
+    // Review events that change nothing the plan shows (the threads and
+    // suggestions are fetched apart; the open required changes only change
+    // with the other review events, which reload the plan).
     default:
+      if (PLAN_NEUTRAL_EVENTS.has(e.kind)) return next;
       return null;
   }
 }

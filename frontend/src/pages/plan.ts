@@ -13,8 +13,9 @@ import { h, replace, uniqueId } from '../dom';
 import { SectionEditor } from '../editor/editor';
 import { t, type MessageKey } from '../i18n';
 import { PresenceTracker, initials, type Peer } from '../presence/presence';
-import { applyEvent, findSection, walk } from './outline';
-import { kindText, phaseText, problemText, roleText, statusText, typeText } from './labels';
+import { ReviewController } from '../review/controller';
+import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk } from './outline';
+import { kindText, municipalityText, phaseText, problemText, roleText, statusText, typeText } from './labels';
 import { approvals, bannerActions, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
 import { planPath, type Page, type Route, type Router } from './router';
 
@@ -31,6 +32,8 @@ export class PlanPage implements Page {
   private selected: string | null;
   private editor: SectionEditor | null = null;
   private editorDoc: string | null = null;
+  /** The review (comments, suggestions, history) of the section in the editor. */
+  private review: ReviewController | null = null;
   private readonly headerEl: HTMLElement;
   private readonly bannerEl: HTMLElement;
   private readonly outlineActionsEl: HTMLElement;
@@ -120,7 +123,9 @@ export class PlanPage implements Page {
       this.unsubPlan = this.session.subscribePlan(this.planId, () => this.plan?.seq ?? 0, {
         event: (e) => {
           if (!this.plan) return;
-          if (e.seq > this.plan.seq && !e.kind.startsWith('section.')) {
+          // Comments and suggestions are fetched by the review of the open section.
+          this.review?.onEvent(e.kind);
+          if (e.seq > this.plan.seq && !e.kind.startsWith('section.') && !PLAN_NEUTRAL_EVENTS.has(e.kind)) {
             // Phase, approvals, members, ...: what the user may do may have
             // changed, and only the server knows what.
             void this.reload();
@@ -137,6 +142,7 @@ export class PlanPage implements Page {
         opened: () => {
           this.tracker.clearPeers();
           this.tracker.subscribed();
+          void this.review?.refresh();
         },
         error: (e) => {
           if (e.code === 'forbidden') this.revoked();
@@ -194,7 +200,7 @@ export class PlanPage implements Page {
     replace(
       this.headerEl,
       h('h1', { tabindex: '-1' }, plan.title),
-      h('p', { class: 'meta' }, t('plan.meta', { municipality: plan.municipality, type: typeText(plan.type), phase: phaseText(plan.phase) })),
+      h('p', { class: 'meta' }, t('plan.meta', { municipality: municipalityText(plan.municipality, this.me), type: typeText(plan.type), phase: phaseText(plan.phase) })),
       this.renderRoles(plan),
     );
     this.renderBanner();
@@ -296,12 +302,17 @@ export class PlanPage implements Page {
         },
       });
       editor.setAllowed(can(plan, 'edit_text'));
-      editor.bind(this.session.openDoc(plan.id, s.id));
+      const sync = this.session.openDoc(plan.id, s.id);
+      editor.bind(sync);
       this.editor = editor;
       this.editorDoc = s.id;
+      this.review = new ReviewController({ api: this.api, me: this.me, plan, section: s.id, editor, timeline: sync });
       this.tracker.update(s.id, 0, 0);
-      replace(this.paneEl, header, editor.element);
+      replace(this.paneEl, header, this.review.element);
       this.renderCursors();
+      // A link to a thread (#thread-<id>, from the list of required changes) opens it.
+      const linked = /^#thread-(.+)$/.exec(location.hash);
+      if (linked) this.review.focusThread(decodeURIComponent(linked[1]!));
     } else {
       // Same section, new title or status: keep the focus where it was.
       const old = this.paneEl.firstElementChild!;
@@ -314,6 +325,7 @@ export class PlanPage implements Page {
       }
       this.editor?.quill.root.setAttribute('aria-label', t('editor.label', { title: s.title }));
       this.editor?.setAllowed(can(plan, 'edit_text'));
+      this.review?.setPlan(plan);
     }
   }
 
@@ -374,6 +386,7 @@ export class PlanPage implements Page {
             ),
           )
         : null,
+      this.renderRequirements(plan),
       why ? h('p', { class: 'hint', 'data-testid': 'readonly-reason' }, t(why === 'phase' ? 'banner.readOnlyPhase' : 'banner.readOnlyRole')) : null,
       actions.length > 0
         ? h(
@@ -399,6 +412,53 @@ export class PlanPage implements Page {
       const again = el.querySelector<HTMLElement>(`[data-testid="${hadFocus}"]`);
       (again && !(again as HTMLButtonElement).disabled ? again : (el.querySelector('h2') as HTMLElement | null))?.focus();
     }
+  }
+
+  // renderRequirements lists the open required changes of the steering
+  // group, each a link to its thread: they block the approval.
+  private renderRequirements(plan: Plan): HTMLElement | null {
+    const reqs = plan.open_requirements ?? [];
+    if (reqs.length === 0) return null;
+    const headId = uniqueId('requirements');
+    return h(
+      'div',
+      { class: 'requirements', 'data-testid': 'banner-requirements', role: 'region', 'aria-labelledby': headId },
+      h('p', { class: 'requirements-head' }, h('strong', { id: headId }, t('banner.requirements', { n: reqs.length })), ' ', t('banner.requirementsHint')),
+      h(
+        'ul',
+        null,
+        reqs.map((r) => {
+          const where = findSection(plan.sections, r.section)?.section.title;
+          return h(
+            'li',
+            { 'data-thread-id': r.id, 'data-done': String(r.done) },
+            h(
+              'a',
+              {
+                href: `${planPath(plan.id, r.section)}#thread-${encodeURIComponent(r.id)}`,
+                'data-testid': 'requirement-link',
+                'data-thread-id': r.id,
+                onclick: (e: MouseEvent) => {
+                  if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                  e.preventDefault();
+                  this.openThread(r.section, r.id);
+                },
+              },
+              r.quote ? `«${shorten(r.quote, 80)}»` : shorten(r.body, 80),
+            ),
+            where ? ` ${t('banner.requirementIn', { section: where })}` : '',
+            r.quote && r.body ? h('span', { class: 'requirement-body' }, `: ${shorten(r.body, 120)}`) : null,
+            r.done ? h('span', { class: 'requirement-done' }, ` (${t('banner.requirementDone')})`) : null,
+          );
+        }),
+      ),
+    );
+  }
+
+  // openThread shows a section's thread in the review panel.
+  private openThread(section: string, thread: string): void {
+    if (this.selected !== section) this.router.navigate(planPath(this.planId, section));
+    this.review?.focusThread(thread);
   }
 
   // transition asks the server for a phase step; the answer is the plan
@@ -438,7 +498,7 @@ export class PlanPage implements Page {
       this.acting = false;
       this.renderBanner();
       this.alertEl.textContent = problemText(err);
-      if (err instanceof ApiError && (err.code === 'conflict' || err.code === 'wrong_phase' || err.code === 'forbidden')) await this.reload();
+      if (err instanceof ApiError && (err.code === 'conflict' || err.code === 'wrong_phase' || err.code === 'forbidden' || err.code === 'required_changes_open')) await this.reload();
     }
   }
 
@@ -474,6 +534,8 @@ export class PlanPage implements Page {
   }
 
   private closeEditor(): void {
+    this.review?.destroy();
+    this.review = null;
     if (!this.editor) return;
     this.editor.destroy();
     if (this.editorDoc) this.session.closeDoc(this.editorDoc);
@@ -609,6 +671,12 @@ export class PlanPage implements Page {
     }
     for (const c of cursors.cursors()) if (!here.has(c.id)) cursors.removeCursor(c.id);
   }
+}
+
+// shorten cuts a text to max characters for a list.
+function shorten(s: string, max: number): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
 // planOf returns the plan in a REST answer, if it carries one.
