@@ -236,7 +236,7 @@ func (c *commentDeleted) apply(p *Plan) error {
 	if err != nil {
 		return err
 	}
-	cm.Deleted, cm.Body, cm.Mentions = true, "", nil
+	cm.Deleted, cm.Body, cm.Mentions = true, "", []string{}
 	return nil
 }
 

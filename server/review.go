@@ -121,12 +121,25 @@ func (s *Server) addComment(c echo.Context) error {
 	if req.V == nil || req.Section == "" {
 		return collab.Errorf(collab.CodeInvalid, "a comment needs the section, the version (v) and the range it is about")
 	}
+	if err := sectionOf(planOf(c), req.Section); err != nil {
+		return err
+	}
 	p, cm, err := s.cfg.Plans.AddComment(c.Request().Context(), s.actor(c, auth.ActionComment), planOf(c).ID, collab.NewComment{
 		Section: req.Section, V: *req.V, Index: req.Index, Length: req.Length, Body: req.Body, Mentions: req.Mentions})
 	if err != nil {
 		return err
 	}
 	return s.answerThread(c, http.StatusCreated, p, cm.Thread)
+}
+
+// sectionOf checks that sid is a section of p before its text is read:
+// a range is tracked (and quoted) in the section's document, which must
+// not be another plan's.
+func sectionOf(p *collab.Plan, sid string) error {
+	if _, _, ok := p.Find(sid); !ok {
+		return collab.Errorf(collab.CodeNotFound, "section %q is not part of plan %q", sid, p.ID)
+	}
+	return nil
 }
 
 // answerThread answers one thread of p as the caller sees it.
@@ -335,6 +348,9 @@ func (s *Server) addSuggestion(c echo.Context) error {
 	}
 	if req.V == nil || req.Section == "" {
 		return collab.Errorf(collab.CodeInvalid, "a suggestion needs the section, the version (v) and the range it replaces")
+	}
+	if err := sectionOf(planOf(c), req.Section); err != nil {
+		return err
 	}
 	p, sg, err := s.cfg.Plans.AddSuggestion(c.Request().Context(), s.actor(c, auth.ActionSuggest), planOf(c).ID, collab.NewSuggestion{
 		Section: req.Section, V: *req.V, Index: req.Index, Length: req.Length, Text: req.Text, Body: req.Body})
