@@ -90,6 +90,7 @@ type testServer struct {
 	srv      *server.Server
 	store    collab.Store
 	bus      collab.Bus
+	engine   *collab.Engine // section text, for tests that write it directly
 	plans    *collab.Plans
 	accounts *auth.Accounts
 	registry *prometheus.Registry
@@ -197,7 +198,7 @@ func newTestServerOn(t *testing.T, store collab.Store) *testServer {
 		Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub, UI: testUI, Registry: reg, Accounts: accounts,
 		Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
-	ts := &testServer{t: t, srv: srv, store: store, bus: bus, plans: plans, accounts: accounts, registry: reg}
+	ts := &testServer{t: t, srv: srv, store: store, bus: bus, engine: engine, plans: plans, accounts: accounts, registry: reg}
 	ts.api = ts.loadOpenAPI()
 	ts.kari = ts.user("kari@m1.no", "m1", true)
 	ts.token = ts.kari.Token

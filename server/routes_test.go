@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/collab/delta"
 	"github.com/temaplan/temaplan/server"
 )
 
@@ -94,7 +96,13 @@ type cast struct {
 	ts            *testServer
 	by            map[string]testUser
 	spare, newbie testUser
+	// fx is what the fixture of the call being made set up.
+	fx reviewFx
 }
+
+// reviewFx is what a review call acts on: a thread or a suggestion its
+// fixture made in the plan.
+type reviewFx struct{ thread, suggestion string }
 
 func newCast(ts *testServer) *cast {
 	ts.t.Helper()
@@ -115,7 +123,8 @@ func newCast(ts *testServer) *cast {
 }
 
 // plan creates a fresh plan led by the leader persona, with every member
-// persona and spare in it, and brings it to phase (draft or review).
+// persona and spare in it and matrixText (version 1) in its first section,
+// and brings it to phase (draft or review).
 func (c *cast) plan(t *testing.T, phase collab.Phase) collab.Plan {
 	t.Helper()
 	ts := c.ts
@@ -129,6 +138,12 @@ func (c *cast) plan(t *testing.T, phase collab.Phase) collab.Plan {
 		ts.member(p.ID, c.by[string(r)], string(r))
 	}
 	ts.member(p.ID, c.spare, string(auth.RoleReader))
+	var d delta.Delta
+	d.Insert(matrixText, nil)
+	if _, err := ts.engine.Submit(context.Background(), collab.Submission{Doc: firstSection(p), V: 0, Src: "leader-tab", Seq: 1,
+		By: c.by["leader"].ID, Op: d}); err != nil {
+		t.Fatalf("the leader writes: %v", err)
+	}
 	switch phase {
 	case collab.PhaseDraft:
 	case collab.PhaseReview:
@@ -153,6 +168,122 @@ func (c *cast) step(t *testing.T, planID, who, action, comment string) collab.Pl
 	return decode[collab.Plan](t, rec)
 }
 
+// matrixText is the text of the first section of the matrix's plans.
+const matrixText = "Boliger for alle i kommunen."
+
+// comment starts a thread on "alle" in the first section as who.
+func (c *cast) comment(t *testing.T, p collab.Plan, who string) string {
+	t.Helper()
+	rec := c.ts.doAs(c.by[who].Token, http.MethodPost, "/api/plans/"+p.ID+"/comments",
+		jsonOf(map[string]any{"section": firstSection(p), "v": 1, "index": 12, "length": 4, "body": "Hvem er alle?"}))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("%s comments: %d %s", who, rec.Code, rec.Body)
+	}
+	return decode[struct{ ID string }](t, rec).ID
+}
+
+// suggest suggests "alle innbyggere" for "alle" as who.
+func (c *cast) suggest(t *testing.T, p collab.Plan, who string) string {
+	t.Helper()
+	rec := c.ts.doAs(c.by[who].Token, http.MethodPost, "/api/plans/"+p.ID+"/suggestions",
+		jsonOf(map[string]any{"section": firstSection(p), "v": 1, "index": 12, "length": 4, "text": "alle innbyggere"}))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("%s suggests: %d %s", who, rec.Code, rec.Body)
+	}
+	return decode[struct{ ID string }](t, rec).ID
+}
+
+// flag posts {"value": true} to a thread's resolve, required or done
+// route as who.
+func (c *cast) flag(t *testing.T, p collab.Plan, who, thread, route string) {
+	t.Helper()
+	rec := c.ts.doAs(c.by[who].Token, http.MethodPost, "/api/plans/"+p.ID+"/comments/"+thread+"/"+route, `{"value":true}`)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%s %s %s: %d %s", who, route, thread, rec.Code, rec.Body)
+	}
+}
+
+// commenter is who writes the thread of an "own" call: the caller, when
+// they may comment, else the member.
+func commenter(who persona) string {
+	if !who.foreign && auth.Allowed(who.roles, auth.ActionComment, collab.PhaseDraft) == nil {
+		return who.name
+	}
+	return "member"
+}
+
+// otherThan is an author who is not the caller.
+func otherThan(who persona) string {
+	if who.name == "member" {
+		return "finance"
+	}
+	return "member"
+}
+
+// threadByMember is the fixture of a thread by the member.
+func threadByMember(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.fx.thread = c.comment(t, p, "member")
+}
+
+// ownThread is the fixture of a thread by the caller (see commenter).
+func ownThread(t *testing.T, c *cast, p collab.Plan, who persona) {
+	c.fx.thread = c.comment(t, p, commenter(who))
+}
+
+// othersThread is the fixture of a thread by someone else than the caller.
+func othersThread(t *testing.T, c *cast, p collab.Plan, who persona) {
+	c.fx.thread = c.comment(t, p, otherThan(who))
+}
+
+// suggestionByMember is the fixture of the member's suggestion.
+func suggestionByMember(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.fx.suggestion = c.suggest(t, p, "member")
+}
+
+// requiredThread makes the member's thread a required change of the
+// steering group, which needs the plan in review: a draft is locked for
+// it and returned after. With done, the leader marks it made in the
+// draft, and a plan in review is locked again.
+func requiredThread(done bool) func(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	return func(t *testing.T, c *cast, p collab.Plan, _ persona) {
+		c.fx.thread = c.comment(t, p, "member")
+		phase := p.Phase
+		if phase == collab.PhaseDraft {
+			c.step(t, p.ID, "steering", "lock", "")
+		}
+		c.flag(t, p, "steering", c.fx.thread, "required")
+		if phase == collab.PhaseDraft || done {
+			c.step(t, p.ID, "steering", "return", "Se endringskravet")
+		}
+		if done {
+			c.flag(t, p, "leader", c.fx.thread, "done")
+			if phase == collab.PhaseReview {
+				c.step(t, p.ID, "steering", "lock", "")
+			}
+		}
+	}
+}
+
+// both is the policy's answer when the route checks first and the handler
+// then (on the same roles and phase).
+func both(first, then auth.Action) func(roles []auth.Role, phase collab.Phase) error {
+	return func(roles []auth.Role, phase collab.Phase) error {
+		if err := auth.Allowed(roles, first, phase); err != nil {
+			return err
+		}
+		return auth.Allowed(roles, then, phase)
+	}
+}
+
+// onlyTheAuthor is the answer for changing another's comment: whoever may
+// comment is still refused.
+func onlyTheAuthor(roles []auth.Role, phase collab.Phase) error {
+	if err := auth.Allowed(roles, auth.ActionComment, phase); err != nil {
+		return err
+	}
+	return collab.Errorf(collab.CodeForbidden, "only the author may change or delete a comment")
+}
+
 // planCall is one way to call a plan route. Transitions have a call per
 // action of the body.
 type planCall struct {
@@ -164,6 +295,9 @@ type planCall struct {
 	// decide is the policy's answer for roles in phase; nil means
 	// auth.Allowed(roles, action, phase).
 	decide func(roles []auth.Role, phase collab.Phase) error
+	// fixture, when set, prepares what the call acts on in plan p before
+	// who calls it, into c.fx.
+	fixture func(t *testing.T, c *cast, p collab.Plan, who persona)
 	// request returns the target (below /api) and the body for plan p.
 	request func(c *cast, p collab.Plan) (target, body string)
 }
@@ -249,6 +383,86 @@ var planCalls = []planCall{
 	{route: "POST /plans/:id/transitions", name: "approve", decide: decideApprove,
 		request: func(_ *cast, p collab.Plan) (string, string) {
 			return "/plans/" + p.ID + "/transitions", jsonOf(map[string]string{"action": "approve"})
+		}},
+
+	// The review: comments and suggestions continue in review, deciding a
+	// suggestion is locked there.
+	{route: "GET /plans/:id/comments", action: auth.ActionReadPlan, fixture: threadByMember,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/comments?status=open", "" }},
+	{route: "POST /plans/:id/comments", action: auth.ActionComment,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments", jsonOf(map[string]any{"section": firstSection(p), "v": 1, "index": 0, "length": 7,
+				"body": "Hvilke boliger?"})
+		}},
+	{route: "POST /plans/:id/comments/:cid/replies", action: auth.ActionComment, fixture: threadByMember,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread + "/replies", jsonOf(map[string]any{"body": "Alle som bor her."})
+		}},
+	{route: "PATCH /plans/:id/comments/:cid", name: "own", action: auth.ActionComment, fixture: ownThread,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread, jsonOf(map[string]any{"body": "Hvem er alle, egentlig?"})
+		}},
+	{route: "PATCH /plans/:id/comments/:cid", name: "another's", action: auth.ActionComment, fixture: othersThread,
+		decide: onlyTheAuthor,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread, jsonOf(map[string]any{"body": "Overskrevet"})
+		}},
+	{route: "DELETE /plans/:id/comments/:cid", name: "own", action: auth.ActionComment, fixture: ownThread,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread, ""
+		}},
+	{route: "DELETE /plans/:id/comments/:cid", name: "another's", action: auth.ActionComment, fixture: othersThread,
+		decide: onlyTheAuthor,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread, ""
+		}},
+	// Resolving decides by the thread (resolveThread): its author their
+	// own, the leader any, a required change (once made) the steering
+	// group only — neither its author nor the leader.
+	{route: "POST /plans/:id/comments/:cid/resolve", name: "own", action: auth.ActionResolveOwnThread, fixture: ownThread,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread + "/resolve", `{"value":true}`
+		}},
+	{route: "POST /plans/:id/comments/:cid/resolve", name: "another's", action: auth.ActionResolveOwnThread, fixture: othersThread,
+		decide: both(auth.ActionResolveOwnThread, auth.ActionResolveAnyThread),
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread + "/resolve", `{"value":true}`
+		}},
+	{route: "POST /plans/:id/comments/:cid/resolve", name: "required", action: auth.ActionResolveOwnThread, fixture: requiredThread(true),
+		decide: both(auth.ActionResolveOwnThread, auth.ActionResolveRequiredChange),
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread + "/resolve", `{"value":true}`
+		}},
+	{route: "POST /plans/:id/comments/:cid/required", action: auth.ActionRequireChange, fixture: threadByMember,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread + "/required", `{"value":true}`
+		}},
+	{route: "POST /plans/:id/comments/:cid/done", action: auth.ActionMarkChangeDone, fixture: requiredThread(false),
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/comments/" + c.fx.thread + "/done", `{"value":true}`
+		}},
+	{route: "GET /plans/:id/suggestions", action: auth.ActionReadPlan, fixture: suggestionByMember,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/suggestions", "" }},
+	{route: "POST /plans/:id/suggestions", action: auth.ActionSuggest,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/suggestions", jsonOf(map[string]any{"section": firstSection(p), "v": 1, "index": 20, "length": 8,
+				"text": "byen", "body": "Kortere"})
+		}},
+	{route: "POST /plans/:id/suggestions/:sgid/accept", action: auth.ActionDecideSuggestion, fixture: suggestionByMember,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/suggestions/" + c.fx.suggestion + "/accept", ""
+		}},
+	{route: "POST /plans/:id/suggestions/:sgid/reject", action: auth.ActionDecideSuggestion, fixture: suggestionByMember,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/suggestions/" + c.fx.suggestion + "/reject", jsonOf(map[string]string{"reply": "Nei takk"})
+		}},
+	{route: "GET /plans/:id/sections/:sid/history", action: auth.ActionReadPlan,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/sections/" + firstSection(p) + "/history", ""
+		}},
+	{route: "GET /plans/:id/sections/:sid/authorship", action: auth.ActionReadPlan,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/sections/" + firstSection(p) + "/authorship", ""
 		}},
 }
 
@@ -375,6 +589,10 @@ func TestRoutes_EveryPlanRouteWithEveryRole(t *testing.T) {
 						c := newCast(store.start(t))
 						for _, who := range personas {
 							p := c.plan(t, phase)
+							c.fx = reviewFx{}
+							if call.fixture != nil {
+								call.fixture(t, c, p, who)
+							}
 							target, body := call.request(c, p)
 							rec := c.ts.doAs(c.by[who.name].Token, strings.Fields(call.route)[0], "/api"+target, body)
 							calls.Add(1)
@@ -510,7 +728,7 @@ var paramRE = regexp.MustCompile(`:[a-z]+`)
 func TestRoutes_EveryNonPublicRouteNeedsAValidToken(t *testing.T) {
 	ts := newTestServer(t)
 	p := ts.createPlan("Boligplan")
-	params := map[string]string{":id": p.ID, ":sid": firstSection(p), ":uid": ts.kari.ID}
+	params := map[string]string{":id": p.ID, ":sid": firstSection(p), ":uid": ts.kari.ID, ":cid": "no-comment", ":sgid": "no-suggestion"}
 	forge := func(secret []byte, exp time.Duration) string {
 		now := time.Now()
 		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
