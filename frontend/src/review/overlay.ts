@@ -167,12 +167,19 @@ export class ReviewOverlay {
         title: sg.label,
       });
       if (sg.text !== '') {
+        // The suggested text beside the end of the range: small and raised
+        // (over the line's upper edge) while it is not the active one, so
+        // the text around stays readable; the active one in full, under
+        // the line.
         const last = struck ? boxes[boxes.length - 1]! : boxes[0]!;
         const first = boxes[0]!;
-        const chip = h('span', { class: 'review-insert', 'data-testid': 'suggestion-insert' }, sg.text);
-        chip.style.left = `${last.left + (struck ? last.width : 0) - first.left}px`;
-        chip.style.top = `${last.top - first.top}px`;
-        chip.style.minHeight = `${last.height}px`;
+        const chip = h('span', { class: `review-insert${sg.active ? ' is-full' : ''}`, 'data-testid': 'suggestion-insert' }, sg.text);
+        const x = last.left + (struck ? last.width : 0) - first.left;
+        chip.style.left = `${sg.active ? last.left - first.left : x}px`;
+        // Kept inside the editor: from where it starts to the right edge.
+        const room = Math.max(40, origin.width - (first.left + (sg.active ? last.left - first.left : x)) - 12);
+        chip.style.maxWidth = `${sg.active ? room : Math.min(room, 160)}px`;
+        chip.style.top = sg.active ? `${last.top - first.top + last.height + 2}px` : `${last.top - first.top - last.height * 0.45}px`;
         el.append(chip);
       }
       el.addEventListener('click', () => this.on.suggestion(sg.id, true));
