@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -525,7 +526,10 @@ func (a *docActor) run() {
 				a.resync = false
 				a.catchUp(ctx)
 			}
-			if len(a.batch) > 0 {
+			// A batch may leave submissions for the next round (those
+			// behind a lock marker): commit until nothing is queued, or
+			// they would wait for the next message to arrive.
+			for len(a.batch) > 0 {
 				a.commitBatch(ctx)
 			}
 		case <-a.gapC:
@@ -818,8 +822,14 @@ func (r *submitReq) answer(v int64, err error) {
 func (a *docActor) commitBatch(ctx context.Context) {
 	batch := a.batch
 	a.batch = nil
+	// A lock marker may not lose for ever to another node that keeps
+	// committing: it gets ten times the attempts.
+	limit := a.e.cfg.CommitAttempts
+	if slices.ContainsFunc(batch, func(r *submitReq) bool { return r.kind != "" }) {
+		limit *= 10
+	}
 	for attempt := 0; len(batch) > 0; attempt++ {
-		if attempt >= a.e.cfg.CommitAttempts {
+		if attempt >= limit {
 			for _, r := range batch {
 				r.answer(0, Errorf(CodeStale, "the document is changing too fast; resubscribe and resend"))
 			}
@@ -832,7 +842,10 @@ func (a *docActor) commitBatch(ctx context.Context) {
 			time.Sleep(time.Duration(rand.IntN(1000*min(2+attempt, 20))) * time.Microsecond)
 			a.catchUp(ctx)
 		}
-		recs, reqs, ops := a.prepare(ctx, batch)
+		recs, reqs, ops, later := a.prepare(ctx, batch)
+		// Submissions behind a lock marker are decided once the marker
+		// is stored (refused as locked) or has lost (taken as usual).
+		a.batch = append(later, a.batch...)
 		if len(recs) == 0 {
 			return
 		}
@@ -880,7 +893,7 @@ func (a *docActor) drainBus(lost int64) bool {
 // prepare answers resends and invalid submissions and returns the records,
 // requests and transformed ops of the rest, at consecutive versions from
 // the head.
-func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord, []*submitReq, []delta.Delta) {
+func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord, []*submitReq, []delta.Delta, []*submitReq) {
 	var (
 		recs    []OpRecord
 		reqs    []*submitReq
@@ -897,8 +910,13 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord,
 			break
 		}
 	}
-	for _, r := range batch {
+	for i, r := range batch {
 		head := a.v + int64(len(recs))
+		if locked && !a.locked && len(recs) > 0 && recs[len(recs)-1].Kind == OpLock {
+			// A lock marker of this batch is not stored yet: what follows
+			// it waits for the next round.
+			return recs, reqs, ops, batch[i:]
+		}
 		if r.kind != "" {
 			if (r.kind == OpLock) == locked {
 				// Already so: a lock answers the version of the marker
@@ -969,7 +987,7 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord,
 		reqs = append(reqs, r)
 		ops = append(ops, op)
 	}
-	return recs, reqs, ops
+	return recs, reqs, ops, nil
 }
 
 // markerSrc gives each marker a unique source, so (doc, src, seq) stays

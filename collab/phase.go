@@ -128,11 +128,13 @@ func (ps *Plans) stepChange(ctx context.Context, p *Plan, st Step, by string, ma
 	c := &phaseChanged{Action: st.Action, From: p.Phase, To: st.To, Comment: st.Comment}
 	if p.Phase.Editable() && !st.To.Editable() {
 		locked, err := ps.markAll(ctx, p, OpLock, by)
-		if err != nil {
-			return nil, Wrap(CodeUnavailable, err, "the sections could not be locked; try again")
-		}
+		// The markers placed are lifted if the step is not taken, also
+		// when others failed.
 		for id := range locked {
 			*marked = append(*marked, id)
+		}
+		if err != nil {
+			return nil, Wrap(CodeUnavailable, err, "the sections could not be locked; try again")
 		}
 		c.Locked = locked
 	}

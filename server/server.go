@@ -143,6 +143,9 @@ func New(cfg Config) *Server {
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	for _, fn := range s.closers {
+		s.http.RegisterOnShutdown(fn)
+	}
 	return s
 }
 
