@@ -35,8 +35,26 @@ type suggestionView struct {
 	Names    map[string]string `json:"names"`
 }
 
-// threads returns the plan's threads as the caller may filter them.
-func (s *Server) threads(c echo.Context, p *collab.Plan) ([]threadView, error) {
+// threadFilter selects the threads of a list: of a section, open or
+// resolved, those the caller wrote in (mine) or is mentioned in.
+type threadFilter struct {
+	section, status string
+	mine, mentions  bool
+}
+
+// threadFilterOf reads the filter of GET comments from the query.
+func threadFilterOf(c echo.Context) (threadFilter, error) {
+	q := c.QueryParams()
+	f := threadFilter{section: q.Get("section"), status: q.Get("status"),
+		mine: q.Get("mine") == "true", mentions: q.Get("mentions") == "me"}
+	if f.status != "" && f.status != "open" && f.status != "resolved" {
+		return f, collab.Errorf(collab.CodeInvalid, "status must be open or resolved")
+	}
+	return f, nil
+}
+
+// threads returns the plan's threads that pass f.
+func (s *Server) threads(c echo.Context, p *collab.Plan, f threadFilter) ([]threadView, error) {
 	pos, err := s.cfg.Plans.Positions(c.Request().Context(), p)
 	if err != nil {
 		return nil, err
@@ -46,23 +64,17 @@ func (s *Server) threads(c echo.Context, p *collab.Plan) ([]threadView, error) {
 		return nil, err
 	}
 	me := principal(c).Account.ID
-	q := c.QueryParams()
-	section, status := q.Get("section"), q.Get("status")
-	mine, mentions := q.Get("mine") == "true", q.Get("mentions") == "me"
-	if status != "" && status != "open" && status != "resolved" {
-		return nil, collab.Errorf(collab.CodeInvalid, "status must be open or resolved")
-	}
-	var out []threadView
+	var roots []*threadView
 	byThread := map[string]*threadView{}
 	for _, cm := range p.Comments {
 		if cm.ID == cm.Thread {
-			t := threadView{Comment: cm, Replies: []*collab.Comment{}, Names: map[string]string{}}
+			t := &threadView{Comment: cm, Replies: []*collab.Comment{}, Names: map[string]string{}}
 			if tr, ok := pos[cm.ID]; ok {
 				a := tr.Anchor
 				t.Position, t.Orphaned = &a, a.Length == 0
 			}
-			out = append(out, t)
-			byThread[cm.ID] = &out[len(out)-1]
+			roots = append(roots, t)
+			byThread[cm.ID] = t
 		}
 	}
 	for _, cm := range p.Comments {
@@ -71,14 +83,13 @@ func (s *Server) threads(c echo.Context, p *collab.Plan) ([]threadView, error) {
 		}
 	}
 	kept := []threadView{}
-	for _, t := range out {
-		t.Replies = byThread[t.ID].Replies
+	for _, t := range roots {
 		all := append([]*collab.Comment{t.Comment}, t.Replies...)
 		switch {
-		case section != "" && t.Section != section,
-			status == "open" && t.Resolved, status == "resolved" && !t.Resolved,
-			mine && !slices.ContainsFunc(all, func(c *collab.Comment) bool { return c.Author == me }),
-			mentions && !slices.ContainsFunc(all, func(c *collab.Comment) bool { return slices.Contains(c.Mentions, me) }):
+		case f.section != "" && t.Section != f.section,
+			f.status == "open" && t.Resolved, f.status == "resolved" && !t.Resolved,
+			f.mine && !slices.ContainsFunc(all, func(c *collab.Comment) bool { return c.Author == me }),
+			f.mentions && !slices.ContainsFunc(all, func(c *collab.Comment) bool { return slices.Contains(c.Mentions, me) }):
 			continue
 		}
 		for _, cm := range all {
@@ -90,13 +101,17 @@ func (s *Server) threads(c echo.Context, p *collab.Plan) ([]threadView, error) {
 		if t.ResolvedBy != "" {
 			t.Names[t.ResolvedBy] = names[t.ResolvedBy]
 		}
-		kept = append(kept, t)
+		kept = append(kept, *t)
 	}
 	return kept, nil
 }
 
 func (s *Server) listComments(c echo.Context) error {
-	ts, err := s.threads(c, planOf(c))
+	f, err := threadFilterOf(c)
+	if err != nil {
+		return err
+	}
+	ts, err := s.threads(c, planOf(c), f)
 	if err != nil {
 		return err
 	}
@@ -142,10 +157,10 @@ func sectionOf(p *collab.Plan, sid string) error {
 	return nil
 }
 
-// answerThread answers one thread of p as the caller sees it.
+// answerThread answers one thread of p as the caller sees it, whatever
+// list filters the request's query carries.
 func (s *Server) answerThread(c echo.Context, status int, p *collab.Plan, thread string) error {
-	c.QueryParams().Del("section")
-	ts, err := s.threads(c, p)
+	ts, err := s.threads(c, p, threadFilter{})
 	if err != nil {
 		return err
 	}
