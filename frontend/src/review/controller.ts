@@ -352,9 +352,9 @@ export class ReviewController {
   private announce(text: string): void {
     // A change of the text is what a live region reads out.
     this.liveEl.textContent = '';
-    requestAnimationFrame(() => {
+    setTimeout(() => {
       if (this.alive) this.liveEl.textContent = text;
-    });
+    }, 50);
   }
 
   // Ranges.
