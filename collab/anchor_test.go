@@ -256,3 +256,21 @@ func TestAnchor_EdgeTyping(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkAnchor_Move is the cost of keeping one anchor current through
+// one op: what a read pays per anchor per op committed since the last read
+// of its section (nothing is paid when an op commits).
+func BenchmarkAnchor_Move(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ops := make([]delta.Delta, 1024)
+	for i := range ops {
+		ops[i] = randomOp(rng, 2000)
+	}
+	a := collab.Anchor{Index: 700, Length: 40}
+	b.ResetTimer()
+	for i := range b.N {
+		op := ops[i%len(ops)]
+		_ = a.Touches(op)
+		_ = a.Move(op)
+	}
+}
