@@ -186,11 +186,13 @@ export class ReviewController {
     const onSelection = (range: TextRange | null, _old: unknown, source: string) => this.selectionChanged(range, source);
     this.editor.quill.on('selection-change', onSelection);
     this.unsubs.push(() => this.editor.quill.off('selection-change', onSelection));
-    // Ctrl+Alt+M anywhere in the section (a read-only text does not take
-    // the focus, so the key may come from the page itself).
+    // Ctrl+Alt+M anywhere in the section. A read-only text does not take
+    // the focus: a click in it leaves the focus on the page itself or on
+    // a focusable container around the review (<main tabindex="-1">), so
+    // the key may come from any ancestor too.
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as Node | null;
-      if (target === document.body || target === document.documentElement || (target && this.element.contains(target))) this.shortcut(e);
+      if (target && (this.element.contains(target) || target.contains(this.element))) this.shortcut(e);
     };
     document.addEventListener('keydown', onKey);
     this.unsubs.push(() => document.removeEventListener('keydown', onKey));
