@@ -118,12 +118,27 @@ func (s *Server) listComments(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": ts})
 }
 
+// rangeRequest is the part of a request that names a range of a section
+// as the user saw it: on version V.
+type rangeRequest struct {
+	Section string `json:"section"`
+	V       *int64 `json:"v"`
+	Index   int    `json:"index"`
+	Length  int    `json:"length"`
+}
+
+// check refuses a range without its section or version, and a section of
+// another plan before its text is read.
+func (r rangeRequest) check(p *collab.Plan, what string) error {
+	if r.V == nil || r.Section == "" {
+		return collab.Errorf(collab.CodeInvalid, "a %s needs the section, the version (v) and the range it is about", what)
+	}
+	return sectionOf(p, r.Section)
+}
+
 // commentRequest is the body of POST /api/plans/:id/comments.
 type commentRequest struct {
-	Section  string   `json:"section"`
-	V        *int64   `json:"v"`
-	Index    int      `json:"index"`
-	Length   int      `json:"length"`
+	rangeRequest
 	Body     string   `json:"body"`
 	Mentions []string `json:"mentions"`
 }
@@ -133,10 +148,7 @@ func (s *Server) addComment(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	if req.V == nil || req.Section == "" {
-		return collab.Errorf(collab.CodeInvalid, "a comment needs the section, the version (v) and the range it is about")
-	}
-	if err := sectionOf(planOf(c), req.Section); err != nil {
+	if err := req.check(planOf(c), "comment"); err != nil {
 		return err
 	}
 	p, cm, err := s.cfg.Plans.AddComment(c.Request().Context(), s.actor(c, auth.ActionComment), planOf(c).ID, collab.NewComment{
@@ -348,12 +360,9 @@ func (s *Server) listSuggestions(c echo.Context) error {
 
 // suggestionRequest is the body of POST /api/plans/:id/suggestions.
 type suggestionRequest struct {
-	Section string `json:"section"`
-	V       *int64 `json:"v"`
-	Index   int    `json:"index"`
-	Length  int    `json:"length"`
-	Text    string `json:"text"`
-	Body    string `json:"body"`
+	rangeRequest
+	Text string `json:"text"`
+	Body string `json:"body"`
 }
 
 func (s *Server) addSuggestion(c echo.Context) error {
@@ -361,10 +370,7 @@ func (s *Server) addSuggestion(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	if req.V == nil || req.Section == "" {
-		return collab.Errorf(collab.CodeInvalid, "a suggestion needs the section, the version (v) and the range it replaces")
-	}
-	if err := sectionOf(planOf(c), req.Section); err != nil {
+	if err := req.check(planOf(c), "suggestion"); err != nil {
 		return err
 	}
 	p, sg, err := s.cfg.Plans.AddSuggestion(c.Request().Context(), s.actor(c, auth.ActionSuggest), planOf(c).ID, collab.NewSuggestion{
