@@ -2,11 +2,9 @@ package collab
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -74,25 +72,13 @@ func (ps *Plans) Step(ctx context.Context, by string, planID string, decide func
 		if err := c.apply(next); err != nil {
 			return nil, ps.undoMarks(ctx, planID, marked, by, err)
 		}
-		data, err := json.Marshal(c)
-		if err != nil {
-			return nil, ps.undoMarks(ctx, planID, marked, by, fmt.Errorf("encode %s: %w", c.kind(), err))
-		}
-		now := ps.now().UTC().Truncate(time.Millisecond)
-		e := PlanEntry{Plan: planID, Seq: p.Seq + 1, Kind: c.kind(), By: by, At: now, Data: data}
-		err = ps.store.AppendPlanEntry(ctx, e)
-		if errors.Is(err, ErrDuplicate) && attempt+1 < maxCommitAttempts {
-			time.Sleep(time.Duration(rand.IntN(5*(attempt+1))) * time.Millisecond)
+		e, retry, err := ps.appendEntry(ctx, p, next, by, c, attempt)
+		if retry {
 			continue
-		}
-		if errors.Is(err, ErrDuplicate) {
-			err = Wrap(CodeConflict, err, "the plan is changing too fast; try again")
 		}
 		if err != nil {
 			return nil, ps.undoMarks(ctx, planID, marked, by, err)
 		}
-		next.Seq, next.Updated = e.Seq, now
-		ps.saveState(ctx, next)
 		var unlockErr error
 		if !p.Phase.Editable() && next.Phase.Editable() {
 			// Lifted before the event goes out, so that clients which

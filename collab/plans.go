@@ -330,10 +330,6 @@ const maxCommitAttempts = 8
 func (ps *Plans) commit(ctx context.Context, by Actor, planID string, base int64, c change) (*Plan, error) {
 	unlock := ps.lock(planID)
 	defer unlock()
-	data, err := json.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("encode %s: %w", c.kind(), err)
-	}
 	for attempt := 0; ; attempt++ {
 		p, err := ps.Get(ctx, planID)
 		if err != nil {
@@ -356,25 +352,42 @@ func (ps *Plans) commit(ctx context.Context, by Actor, planID string, base int64
 		} else if err != nil {
 			return nil, err
 		}
-		now := ps.now().UTC().Truncate(time.Millisecond)
-		e := PlanEntry{Plan: planID, Seq: p.Seq + 1, Kind: c.kind(), By: by.ID, At: now, Data: data}
-		err = ps.store.AppendPlanEntry(ctx, e)
-		if errors.Is(err, ErrDuplicate) && attempt+1 < maxCommitAttempts {
-			// Another node committed this seq first: fold it and try again.
-			time.Sleep(time.Duration(rand.IntN(5*(attempt+1))) * time.Millisecond)
+		e, retry, err := ps.appendEntry(ctx, p, next, by.ID, c, attempt)
+		if retry {
 			continue
 		}
-		if errors.Is(err, ErrDuplicate) {
-			return nil, Wrap(CodeConflict, err, "the plan is changing too fast; try again")
-		}
 		if err != nil {
-			return nil, fmt.Errorf("commit %s: %w", c.kind(), err)
+			return nil, err
 		}
-		next.Seq, next.Updated = e.Seq, now
-		ps.saveState(ctx, next)
 		ps.publish(ctx, e)
 		return next, nil
 	}
+}
+
+// appendEntry appends c — next is p with c applied — as the entry after
+// p, and caches next as the plan's state. retry reports that another node
+// took that seq first and attempts remain: after a jittered pause, the
+// caller reads the plan again and decides again. The caller publishes.
+func (ps *Plans) appendEntry(ctx context.Context, p, next *Plan, by string, c change, attempt int) (e PlanEntry, retry bool, err error) {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return e, false, fmt.Errorf("encode %s: %w", c.kind(), err)
+	}
+	now := ps.now().UTC().Truncate(time.Millisecond)
+	e = PlanEntry{Plan: p.ID, Seq: p.Seq + 1, Kind: c.kind(), By: by, At: now, Data: data}
+	err = ps.store.AppendPlanEntry(ctx, e)
+	switch {
+	case errors.Is(err, ErrDuplicate) && attempt+1 < maxCommitAttempts:
+		time.Sleep(time.Duration(rand.IntN(5*(attempt+1))) * time.Millisecond)
+		return e, true, nil
+	case errors.Is(err, ErrDuplicate):
+		return e, false, Wrap(CodeConflict, err, "the plan is changing too fast; try again")
+	case err != nil:
+		return e, false, fmt.Errorf("commit %s: %w", c.kind(), err)
+	}
+	next.Seq, next.Updated = e.Seq, now
+	ps.saveState(ctx, next)
+	return e, false, nil
 }
 
 func (ps *Plans) checkConflict(ctx context.Context, planID string, base int64, touches []string) error {
