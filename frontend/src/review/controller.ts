@@ -820,9 +820,26 @@ export class ReviewController {
       err.textContent = t('review.selectionGone');
       return;
     }
+    await this.sendComposed(
+      err,
+      () => this.api.addComment(this.plan.id, { section: this.section, v: anchor.v, index: anchor.index, length: anchor.length, body, mentions: field.mentions() }),
+      (th) => {
+        this.activeKey = threadKey(th.id);
+        this.upsertThread(th);
+        this.announce(t('review.added'));
+      },
+    );
+  }
+
+  /**
+   * sendComposed sends what the composer holds; on success it closes the
+   * composer, shows the open items (where the new one is) and lets shown
+   * take the answer; on failure the composer stays with the reason.
+   */
+  private async sendComposed<T>(err: HTMLElement, send: () => Promise<T>, shown: (item: T) => void): Promise<void> {
     this.busy.add('compose');
     try {
-      const th = await this.api.addComment(this.plan.id, { section: this.section, v: anchor.v, index: anchor.index, length: anchor.length, body, mentions: field.mentions() });
+      const item = await send();
       if (!this.alive) return;
       this.busy.delete('compose');
       this.closeComposer(true);
@@ -830,9 +847,7 @@ export class ReviewController {
         this.filter = 'open';
         this.renderFilter();
       }
-      this.activeKey = threadKey(th.id);
-      this.upsertThread(th);
-      this.announce(t('review.added'));
+      shown(item);
     } catch (e) {
       this.busy.delete('compose');
       if (this.alive) err.textContent = problemText(e);
@@ -858,23 +873,15 @@ export class ReviewController {
       err.textContent = t('review.selectionGone');
       return;
     }
-    this.busy.add('compose');
-    try {
-      const s = await this.api.addSuggestion(this.plan.id, { section: this.section, v: anchor.v, index: anchor.index, length: anchor.length, text: value, body: why.value.trim() });
-      if (!this.alive) return;
-      this.busy.delete('compose');
-      this.closeComposer(true);
-      if (this.filter !== 'open') {
-        this.filter = 'open';
-        this.renderFilter();
-      }
-      this.activeKey = suggestionKey(s.id);
-      this.upsertSuggestion(s);
-      this.announce(t('review.suggestionAdded'));
-    } catch (e) {
-      this.busy.delete('compose');
-      if (this.alive) err.textContent = problemText(e);
-    }
+    await this.sendComposed(
+      err,
+      () => this.api.addSuggestion(this.plan.id, { section: this.section, v: anchor.v, index: anchor.index, length: anchor.length, text: value, body: why.value.trim() }),
+      (sg) => {
+        this.activeKey = suggestionKey(sg.id);
+        this.upsertSuggestion(sg);
+        this.announce(t('review.suggestionAdded'));
+      },
+    );
   }
 
   // Thread actions.
