@@ -29,6 +29,7 @@ import (
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/mongo"
 	"github.com/temaplan/temaplan/collab/mongo/mongotest"
+	"github.com/temaplan/temaplan/collab/redis/redistest"
 	"github.com/temaplan/temaplan/collab/sqlite"
 	"github.com/temaplan/temaplan/server"
 )
@@ -64,6 +65,23 @@ func TestMain(m *testing.M) {
 func eachStore(t *testing.T, fn func(t *testing.T, ts *testServer)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, newTestServer(t)) })
 	t.Run("mongo", func(t *testing.T) { fn(t, newMongoTestServer(t)) })
+}
+
+// mongoAndRedis returns a database of its own on the test binary's
+// MongoDB-wire server, a redis-server of the test's own, and a bus key
+// prefix unique to the test, for tests of several nodes.
+func mongoAndRedis(ctx context.Context, t *testing.T, name string) (db string, rsrv *redistest.Server, prefix string) {
+	t.Helper()
+	mongoServer.once.Do(func() { mongoServer.srv, mongoServer.err = mongotest.Start(context.Background()) })
+	if mongoServer.err != nil {
+		t.Fatal(mongoServer.err)
+	}
+	rsrv, err := redistest.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rsrv.Close() })
+	return mongotest.DB(t, mongoServer.srv), rsrv, fmt.Sprintf("%s-%d:", name, time.Now().UnixNano())
 }
 
 // newMongoTestServer starts a server on the MongoDB store.
@@ -119,20 +137,7 @@ func newTestAccounts(t *testing.T, store collab.Store) *auth.Accounts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hasher, err := auth.NewHasher(auth.HasherConfig{Params: auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	limiter, err := auth.NewLoginLimiter(auth.LoginLimitConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	accounts, err := auth.NewAccounts(auth.AccountsConfig{Store: store.(auth.Store), Issuer: issuer, Hasher: hasher,
-		Limiter: limiter, NewID: func() string { return ulid.Make().String() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return accounts
+	return newAccountsWith(t, store, issuer)
 }
 
 // testPassword is every test user's password.

@@ -13,9 +13,7 @@ import (
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/delta"
 	"github.com/temaplan/temaplan/collab/mongo"
-	"github.com/temaplan/temaplan/collab/mongo/mongotest"
 	"github.com/temaplan/temaplan/collab/redis"
-	"github.com/temaplan/temaplan/collab/redis/redistest"
 )
 
 // This file tests the review of a plan's text over REST: comment threads,
@@ -721,17 +719,7 @@ func TestComments_LiveAcrossNodes(t *testing.T) {
 // MONGODB_URI) and one Redis, each with connections of its own.
 func startTwoNodes(ctx context.Context, t *testing.T) (*wsNode, *wsNode) {
 	t.Helper()
-	mongoServer.once.Do(func() { mongoServer.srv, mongoServer.err = mongotest.Start(context.Background()) })
-	if mongoServer.err != nil {
-		t.Fatal(mongoServer.err)
-	}
-	rsrv, err := redistest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rsrv.Close() })
-	db := mongotest.DB(t, mongoServer.srv)
-	prefix := fmt.Sprintf("review-%d:", time.Now().UnixNano())
+	db, rsrv, prefix := mongoAndRedis(ctx, t, "review")
 	var nodes []*wsNode
 	for range 2 {
 		store, err := mongo.Open(ctx, mongoServer.srv.URI(), db, nil)

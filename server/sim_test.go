@@ -12,9 +12,7 @@ import (
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/delta"
 	"github.com/temaplan/temaplan/collab/mongo"
-	"github.com/temaplan/temaplan/collab/mongo/mongotest"
 	"github.com/temaplan/temaplan/collab/redis"
-	"github.com/temaplan/temaplan/collab/redis/redistest"
 )
 
 // delayBus delays each publish by a random time, so messages from one
@@ -54,17 +52,7 @@ func TestSimulation_TwoNodesRandomFaults(t *testing.T) {
 func simulate(t *testing.T, seed uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	mongoServer.once.Do(func() { mongoServer.srv, mongoServer.err = mongotest.Start(context.Background()) })
-	if mongoServer.err != nil {
-		t.Fatal(mongoServer.err)
-	}
-	rsrv, err := redistest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rsrv.Close() })
-	db := mongotest.DB(t, mongoServer.srv)
-	prefix := fmt.Sprintf("sim%d-%d:", seed, time.Now().UnixNano())
+	db, rsrv, prefix := mongoAndRedis(ctx, t, fmt.Sprintf("sim%d", seed))
 
 	var nodes []*wsNode
 	var stores []collab.Store

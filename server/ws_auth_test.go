@@ -24,9 +24,7 @@ import (
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/delta"
 	"github.com/temaplan/temaplan/collab/mongo"
-	"github.com/temaplan/temaplan/collab/mongo/mongotest"
 	"github.com/temaplan/temaplan/collab/redis"
-	"github.com/temaplan/temaplan/collab/redis/redistest"
 	"github.com/temaplan/temaplan/server"
 )
 
@@ -597,17 +595,7 @@ func TestWS_LockIsExactUnderRace(t *testing.T) {
 	})
 	t.Run("mongo-redis-2-nodes", func(t *testing.T) {
 		ctx := context.Background()
-		mongoServer.once.Do(func() { mongoServer.srv, mongoServer.err = mongotest.Start(ctx) })
-		if mongoServer.err != nil {
-			t.Fatal(mongoServer.err)
-		}
-		rsrv, err := redistest.Start(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { rsrv.Close() })
-		db := mongotest.DB(t, mongoServer.srv)
-		prefix := fmt.Sprintf("lock-%d:", time.Now().UnixNano())
+		db, rsrv, prefix := mongoAndRedis(ctx, t, "lock")
 		var nodes []*wsNode
 		var first collab.Store
 		for range 2 {
