@@ -54,7 +54,9 @@ export type PlanAction =
   | 'resolve_any_thread'
   | 'require_change'
   | 'mark_change_done'
-  | 'resolve_required_change';
+  | 'resolve_required_change'
+  | 'sign_off_economics'
+  | 'accept_privacy_finding';
 
 /** The signed-in account (GET /api/me, and with every token). */
 export interface Me {
@@ -123,6 +125,162 @@ export interface Plan extends PlanSummary {
   you?: You;
   /** The steering group's required changes still open (they block the approval). */
   open_requirements?: OpenRequirement[];
+  // Structured content (docs/content.md).
+  /** The planning period, whole years. */
+  period?: Period;
+  /** Counts of persons below this are flagged by the privacy check. */
+  privacy_threshold?: number;
+  goals?: Goal[];
+  strategies?: Strategy[];
+  measures?: Measure[];
+  indicators?: Indicator[];
+  milestones?: Milestone[];
+  rounds?: ReviewRound[];
+  economics_signoff?: SignOff | null;
+  privacy_accepted?: PrivacyAcceptance[];
+}
+
+// Structured plan content (docs/content.md). Every object has an id made by
+// the server and seq, the plan seq of its last change.
+
+export interface Period {
+  from: number;
+  to: number;
+}
+
+/** A goal (mål) of a target area (a section of kind target_area). */
+export interface Goal {
+  id: string;
+  seq: number;
+  target_area: string;
+  title: string;
+  description: string;
+}
+
+/** A strategy of a target area, working towards some of its goals. */
+export interface Strategy {
+  id: string;
+  seq: number;
+  target_area: string;
+  title: string;
+  description: string;
+  goals: string[];
+}
+
+export type MeasurePriority = 'high' | 'medium' | 'low';
+export const MEASURE_PRIORITIES: MeasurePriority[] = ['high', 'medium', 'low'];
+
+export type MeasureStatus = 'planned' | 'in_progress' | 'done' | 'cancelled';
+export const MEASURE_STATUSES: MeasureStatus[] = ['planned', 'in_progress', 'done', 'cancelled'];
+
+/** One year's costs of a measure, in whole kroner. */
+export interface CostLine {
+  year: number;
+  investment: number;
+  operating: number;
+}
+
+/** A measure (tiltak) of a target area. */
+export interface Measure {
+  id: string;
+  seq: number;
+  target_area: string;
+  title: string;
+  description: string;
+  goals: string[];
+  /** The responsible unit. */
+  unit: string;
+  start_year: number;
+  end_year: number;
+  priority: MeasurePriority;
+  target_group: string;
+  status: MeasureStatus;
+  costs: CostLine[];
+}
+
+export type IndicatorFrequency = 'monthly' | 'quarterly' | 'half_yearly' | 'yearly';
+export type IndicatorStatus = 'on_track' | 'at_risk' | 'off_track' | 'no_data';
+
+export interface IndicatorReport {
+  id: string;
+  /** YYYY-MM-DD */
+  date: string;
+  value: number;
+  note: string;
+  by: string;
+  at: string;
+}
+
+/** An indicator (målekort) of a goal. */
+export interface Indicator {
+  id: string;
+  seq: number;
+  goal: string;
+  name: string;
+  definition: string;
+  unit: string;
+  baseline: { value: number; year: number };
+  targets: { year: number; value: number }[];
+  source: string;
+  frequency: IndicatorFrequency;
+  responsible: string;
+  reports: IndicatorReport[];
+  /** Computed by the server from the latest report (the traffic light). */
+  status: IndicatorStatus;
+}
+
+export type MilestoneStatus = 'planned' | 'in_progress' | 'done';
+
+/** A milestone of the plan's progress plan (fremdriftsplan). */
+export interface Milestone {
+  id: string;
+  seq: number;
+  title: string;
+  /** YYYY-MM-DD */
+  date: string;
+  /** A user id or a role name. */
+  responsible: string;
+  status: MilestoneStatus;
+  /** Computed: the date has passed and it is not done. */
+  overdue: boolean;
+}
+
+/** A round of internal reading (intern gjennomlesning). */
+export interface ReviewRound {
+  id: string;
+  seq: number;
+  message: string;
+  /** Empty: the whole plan. */
+  sections: string[];
+  recipients: string[];
+  /** YYYY-MM-DD */
+  deadline: string;
+  sent_by: string;
+  sent_at: string;
+  answers: { user: string; at: string; comment: string }[];
+}
+
+/** Finance's sign-off of the plan's economics. */
+export interface SignOff {
+  by: string;
+  at: string;
+  comment: string;
+  /** The plan seq of the cost data reviewed. */
+  seq: number;
+  hash: string;
+  /** Computed: the cost data changed since. */
+  lapsed: boolean;
+}
+
+/** A privacy finding accepted as it stands. */
+export interface PrivacyAcceptance {
+  /** The finding's id. */
+  id: string;
+  section: string;
+  quote: string;
+  reason: string;
+  by: string;
+  at: string;
 }
 
 /** An open required change, as the phase banner lists it. */
