@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chartModel, decimalsOf, DEFAULT_SIZE, linearScale, linePath, niceStep, valueTicks, yearBands } from './scale';
-import { dayOf } from './status';
+import { chartModel, decimalsOf, DEFAULT_SIZE, linearScale, linePath, niceStep, valueTicks, yearsBetween } from './scale';
+import { timeOf } from './status';
 
 describe('linearScale', () => {
   it('maps the domain onto the range, also upside down (the y axis)', () => {
@@ -63,16 +63,11 @@ describe('valueTicks', () => {
   });
 });
 
-describe('yearBands and linePath', () => {
+describe('yearsBetween and linePath', () => {
   it('lists whole years from the first day to the last', () => {
-    const b = yearBands(dayOf('2025-07-01'), dayOf('2027-12-31'));
-    assert.deepEqual(
-      b.map((y) => y.year),
-      [2025, 2026, 2027],
-    );
-    assert.equal(b[0]!.start, dayOf('2025-01-01'));
-    assert.equal(b[2]!.end, dayOf('2028-01-01'));
-    assert.equal(yearBands(dayOf('2025-03-03'), dayOf('2025-03-03')).length, 1);
+    assert.deepEqual(yearsBetween(timeOf('2025-07-01'), timeOf('2027-12-31')), [2025, 2026, 2027]);
+    assert.deepEqual(yearsBetween(timeOf('2025-03-03'), timeOf('2025-03-03')), [2025]);
+    assert.deepEqual(yearsBetween(2025, 2026), [2025, 2026]);
   });
 
   it('draws through the points, rounded to hundredths', () => {

@@ -3,7 +3,7 @@
 // the time axis, and the SVG paths of the planned and the reported values.
 // chart.ts draws what chartModel computes.
 import type { Indicator } from '../api/types';
-import { baselineDay, dayOf, plannedPath, targetDay } from './status';
+import { baselineTime, plannedPath, targetTime, timeOf } from './status';
 
 /** linearScale maps [d0, d1] onto [r0, r1]; an empty domain maps to the middle of the range. */
 export function linearScale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
@@ -51,19 +51,10 @@ export function valueTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
-/** A year on the time axis: where it starts and ends, in days. */
-export interface YearBand {
-  year: number;
-  start: number;
-  end: number;
-}
-
-/** yearBands returns the whole years from the one of day `from` to the one of day `to`. */
-export function yearBands(from: number, to: number): YearBand[] {
-  const y0 = new Date(from * 86_400_000).getUTCFullYear();
-  const y1 = new Date(to * 86_400_000).getUTCFullYear();
-  const out: YearBand[] = [];
-  for (let y = y0; y <= y1; y++) out.push({ year: y, start: Date.UTC(y, 0, 1) / 86_400_000, end: Date.UTC(y + 1, 0, 1) / 86_400_000 });
+/** yearsBetween returns the whole years from the one of time `from` to the one of time `to` (decimal years). */
+export function yearsBetween(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let y = Math.floor(from); y <= Math.floor(to); y++) out.push(y);
   return out;
 }
 
@@ -123,29 +114,27 @@ export type Charted = Pick<Indicator, 'baseline' | 'targets' | 'reports'>;
 export function chartModel(ind: Charted, size: ChartSize = DEFAULT_SIZE): ChartModel {
   const path = plannedPath(ind);
   const reports = ind.reports
-    .map((r) => ({ id: r.id, date: r.date, day: dayOf(r.date), value: r.value }))
-    .filter((r) => Number.isFinite(r.day))
-    .sort((a, b) => a.day - b.day);
-  const days = [...path.map((p) => p.day), ...reports.map((r) => r.day)];
+    .map((r) => ({ id: r.id, date: r.date, t: timeOf(r.date), value: r.value }))
+    .filter((r) => Number.isFinite(r.t))
+    .sort((a, b) => a.t - b.t);
+  const times = [...path.map((p) => p.t), ...reports.map((r) => r.t)];
   const values = [...path.map((p) => p.value), ...reports.map((r) => r.value)];
-  const bands = yearBands(Math.min(...days), Math.max(...days));
-  const t0 = bands[0]!.start;
-  const t1 = bands[bands.length - 1]!.end;
-  const x = linearScale(t0, t1, size.left, size.width - size.right);
+  const years = yearsBetween(Math.min(...times), Math.max(...times));
+  const x = linearScale(years[0]!, years[years.length - 1]! + 1, size.left, size.width - size.right);
   const tickValues = valueTicks(Math.min(...values), Math.max(...values));
   const lo = tickValues[0]!;
   const hi = tickValues[tickValues.length - 1]!;
   const y = linearScale(lo, hi, size.height - size.bottom, size.top);
   const decimals = tickValues.length > 1 ? decimalsOf(tickValues[1]! - tickValues[0]!) : 0;
   // Every year is labelled while there is room (about 40 px a label).
-  const every = Math.max(1, Math.ceil((bands.length * 40) / (size.width - size.left - size.right)));
-  const baseline = { x: x(baselineDay(ind.baseline.year)), y: y(ind.baseline.value), value: ind.baseline.value, year: ind.baseline.year };
-  const targets = [...ind.targets].sort((a, b) => a.year - b.year).map((t) => ({ x: x(targetDay(t.year)), y: y(t.value), value: t.value, year: t.year }));
-  const shown = reports.map((r) => ({ id: r.id, date: r.date, x: x(r.day), y: y(r.value), value: r.value }));
+  const every = Math.max(1, Math.ceil((years.length * 40) / (size.width - size.left - size.right)));
+  const baseline = { x: x(baselineTime(ind.baseline.year)), y: y(ind.baseline.value), value: ind.baseline.value, year: ind.baseline.year };
+  const targets = [...ind.targets].sort((a, b) => a.year - b.year).map((t) => ({ x: x(targetTime(t.year)), y: y(t.value), value: t.value, year: t.year }));
+  const shown = reports.map((r) => ({ id: r.id, date: r.date, x: x(r.t), y: y(r.value), value: r.value }));
   return {
     size,
     ticks: tickValues.map((v) => ({ value: v, decimals, x: size.left, y: y(v) })),
-    years: bands.map((b, i) => ({ year: b.year, x0: x(b.start), x1: x(b.end), mid: (x(b.start) + x(b.end)) / 2, label: (bands.length - 1 - i) % every === 0 })),
+    years: years.map((year, i) => ({ year, x0: x(year), x1: x(year + 1), mid: (x(year) + x(year + 1)) / 2, label: (years.length - 1 - i) % every === 0 })),
     baseline,
     targets,
     reports: shown,
