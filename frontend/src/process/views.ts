@@ -1,19 +1,12 @@
 // The process views of a plan page: Fremdrift (milestones and review
 // rounds), Personvern (privacy findings) and Klarspråk (LIX per section).
-import type { ViewFactory, ViewName, PlanView, ViewContext } from '../pages/views';
-
-function placeholder(title: string): ViewFactory {
-  return (_ctx: ViewContext): PlanView => {
-    const element = document.createElement('section');
-    const h = document.createElement('h2');
-    h.textContent = title;
-    element.append(h);
-    return { element, update() {}, destroy() {} };
-  };
-}
+import type { ViewFactory, ViewName } from '../pages/views';
+import { FremdriftView } from './fremdrift';
+import { KlarsprakView } from './klarsprak';
+import { PersonvernView } from './personvern';
 
 export const processViews: Partial<Record<ViewName, ViewFactory>> = {
-  fremdrift: placeholder('Fremdrift'),
-  personvern: placeholder('Personvern'),
-  klarsprak: placeholder('Klarspråk'),
+  fremdrift: (ctx) => new FremdriftView(ctx),
+  personvern: (ctx) => new PersonvernView(ctx),
+  klarsprak: (ctx) => new KlarsprakView(ctx),
 };
