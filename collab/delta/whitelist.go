@@ -68,7 +68,8 @@ type Whitelist struct {
 //   - table: the row id Quill 2's table module gives a cell's line
 //     ("row-" and base-36 digits, see tableId in quill/formats/table.ts).
 //
-// No embeds are allowed yet; an embed is added as an entry of Embeds whose
+// The one embed is measure: a measure of the plan shown live in the text
+// (its value is the measure's id). An embed is an entry of Embeds whose
 // Name is the embed's key and whose type checks its value.
 func DefaultWhitelist() Whitelist {
 	return Whitelist{
@@ -84,7 +85,9 @@ func DefaultWhitelist() Whitelist {
 			{Name: "indent", Scope: ScopeBlock, Type: TypeInteger, Min: 1, Max: 8},
 			{Name: "table", Scope: ScopeBlock, Type: TypeString, Pattern: "^row-[0-9a-z]{1,16}$", MaxLength: 20},
 		},
-		Embeds: []Format{},
+		Embeds: []Format{
+			{Name: "measure", Scope: ScopeEmbed, Type: TypeString, Pattern: "^[A-Za-z0-9_-]{1,100}$", MaxLength: 100},
+		},
 	}
 }
 
