@@ -16,6 +16,9 @@ import { h, replace, uniqueId } from '../dom';
 import type { SectionEditor } from '../editor/editor';
 import { t } from '../i18n';
 import { problemText } from '../pages/labels';
+import { answerRound } from '../process/api';
+import { roundCard } from '../process/roundcard';
+import { openRoundsFor, osloDate } from '../process/schedule';
 import { refreshTimes, suggestionCard, suggestionKey, threadCard, threadKey, type CardContext } from './cards';
 import { HistoryPanel } from './historypanel';
 import { MentionField } from './mentionfield';
@@ -217,9 +220,12 @@ export class ReviewController {
   /** setPlan takes the plan as it is now (rights, members). */
   setPlan(plan: Plan): void {
     const before = this.rightsKey();
+    const roundsBefore = this.roundsKey();
     this.plan = plan;
     this.applyRights();
-    if (this.rightsKey() !== before) this.renderList();
+    const roundsChanged = this.roundsKey() !== roundsBefore;
+    if (roundsChanged) this.renderFilter();
+    if (this.rightsKey() !== before || (roundsChanged && this.filter === 'mentions')) this.renderList();
   }
 
   /** onEvent takes a plan event: review events fetch the section's threads and suggestions again. */
@@ -243,6 +249,32 @@ export class ReviewController {
 
   private rightsKey(): string {
     return [...(this.plan.you?.actions ?? [])].sort().join(',');
+  }
+
+  // Review rounds (intern gjennomlesning) sent to the user and not yet
+  // answered: shown under "Til meg" with their deadline and "Marker som ferdig".
+
+  private myRounds() {
+    return openRoundsFor(this.plan.rounds, this.me.id);
+  }
+
+  private roundsKey(): string {
+    return this.myRounds()
+      .map((r) => `${r.id}:${r.deadline}`)
+      .join(',');
+  }
+
+  private async answerRound(id: string, comment: string): Promise<string | null> {
+    try {
+      const plan = await answerRound(this.api, this.plan.id, id, comment);
+      if (!this.alive) return null;
+      // The plan's event brings the same; the answer shows it at once.
+      if (plan && plan.seq >= this.plan.seq) this.setPlan(plan.you ? plan : { ...plan, you: this.plan.you, members: this.plan.members });
+      this.announce(t('process.rounds.answered'));
+      return null;
+    } catch (e) {
+      return problemText(e);
+    }
   }
 
   private can(action: string): boolean {
@@ -498,7 +530,8 @@ export class ReviewController {
 
   private renderFilter(): void {
     const me = this.me.id;
-    const count = (f: ReviewFilter) => this.threads.filter((th) => threadMatches(th, f, me)).length + this.suggestions.filter((s) => suggestionMatches(s, f)).length;
+    const count = (f: ReviewFilter) =>
+      this.threads.filter((th) => threadMatches(th, f, me)).length + this.suggestions.filter((s) => suggestionMatches(s, f)).length + (f === 'mentions' ? this.myRounds().length : 0);
     const button = (f: ReviewFilter, testid: string, label: string) =>
       h(
         'button',
@@ -598,12 +631,29 @@ export class ReviewController {
     const cards = inTextOrder(items).map(({ item }) =>
       h('li', { class: 'review-item' }, item.kind === 'thread' ? threadCard(item.th, ctx, item.orphaned) : suggestionCard(item.s, ctx)),
     );
+    if (this.filter === 'mentions') {
+      // Rounds first: they have a deadline. A card the user is writing in is kept as it is.
+      const shown = new Map<string, HTMLElement>();
+      for (const el of this.listEl.querySelectorAll<HTMLElement>('[data-testid="round-card"]')) shown.set(el.dataset.roundId ?? '', el);
+      const today = osloDate(new Date());
+      cards.unshift(
+        ...this.myRounds().map((r) =>
+          h(
+            'li',
+            { class: 'review-item review-round' },
+            shown.get(r.id) ?? roundCard({ round: r, plan: this.plan, today, heading: 'h4', done: (round, comment) => this.answerRound(round.id, comment) }),
+          ),
+        ),
+      );
+    }
     if (cards.length === 0) {
       const empty = !this.loaded ? t('review.loading') : this.filter === 'open' ? t('review.emptyOpen') : this.filter === 'resolved' ? t('review.emptyResolved') : t('review.emptyMentions');
       replace(this.listEl, h('li', { class: 'review-empty hint' }, empty));
     } else {
       replace(this.listEl, cards);
     }
+    // A kept round card moved with the focus in it: give the focus back.
+    if (inList && active.isConnected && document.activeElement !== active && this.listEl.contains(active)) active.focus({ preventScroll: true });
     if (keepKey || cardKey) {
       const el = (keepKey && this.listEl.querySelector<HTMLElement>(`[data-key="${CSS.escape(keepKey)}"]`)) || (cardKey && this.listEl.querySelector<HTMLElement>(`[data-key="${CSS.escape(cardKey)}"]`));
       if (el && !(el as HTMLButtonElement).disabled) {
