@@ -68,11 +68,11 @@ export class FremdriftView implements PlanView {
     const roundsHead = uniqueId('rounds');
     this.errorEl = h('p', { class: 'error', role: 'alert' });
     this.mineEl = h('section', { class: 'my-rounds', 'data-testid': 'my-rounds', hidden: true });
-    this.milestoneActions = h('p', { class: 'buttons view-actions' });
-    this.milestoneForm = h('div', { class: 'form-slot' });
-    this.milestonesEl = h('div', { class: 'table-wrap' });
-    this.roundActions = h('p', { class: 'buttons view-actions' });
-    this.roundForm = h('div', { class: 'form-slot' });
+    this.milestoneActions = h('p', { class: 'buttons process-actions' });
+    this.milestoneForm = h('div', { class: 'process-form-slot' });
+    this.milestonesEl = h('div', { class: 'process-table-wrap' });
+    this.roundActions = h('p', { class: 'buttons process-actions' });
+    this.roundForm = h('div', { class: 'process-form-slot' });
     this.roundsEl = h('div', { class: 'rounds' });
     this.element = h(
       'section',
@@ -189,7 +189,7 @@ export class FremdriftView implements PlanView {
       this.milestonesEl,
       h(
         'table',
-        { class: 'data-table milestones-table', 'data-testid': 'milestones' },
+        { class: 'process-table milestones-table', 'data-testid': 'milestones' },
         h('caption', null, t('process.milestones.caption'), overdue > 0 ? h('span', { class: 'caption-note' }, ` ${t('process.milestones.overdueCount', { n: overdue })}`) : null),
         h(
           'thead',
@@ -225,7 +225,7 @@ export class FremdriftView implements PlanView {
         'td',
         null,
         h('span', { class: `ms-status ms-status-${m.status}` }, statusLabel(m.status)),
-        late ? [' ', h('span', { class: 'badge badge-overdue', 'data-testid': 'milestone-overdue' }, t('process.overdue'))] : null,
+        late ? [' ', h('span', { class: 'process-badge badge-overdue', 'data-testid': 'milestone-overdue' }, t('process.overdue'))] : null,
       ),
       manage
         ? h(
@@ -274,7 +274,7 @@ export class FremdriftView implements PlanView {
     const form = h(
       'form',
       {
-        class: 'view-form milestone-form',
+        class: 'process-form milestone-form',
         'data-testid': 'milestone-form',
         'aria-labelledby': headId,
         novalidate: true,
@@ -415,13 +415,13 @@ export class FremdriftView implements PlanView {
         'p',
         { class: 'round-deadline' },
         t('process.rounds.deadline', { date: formatDate(r.deadline) }),
-        p.overdue ? [' ', h('span', { class: 'badge badge-overdue', 'data-testid': 'round-overdue' }, t('process.overdue'))] : null,
+        p.overdue ? [' ', h('span', { class: 'process-badge badge-overdue', 'data-testid': 'round-overdue' }, t('process.overdue'))] : null,
       ),
       h('p', { class: 'round-scope' }, `${t('process.rounds.scope')}: ${roundScope(this.plan, r)}`),
       r.message ? h('blockquote', { class: 'round-message' }, r.message) : null,
       h(
         'table',
-        { class: 'data-table round-answers', 'data-testid': 'round-answers' },
+        { class: 'process-table round-answers', 'data-testid': 'round-answers' },
         h('caption', null, t('process.rounds.progress', { answered: p.answered.length, total: r.recipients.length })),
         h(
           'thead',
@@ -496,7 +496,7 @@ export class FremdriftView implements PlanView {
     const form = h(
       'form',
       {
-        class: 'view-form round-form',
+        class: 'process-form round-form',
         'data-testid': 'round-form',
         'aria-labelledby': headId,
         novalidate: true,

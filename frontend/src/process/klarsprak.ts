@@ -39,7 +39,7 @@ export class KlarsprakView implements PlanView {
     const scaleHead = uniqueId('lix-scale');
     this.errorEl = h('p', { class: 'error', role: 'alert' });
     this.summaryEl = h('div', { class: 'lix-summary', 'data-testid': 'lix-plan' });
-    this.tableEl = h('div', { class: 'table-wrap' });
+    this.tableEl = h('div', { class: 'process-table-wrap' });
     this.element = h(
       'section',
       { class: 'process-view view-klarsprak', 'data-testid': 'view-klarsprak', 'aria-labelledby': headId },
@@ -124,7 +124,7 @@ export class KlarsprakView implements PlanView {
       this.tableEl,
       h(
         'table',
-        { class: 'data-table lix-table', 'data-testid': 'lix-sections' },
+        { class: 'process-table lix-table', 'data-testid': 'lix-sections' },
         h('caption', null, t('process.lix.caption')),
         h(
           'thead',

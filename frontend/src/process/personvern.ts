@@ -55,8 +55,8 @@ export class PersonvernView implements PlanView {
     this.errorEl = h('p', { class: 'error', role: 'alert' });
     this.thresholdEl = h('div', { class: 'threshold', 'data-testid': 'privacy-threshold' });
     this.summaryEl = h('p', { class: 'privacy-summary', 'data-testid': 'privacy-summary' });
-    this.openEl = h('div', { class: 'table-wrap' });
-    this.acceptedEl = h('div', { class: 'table-wrap' });
+    this.openEl = h('div', { class: 'process-table-wrap' });
+    this.acceptedEl = h('div', { class: 'process-table-wrap' });
     this.element = h(
       'section',
       { class: 'process-view view-personvern', 'data-testid': 'view-personvern', 'aria-labelledby': headId },
@@ -151,7 +151,7 @@ export class PersonvernView implements PlanView {
       h(
         'form',
         {
-          class: 'view-form threshold-form',
+          class: 'process-form threshold-form',
           novalidate: true,
           onsubmit: async (e: SubmitEvent) => {
             e.preventDefault();
@@ -274,7 +274,7 @@ export class PersonvernView implements PlanView {
   ): HTMLElement {
     return h(
       'table',
-      { class: 'data-table findings-table', 'data-testid': testid },
+      { class: 'process-table findings-table', 'data-testid': testid },
       h('caption', null, caption),
       h(
         'thead',

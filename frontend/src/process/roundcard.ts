@@ -48,7 +48,7 @@ export function roundCard(o: RoundCardOptions): HTMLElement {
       'p',
       { class: 'round-deadline' },
       t('process.rounds.deadline', { date: formatDate(r.deadline) }),
-      overdue ? [' ', h('span', { class: 'badge badge-overdue', 'data-testid': 'round-overdue' }, t('process.overdue'))] : null,
+      overdue ? [' ', h('span', { class: 'process-badge badge-overdue', 'data-testid': 'round-overdue' }, t('process.overdue'))] : null,
     ),
     h('p', { class: 'round-scope' }, `${t('process.rounds.scope')}: ${roundScope(o.plan, r)}`),
     r.message ? h('blockquote', { class: 'round-message' }, r.message) : null,
