@@ -133,10 +133,11 @@ export class SectionChecks {
       this.errorEl,
       this.listEl,
     );
-    o.bar.insertAdjacentElement('afterend', this.panel);
+    // Under the toggles, inside the bar (which may not be in the page yet).
+    o.bar.append(this.panel);
 
     this.tip = h('div', { class: 'checks-tip', hidden: true });
-    this.layer = h('div', { class: 'checks-layer', 'aria-hidden': 'true', 'data-testid': 'checks-layer' }, this.tip);
+    this.layer = h('div', { class: 'checks-marks', 'aria-hidden': 'true', 'data-testid': 'checks-marks' }, this.tip);
     o.host.append(this.layer);
 
     this.quill.on('text-change', this.onText);
