@@ -122,6 +122,15 @@ func (ps *Plans) stepChange(ctx context.Context, p *Plan, st Step, by string, ma
 		if err != nil {
 			return nil, Wrap(CodeUnavailable, err, "the sections could not be locked; try again")
 		}
+		// The text is final now: no op commits after a marker. The
+		// privacy check runs on exactly the text being locked.
+		fs, err := ps.PrivacyFindings(ctx, p)
+		if err != nil {
+			return nil, Wrap(CodeUnavailable, err, "the privacy check could not read the text; try again")
+		}
+		if n := openFindings(fs); n > 0 {
+			return nil, Errorf(CodePrivacyFlagsOpen, "%d privacy findings are neither fixed nor accepted by the leader", n)
+		}
 		c.Locked = locked
 	}
 	return c, nil

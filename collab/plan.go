@@ -135,6 +135,19 @@ type Plan struct {
 	// Suggestions the suggested changes (review.go).
 	Comments    []*Comment    `json:"comments,omitempty"`
 	Suggestions []*Suggestion `json:"suggestions,omitempty"`
+
+	// The structured content (content.go). Its objects are immutable:
+	// a change replaces them.
+	Period           Period               `json:"period"`
+	PrivacyThreshold int                  `json:"privacy_threshold"`
+	Goals            []*Goal              `json:"goals"`
+	Strategies       []*Strategy          `json:"strategies"`
+	Measures         []*Measure           `json:"measures"`
+	Indicators       []*Indicator         `json:"indicators"`
+	Milestones       []*Milestone         `json:"milestones"`
+	Rounds           []*Round             `json:"rounds"`
+	EconomicsSignOff *SignOff             `json:"economics_signoff"`
+	PrivacyAccepted  []*PrivacyAcceptance `json:"privacy_accepted"`
 }
 
 // RolesOf returns the roles user holds in the plan (nil for none).
@@ -213,7 +226,21 @@ func (p *Plan) Clone() *Plan {
 		v.Sections = maps.Clone(v.Sections)
 		c.Versions[i] = v
 	}
+	// The content objects are immutable: copying the lists is enough.
+	c.Goals, c.Strategies, c.Measures = nonNil(p.Goals), nonNil(p.Strategies), nonNil(p.Measures)
+	c.Indicators, c.Milestones, c.Rounds = nonNil(p.Indicators), nonNil(p.Milestones), nonNil(p.Rounds)
+	c.PrivacyAccepted = nonNil(p.PrivacyAccepted)
+	if p.EconomicsSignOff != nil {
+		s := *p.EconomicsSignOff
+		c.EconomicsSignOff = &s
+	}
 	return &c
+}
+
+// nonNil returns a copy of list that is never nil, so that it is shown
+// as [] rather than null.
+func nonNil[T any](list []T) []T {
+	return append(make([]T, 0, len(list)), list...)
 }
 
 func cloneSections(in []*Section) []*Section {

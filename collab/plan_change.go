@@ -78,7 +78,9 @@ func decodeChange(e PlanEntry) (change, error) {
 	case kindSuggestionDecided:
 		c = &suggestionDecided{}
 	default:
-		return nil, fmt.Errorf("plan %s entry %d: unknown kind %q", e.Plan, e.Seq, e.Kind)
+		if c = contentChange(e.Kind); c == nil {
+			return nil, fmt.Errorf("plan %s entry %d: unknown kind %q", e.Plan, e.Seq, e.Kind)
+		}
 	}
 	if err := json.Unmarshal(e.Data, c); err != nil {
 		return nil, fmt.Errorf("plan %s entry %d: decode %s: %w", e.Plan, e.Seq, e.Kind, err)
@@ -217,9 +219,12 @@ type sectionDeleted struct {
 func (c *sectionDeleted) kind() string      { return kindSectionDeleted }
 func (c *sectionDeleted) touches() []string { return []string{c.ID} }
 func (c *sectionDeleted) apply(p *Plan) error {
-	_, parent, ok := p.Find(c.ID)
+	s, parent, ok := p.Find(c.ID)
 	if !ok {
 		return Errorf(CodeNotFound, "section %q not found", c.ID)
+	}
+	if err := p.targetAreaInUse(s); err != nil {
+		return err
 	}
 	if parent == nil {
 		p.Sections = removeID(p.Sections, c.ID)

@@ -133,6 +133,7 @@ func (ps *Plans) Create(ctx context.Context, by string, in NewPlan) (*Plan, erro
 		Phase: PhaseDraft, CreatedBy: by, Created: now, Updated: now,
 		Sections: instantiate(housingTemplate(), ps.newID),
 	}
+	p.normalize()
 	for _, m := range in.Members {
 		if err := (&memberSet{User: m.User, Roles: m.Roles}).apply(p); err != nil {
 			return nil, err
@@ -182,6 +183,7 @@ func (ps *Plans) Get(ctx context.Context, id string) (*Plan, error) {
 	if p.ID == "" {
 		return nil, Errorf(CodeNotFound, "plan %q not found", id)
 	}
+	p.normalize()
 	if len(entries) > 0 {
 		ps.saveState(ctx, p)
 	}
@@ -328,6 +330,20 @@ const maxCommitAttempts = 8
 // change is refused with CodeConflict (the client reloads). base 0 skips
 // that check.
 func (ps *Plans) commit(ctx context.Context, by Actor, planID string, base int64, c change) (*Plan, error) {
+	return ps.commitBuilt(ctx, by, planID, base, func(*Plan) (change, error) { return c, nil })
+}
+
+// reader is a change whose validity depends on objects it does not
+// change: it conflicts with later entries that touch what it reads.
+type reader interface {
+	reads() []string
+}
+
+// commitBuilt commits the change build makes from the plan as it stands,
+// on every attempt, so that a change computed from the current state (a
+// patch of an object, a hash of the costs) is computed on the state it
+// commits on.
+func (ps *Plans) commitBuilt(ctx context.Context, by Actor, planID string, base int64, build func(p *Plan) (change, error)) (*Plan, error) {
 	unlock := ps.lock(planID)
 	defer unlock()
 	for attempt := 0; ; attempt++ {
@@ -338,13 +354,21 @@ func (ps *Plans) commit(ctx context.Context, by Actor, planID string, base int64
 		if base > p.Seq {
 			return nil, Errorf(CodeInvalid, "seq %d is ahead of the plan (%d)", base, p.Seq)
 		}
-		if base > 0 && base < p.Seq {
-			if err := ps.checkConflict(ctx, planID, base, c.touches()); err != nil {
-				return nil, err
-			}
-		}
 		if err := by.check(p); err != nil {
 			return nil, err
+		}
+		c, err := build(p)
+		if err != nil {
+			return nil, err
+		}
+		if base > 0 && base < p.Seq {
+			touches := c.touches()
+			if r, ok := c.(reader); ok {
+				touches = append(slices.Clone(touches), r.reads()...)
+			}
+			if err := ps.checkConflict(ctx, planID, base, touches); err != nil {
+				return nil, err
+			}
 		}
 		next := p.Clone()
 		if err := c.apply(next); errors.Is(err, errUnchanged) {

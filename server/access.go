@@ -53,7 +53,7 @@ var youActions = []auth.Action{
 	auth.ActionManageProject, auth.ActionAssignLeader, auth.ActionSubmit, auth.ActionLock,
 	auth.ActionReturn, auth.ActionApproveSteering, auth.ActionApprovePolitical, auth.ActionReadAudit,
 	auth.ActionDecideSuggestion, auth.ActionResolveAnyThread, auth.ActionRequireChange, auth.ActionMarkChangeDone,
-	auth.ActionResolveRequiredChange,
+	auth.ActionResolveRequiredChange, auth.ActionSignOffEconomics, auth.ActionAcceptPrivacyFinding,
 }
 
 // planView is a plan as the API shows it to one person: members with their
@@ -104,6 +104,7 @@ func (s *Server) view(c echo.Context, p *collab.Plan) (planView, error) {
 		byID[a.ID] = a
 	}
 	p = p.Clone() // lists are shown as [] rather than null
+	s.computed(p)
 	if p.Approvals == nil {
 		p.Approvals = []string{}
 	}

@@ -233,14 +233,8 @@ func (s *Server) moveSection(c echo.Context) error {
 }
 
 func (s *Server) deleteSection(c echo.Context) error {
-	var seq int64
-	var err error
-	if v := c.QueryParam("seq"); v != "" {
-		if seq, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return collab.Errorf(collab.CodeInvalid, "seq must be an integer, not %q", truncate(v, 20))
-		}
-	}
-	if err := checkSeq(seq); err != nil {
+	seq, err := querySeq(c)
+	if err != nil {
 		return err
 	}
 	p, err := s.cfg.Plans.DeleteSection(c.Request().Context(), s.actor(c, auth.ActionEditStructure), planOf(c).ID, c.Param("sid"), seq)
@@ -248,6 +242,20 @@ func (s *Server) deleteSection(c echo.Context) error {
 		return err
 	}
 	return s.answerPlan(c, http.StatusOK, p)
+}
+
+// querySeq returns the query parameter seq of a DELETE: the plan seq the
+// user saw (0 when absent: do not check for conflicts).
+func querySeq(c echo.Context) (int64, error) {
+	v := c.QueryParam("seq")
+	if v == "" {
+		return 0, nil
+	}
+	seq, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, collab.Errorf(collab.CodeInvalid, "seq must be an integer, not %q", truncate(v, 20))
+	}
+	return seq, checkSeq(seq)
 }
 
 // checkSeq refuses a negative seq; 0 means "do not check for conflicts".

@@ -60,6 +60,13 @@ type Config struct {
 	// client before it is disconnected as too slow (1024 when 0).
 	WSSendQueue int
 
+	// Now is the clock of what depends on today's date (overdue
+	// milestones); time.Now when nil.
+	Now func() time.Time
+	// Zone is the municipalities' time zone, in which a date is "today"
+	// (Europe/Oslo when nil, UTC if that is not known).
+	Zone *time.Location
+
 	// Log receives the access log and the errors; nil discards them.
 	Log *slog.Logger
 	// UI is the built browser app, served at / with a fallback to its
@@ -110,6 +117,15 @@ func New(cfg Config) *Server {
 	}
 	if cfg.ReadyTimeout <= 0 {
 		cfg.ReadyTimeout = DefaultReadyTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Zone == nil {
+		var err error
+		if cfg.Zone, err = time.LoadLocation("Europe/Oslo"); err != nil {
+			cfg.Zone = time.UTC
+		}
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, metrics: newHTTPMetrics(cfg.Registry),
 		access: newAccessCache(cfg.Plans, accessCacheTTL)}

@@ -22,6 +22,9 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall"
+	// The municipalities' dates ("today", overdue milestones) are in
+	// Europe/Oslo, also on hosts without a zone database.
+	_ "time/tzdata"
 )
 
 // version is set at build time: -ldflags "-X main.version=v1.2.3".
