@@ -183,7 +183,9 @@ func newTestServer(t *testing.T) *testServer {
 	return newTestServerOn(t, store)
 }
 
-func newTestServerOn(t *testing.T, store collab.Store) *testServer {
+// newTestServerOn starts a server on store; opts change its configuration
+// (a clock, say) before it starts.
+func newTestServerOn(t *testing.T, store collab.Store, opts ...func(*server.Config)) *testServer {
 	t.Helper()
 	bus := collab.NewMemoryBus()
 	t.Cleanup(func() { bus.Close() })
@@ -199,10 +201,14 @@ func newTestServerOn(t *testing.T, store collab.Store) *testServer {
 	hub := collab.NewHub(bus, store, nil, 30*time.Second)
 	t.Cleanup(hub.Close)
 	reg := prometheus.NewRegistry()
-	srv := server.New(server.Config{
+	cfg := server.Config{
 		Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub, UI: testUI, Registry: reg, Accounts: accounts,
 		Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv := server.New(cfg)
 	ts := &testServer{t: t, srv: srv, store: store, bus: bus, engine: engine, plans: plans, accounts: accounts, registry: reg}
 	ts.api = ts.loadOpenAPI()
 	ts.kari = ts.user("kari@m1.no", "m1", true)
