@@ -73,7 +73,7 @@ class ScorecardView implements PlanView {
     this.body = h('div', { class: 'scorecard-body' });
     this.element = h(
       'section',
-      { class: 'scorecard', 'aria-labelledby': headId, 'data-testid': 'scorecard' },
+      { class: 'scorecard', 'aria-labelledby': headId, 'data-testid': 'view-malekort' },
       h('h2', { id: headId, tabindex: '-1' }, t('scorecard.heading')),
       h('p', { class: 'intro' }, t('scorecard.intro')),
       this.ruleEl(),
