@@ -19,10 +19,10 @@ export interface FormatRule {
 
 export const FORMAT_RULES: readonly FormatRule[] = whitelist.formats as FormatRule[];
 
-/** EMBED_RULES lists the allowed embeds (none yet). */
+/** EMBED_RULES lists the allowed embeds (measure: a measure of the plan, by id). */
 export const EMBED_RULES: readonly FormatRule[] = (whitelist.embeds ?? []) as FormatRule[];
 
-/** QUILL_FORMATS is Quill's `formats` option: the whitelisted names. */
-export const QUILL_FORMATS: readonly string[] = FORMAT_RULES.map((r) => r.name);
+/** QUILL_FORMATS is Quill's `formats` option: the whitelisted names, formats and embeds. */
+export const QUILL_FORMATS: readonly string[] = [...FORMAT_RULES, ...EMBED_RULES].map((r) => r.name);
 
 export const RULES_BY_NAME: ReadonlyMap<string, FormatRule> = new Map(FORMAT_RULES.map((r) => [r.name, r]));

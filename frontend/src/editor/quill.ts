@@ -1,6 +1,6 @@
-// Quill, built from its core with exactly the whitelisted formats (plus the
-// table module and remote cursors): nothing else is even registered, so the
-// editor cannot produce a format the server refuses.
+// Quill, built from its core with exactly the whitelisted formats and
+// embeds (plus the table module and remote cursors): nothing else is even
+// registered, so the editor cannot produce a format the server refuses.
 import Quill from 'quill/core';
 import Blockquote from 'quill/formats/blockquote';
 import Bold from 'quill/formats/bold';
@@ -14,6 +14,7 @@ import Underline from 'quill/formats/underline';
 import Table from 'quill/modules/table';
 import Icons from 'quill/ui/icons';
 import QuillCursors from 'quill-cursors';
+import { MeasureBlot } from './measureblot';
 import { sanitizeLink } from './sanitize';
 
 /** SafeLink writes only allowed URLs into the page (http, https, mailto). */
@@ -40,6 +41,7 @@ export function registerQuill(): typeof Quill {
       'formats/list': List,
       'formats/blockquote': Blockquote,
       'formats/indent': Indent,
+      'formats/measure': MeasureBlot,
       'modules/table': Table,
       'modules/cursors': QuillCursors,
     },

@@ -3,16 +3,23 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Delta from 'quill-delta';
-import { QUILL_FORMATS } from './formats';
+import { EMBED_RULES, QUILL_FORMATS } from './formats';
+import { MEASURE_ID } from './measureblot';
 import { checkURL, cleanChange, cleanDocument, sanitizeLink } from './sanitize';
 
 describe('format whitelist', () => {
   it('is the server list, formats.json', () => {
     const raw = JSON.parse(readFileSync(fileURLToPath(new URL('../../../collab/delta/formats.json', import.meta.url)), 'utf8'));
-    assert.deepEqual([...QUILL_FORMATS], raw.formats.map((f: { name: string }) => f.name));
-    for (const name of ['bold', 'italic', 'underline', 'strike', 'link', 'header', 'list', 'blockquote', 'indent', 'table']) {
+    assert.deepEqual([...QUILL_FORMATS], [...raw.formats, ...raw.embeds].map((f: { name: string }) => f.name));
+    for (const name of ['bold', 'italic', 'underline', 'strike', 'link', 'header', 'list', 'blockquote', 'indent', 'table', 'measure']) {
       assert.ok(QUILL_FORMATS.includes(name), name);
     }
+  });
+
+  it('allows the measure embed with the id shape the blot writes', () => {
+    const rule = EMBED_RULES.find((r) => r.name === 'measure');
+    assert.ok(rule?.pattern);
+    assert.equal(rule.pattern, MEASURE_ID.source);
   });
 });
 
@@ -104,6 +111,20 @@ describe('cleanChange', () => {
     const c = cleanChange(d);
     assert.deepEqual(c.ops, [{ insert: 'a\uFFFDb😀' }]);
     assert.equal(c.length(), d.length());
+  });
+
+  it('keeps a measure embed with a valid id, drops one with another value or beside another key', () => {
+    const d = new Delta()
+      .insert('Tiltak\n')
+      .insert({ measure: '01JX-m_1' })
+      .insert({ measure: '<img src=x onerror=alert(1)>' })
+      .insert({ measure: 'x'.repeat(101) })
+      .insert({ measure: 12 })
+      .insert({ measure: '' })
+      .insert({ measure: 'a', image: 'b' })
+      .insert('\n');
+    assert.deepEqual(cleanChange(d).ops, [{ insert: 'Tiltak\n' }, { insert: { measure: '01JX-m_1' } }, { insert: '\n' }]);
+    assert.deepEqual(cleanDocument(new Delta().insert({ measure: 'm1' }).insert('\n')).ops, [{ insert: { measure: 'm1' } }, { insert: '\n' }]);
   });
 
   it('cleans pasted documents', () => {
