@@ -1,6 +1,7 @@
 // The plan page: the phase banner (phase, approvals, the transitions the
-// user may ask for), the outline (live, from the plan's events), the
-// editor of the selected section, structure actions, and who is here.
+// user may ask for), the outline (live, from the plan's events), the tabs
+// of the plan's parts, the editor of the selected section or the view of
+// the selected tab (pages/views.ts), structure actions, and who is here.
 // What the user may do comes from the server (plan.you.actions): editors
 // are read-only and structure actions absent unless it says otherwise, and
 // every plan event that is not about sections re-fetches the plan, so a
@@ -10,14 +11,41 @@ import { SECTION_STATUSES, type Me, type Plan, type Section, type SectionStatus 
 import type { Session } from '../collab/session';
 import { confirmDialog, promptText } from '../dialog';
 import { h, replace, uniqueId } from '../dom';
+import { MeasureEmbeds } from '../content/embed';
+import { economicsView } from '../content/economics';
+import { MeasureInserter } from '../content/inserter';
+import { measuresView } from '../content/measures';
+import { overviewView } from '../content/overview';
 import { SectionEditor } from '../editor/editor';
 import { t, type MessageKey } from '../i18n';
 import { PresenceTracker, initials, type Peer } from '../presence/presence';
+import { SectionChecks } from '../process/sectionchecks';
+import { processViews } from '../process/views';
 import { ReviewController } from '../review/controller';
+import { scorecardView } from '../scorecard/view';
 import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk } from './outline';
 import { kindText, municipalityText, phaseText, problemText, roleText, statusText, typeText } from './labels';
 import { approvals, bannerActions, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
-import { planPath, type Page, type Route, type Router } from './router';
+import { parseRoute, planPath, viewPath, type Page, type Route, type Router } from './router';
+import { VIEW_NAMES, type PlanView, type ViewContext, type ViewFactory, type ViewName } from './views';
+
+/** The views of the plan page's tabs, by name. */
+const VIEWS: Partial<Record<ViewName, ViewFactory>> = {
+  ...processViews,
+  oversikt: overviewView,
+  tiltak: measuresView,
+  malekort: scorecardView,
+  okonomi: economicsView,
+};
+
+/** How long after the last change of the text the section's checks run again (ms). */
+const CHECKS_IDLE = 1500;
+
+/** routeView is the view of the current location (a page made for it starts there). */
+function routeView(): ViewName | null {
+  const r = parseRoute(location.pathname);
+  return r.name === 'plan' ? r.view : null;
+}
 
 interface Cursors {
   createCursor(id: string, name: string, color: string): unknown;
@@ -34,6 +62,23 @@ export class PlanPage implements Page {
   private editorDoc: string | null = null;
   /** The review (comments, suggestions, history) of the section in the editor. */
   private review: ReviewController | null = null;
+  /** The klarspråk and personvern checks over the section in the editor. */
+  private checks: SectionChecks | null = null;
+  private checksTimer: ReturnType<typeof setTimeout> | null = null;
+  private unsubContent: (() => void) | null = null;
+  /** The measures shown live in the section's text. */
+  private embeds: MeasureEmbeds | null = null;
+  /** The leader's "Sett inn tiltak" of the section in the editor. */
+  private inserter: MeasureInserter | null = null;
+  /** A range to show once the section's text is there (ViewContext.openSection). */
+  private pendingReveal: { section: string; range: { index: number; length: number } } | null = null;
+  /** The selected tab's view (null: the text). */
+  private view: ViewName | null;
+  private viewInst: { name: ViewName; view: PlanView } | null = null;
+  /** The section the Tekst tab leads back to. */
+  private lastSection: string | null;
+  private readonly tabsEl: HTMLElement;
+  private readonly badgeEl: HTMLElement;
   private readonly headerEl: HTMLElement;
   private readonly bannerEl: HTMLElement;
   private readonly outlineActionsEl: HTMLElement;
@@ -60,9 +105,15 @@ export class PlanPage implements Page {
     private readonly me: Me,
     private readonly planId: string,
     section: string | null,
+    view: ViewName | null = routeView(),
   ) {
     this.selected = section;
+    this.lastSection = section;
+    this.view = section ? null : view;
     this.headerEl = h('header', { class: 'plan-header' }, h('h1', { tabindex: '-1' }, t('plan.loading')));
+    this.badgeEl = h('p', { class: 'plan-badges', hidden: true });
+    this.tabsEl = this.renderTabs();
+    this.updateTabs();
     this.bannerEl = h('section', { class: 'phase-banner', 'data-testid': 'phase-banner', hidden: true });
     this.outlineActionsEl = h('p', { class: 'outline-actions' });
     this.noticeEl = h('p', { class: 'notice', role: 'status' });
@@ -77,9 +128,11 @@ export class PlanPage implements Page {
       { class: 'page page-plan' },
       h('p', { class: 'back' }, h('a', { href: '/', 'data-link': '' }, `← ${t('plan.back')}`)),
       this.headerEl,
+      this.badgeEl,
       this.bannerEl,
       this.alertEl,
       this.noticeEl,
+      this.tabsEl,
       h(
         'div',
         { class: 'plan-layout' },
@@ -101,7 +154,7 @@ export class PlanPage implements Page {
 
   update(route: Route): boolean {
     if (route.name !== 'plan' || route.plan !== this.planId) return false;
-    this.select(route.section);
+    this.select(route.section, route.view);
     return true;
   }
 
@@ -110,6 +163,7 @@ export class PlanPage implements Page {
     this.alive = false;
     this.unsubPlan?.();
     this.tracker.destroy();
+    this.closeView();
     this.closeEditor();
   }
 
@@ -203,6 +257,7 @@ export class PlanPage implements Page {
       h('p', { class: 'meta' }, t('plan.meta', { municipality: municipalityText(plan.municipality, this.me), type: typeText(plan.type), phase: phaseText(plan.phase) })),
       this.renderRoles(plan),
     );
+    this.renderBadges(plan);
     this.renderBanner();
     this.renderOutlineActions();
     if (fetched && can(plan, 'edit_text') && plan.seq !== this.resumedAt) {
@@ -222,6 +277,8 @@ export class PlanPage implements Page {
     }
     this.renderOutline();
     this.renderPane();
+    this.viewInst?.view.update(plan);
+    this.embeds?.render();
   }
 
   // The outline.
@@ -254,18 +311,117 @@ export class PlanPage implements Page {
     if (focusedHref) (this.outlineEl.querySelector(`a[href="${CSS.escape(focusedHref)}"]`) as HTMLElement | null)?.focus();
   }
 
-  private select(section: string | null): void {
-    if (section === this.selected) return;
+  private select(section: string | null, view: ViewName | null = null): void {
+    if (section) view = null;
+    if (section === this.selected && view === this.view) return;
     this.selected = section;
+    this.view = view;
+    if (section) this.lastSection = section;
+    this.updateTabs();
     this.renderOutline();
     this.renderPane();
   }
 
-  // The selected section.
+  // The tabs: Tekst (the section editor) and the plan's views.
+
+  private renderTabs(): HTMLElement {
+    return h(
+      'nav',
+      { class: 'plan-tabs', 'aria-label': t('views.nav'), 'data-testid': 'plan-tabs' },
+      h(
+        'ul',
+        null,
+        h('li', null, h('a', { href: planPath(this.planId, this.lastSection), 'data-link': '', dataset: { tab: 'tekst' } }, t('views.tekst'))),
+        VIEW_NAMES.map((v) => h('li', null, h('a', { href: viewPath(this.planId, v), 'data-link': '', dataset: { tab: v } }, t(`views.${v}` as MessageKey)))),
+      ),
+    );
+  }
+
+  // updateTabs marks the selected tab (in place, so the focus stays on it).
+  private updateTabs(): void {
+    const current = this.view ?? 'tekst';
+    for (const a of this.tabsEl.querySelectorAll<HTMLAnchorElement>('a[data-tab]')) {
+      if (a.dataset.tab === current) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+      if (a.dataset.tab === 'tekst') a.setAttribute('href', planPath(this.planId, this.lastSection));
+    }
+  }
+
+  // The badges under the title: the economics sign-off that no longer holds.
+  private renderBadges(plan: Plan): void {
+    const lapsed = plan.economics_signoff?.lapsed === true;
+    this.badgeEl.hidden = !lapsed;
+    replace(
+      this.badgeEl,
+      lapsed
+        ? h('a', { class: 'badge badge-warning', href: viewPath(plan.id, 'okonomi'), 'data-link': '', 'data-testid': 'signoff-lapsed-badge' }, t('content.signoff.badge'))
+        : null,
+    );
+  }
+
+  // The selected view.
+
+  private viewContext(): ViewContext {
+    return {
+      api: this.api,
+      me: this.me,
+      planId: this.planId,
+      plan: () => this.plan!,
+      reload: () => this.reload(),
+      openSection: (section, range) => {
+        this.pendingReveal = range ? { section, range } : null;
+        if (this.selected === section) this.takeReveal();
+        else this.router.navigate(planPath(this.planId, section));
+      },
+      announce: (text) => {
+        this.noticeEl.textContent = text;
+      },
+    };
+  }
+
+  private renderView(plan: Plan, name: ViewName): void {
+    this.closeEditor();
+    this.tracker.update('', 0, 0);
+    this.paneEl.removeAttribute('aria-labelledby');
+    this.paneEl.setAttribute('aria-label', t(`views.${name}` as MessageKey));
+    if (this.viewInst?.name === name) return;
+    this.closeView();
+    const factory = VIEWS[name];
+    if (!factory) {
+      replace(this.paneEl, h('p', { class: 'hint' }, t('views.missing')));
+      return;
+    }
+    const view = factory(this.viewContext());
+    this.viewInst = { name, view };
+    replace(this.paneEl, view.element);
+    view.update(plan);
+  }
+
+  private closeView(): void {
+    if (!this.viewInst) return;
+    const { view } = this.viewInst;
+    this.viewInst = null;
+    view.destroy();
+    view.element.remove();
+  }
+
+  // takeReveal shows the range openSection asked for in the open section
+  // (the checks wait for its text to load).
+  private takeReveal(): void {
+    const want = this.pendingReveal;
+    if (!want || !this.checks || want.section !== this.editorDoc) return;
+    this.pendingReveal = null;
+    this.checks.reveal(want.range);
+  }
 
   private renderPane(): void {
     const plan = this.plan;
     if (!plan) return;
+    if (this.view) {
+      this.renderView(plan, this.view);
+      return;
+    }
+    this.closeView();
     const found = this.selected ? findSection(plan.sections, this.selected) : null;
     if (!found) {
       this.closeEditor();
@@ -307,9 +463,26 @@ export class PlanPage implements Page {
       this.editor = editor;
       this.editorDoc = s.id;
       this.review = new ReviewController({ api: this.api, me: this.me, plan, section: s.id, editor, timeline: sync });
+      // The section's tools: the leader's "Sett inn tiltak", the checks' toggles.
+      const tools = h('div', { class: 'section-tools', role: 'group', 'aria-label': t('content.sectionTools') });
+      this.inserter = new MeasureInserter({ quill: editor.quill, section: s.id, plan: () => this.plan, announce: (text) => (this.noticeEl.textContent = text) });
+      tools.append(this.inserter.element);
+      const host = h('div', { class: 'checks-layer' });
+      editor.quill.container.append(host);
+      this.checks = new SectionChecks({ api: this.api, planId: plan.id, section: s.id, quill: editor.quill, host, bar: tools });
+      this.embeds = new MeasureEmbeds(editor.quill.root, () => this.plan);
+      this.unsubContent = editor.onContent(() => {
+        this.embeds?.schedule();
+        if (this.checksTimer) clearTimeout(this.checksTimer);
+        this.checksTimer = setTimeout(() => {
+          this.checksTimer = null;
+          this.checks?.refresh();
+        }, CHECKS_IDLE);
+      });
       this.tracker.update(s.id, 0, 0);
-      replace(this.paneEl, header, this.review.element);
+      replace(this.paneEl, header, tools, this.review.element);
       this.renderCursors();
+      this.takeReveal();
       // A link to a thread (#thread-<id>, from the list of required changes) opens it.
       const linked = /^#thread-(.+)$/.exec(location.hash);
       if (linked) this.review.focusThread(decodeURIComponent(linked[1]!));
@@ -326,6 +499,7 @@ export class PlanPage implements Page {
       this.editor?.quill.root.setAttribute('aria-label', t('editor.label', { title: s.title }));
       this.editor?.setAllowed(can(plan, 'edit_text'));
       this.review?.setPlan(plan);
+      this.inserter?.update();
     }
   }
 
@@ -534,6 +708,16 @@ export class PlanPage implements Page {
   }
 
   private closeEditor(): void {
+    this.unsubContent?.();
+    this.unsubContent = null;
+    if (this.checksTimer) clearTimeout(this.checksTimer);
+    this.checksTimer = null;
+    this.checks?.destroy();
+    this.checks = null;
+    this.embeds?.destroy();
+    this.embeds = null;
+    this.inserter?.destroy();
+    this.inserter = null;
     this.review?.destroy();
     this.review = null;
     if (!this.editor) return;

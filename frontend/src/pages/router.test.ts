@@ -1,15 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loginPath, parseRoute, planPath, safeNext } from './router';
+import { loginPath, parseRoute, planPath, safeNext, viewPath } from './router';
+import { VIEW_NAMES } from './views';
 
 describe('routes', () => {
   it('parse and build', () => {
     assert.deepEqual(parseRoute('/'), { name: 'plans' });
-    assert.deepEqual(parseRoute('/plans/01JD'), { name: 'plan', plan: '01JD', section: null });
-    assert.deepEqual(parseRoute('/plans/01JD/sections/01JE/'), { name: 'plan', plan: '01JD', section: '01JE' });
+    assert.deepEqual(parseRoute('/plans/01JD'), { name: 'plan', plan: '01JD', section: null, view: null });
+    assert.deepEqual(parseRoute('/plans/01JD/sections/01JE/'), { name: 'plan', plan: '01JD', section: '01JE', view: null });
     assert.deepEqual(parseRoute('/nope'), { name: 'notfound' });
     assert.equal(planPath('a b', 'c'), '/plans/a%20b/sections/c');
-    assert.deepEqual(parseRoute(planPath('a b', 'c')), { name: 'plan', plan: 'a b', section: 'c' });
+    assert.deepEqual(parseRoute(planPath('a b', 'c')), { name: 'plan', plan: 'a b', section: 'c', view: null });
+  });
+
+  it('lead to the views of a plan, and only to those', () => {
+    assert.equal(viewPath('a b', 'okonomi'), '/plans/a%20b/okonomi');
+    for (const v of VIEW_NAMES) assert.deepEqual(parseRoute(viewPath('01JD', v)), { name: 'plan', plan: '01JD', section: null, view: v });
+    assert.deepEqual(parseRoute('/plans/01JD/okonomi/'), { name: 'plan', plan: '01JD', section: null, view: 'okonomi' });
+    for (const bad of ['/plans/01JD/sections', '/plans/01JD/Okonomi', '/plans/01JD/økonomi', '/plans/01JD/okonomi/x', '/plans/01JD/constructor', '/plans/01JD/toString']) {
+      assert.deepEqual(parseRoute(bad), { name: 'notfound' }, bad);
+    }
   });
 
   it('lead to the login page and back to where the user was, within the app only', () => {

@@ -1,13 +1,15 @@
-// History routing: /, /plans/:id, /plans/:id/sections/:sid and the login
-// page /logg-inn?neste=<path>. The server answers every unknown path with
+// History routing: /, /plans/:id, /plans/:id/sections/:sid, the plan's
+// views /plans/:id/<view> (oversikt, tiltak, ...) and the login page
+// /logg-inn?neste=<path>. The server answers every unknown path with
 // index.html, so deep links and reloads work.
+import { VIEW_NAMES, type ViewName } from './views';
 
 export const LOGIN_PATH = '/logg-inn';
 
 export type Route =
   | { name: 'login' }
   | { name: 'plans' }
-  | { name: 'plan'; plan: string; section: string | null }
+  | { name: 'plan'; plan: string; section: string | null; view: ViewName | null }
   | { name: 'notfound' };
 
 export interface Page {
@@ -26,14 +28,25 @@ export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { name: 'plans' };
   if (parts.length === 1 && `/${parts[0]}` === LOGIN_PATH) return { name: 'login' };
-  if (parts[0] === 'plans' && parts.length === 2) return { name: 'plan', plan: parts[1]!, section: null };
-  if (parts[0] === 'plans' && parts.length === 4 && parts[2] === 'sections') return { name: 'plan', plan: parts[1]!, section: parts[3]! };
+  if (parts[0] === 'plans' && parts.length === 2) return { name: 'plan', plan: parts[1]!, section: null, view: null };
+  if (parts[0] === 'plans' && parts.length === 3 && isViewName(parts[2]!)) return { name: 'plan', plan: parts[1]!, section: null, view: parts[2] };
+  if (parts[0] === 'plans' && parts.length === 4 && parts[2] === 'sections') return { name: 'plan', plan: parts[1]!, section: parts[3]!, view: null };
   return { name: 'notfound' };
+}
+
+/** isViewName reports whether s names a view of the plan page. */
+export function isViewName(s: string): s is ViewName {
+  return (VIEW_NAMES as string[]).includes(s);
 }
 
 export function planPath(plan: string, section?: string | null): string {
   const p = `/plans/${encodeURIComponent(plan)}`;
   return section ? `${p}/sections/${encodeURIComponent(section)}` : p;
+}
+
+/** viewPath is the path of one of the plan's views. */
+export function viewPath(plan: string, view: ViewName): string {
+  return `/plans/${encodeURIComponent(plan)}/${view}`;
 }
 
 /** loginPath returns the login page's path that leads back to `next` after login. */
