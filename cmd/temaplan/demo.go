@@ -36,6 +36,7 @@ func seedDemo(ctx context.Context, accounts *auth.Accounts, plans *collab.Plans,
 		return err
 	}
 	var members []collab.Member
+	var leader string
 	for _, u := range demoUsers {
 		a, err := accounts.EnsureUser(ctx, demoMunicipality, auth.NewUser{
 			Email: u.email, Name: u.name, Password: password, Admin: u.role == "admin"})
@@ -45,11 +46,20 @@ func seedDemo(ctx context.Context, accounts *auth.Accounts, plans *collab.Plans,
 		if u.role != "admin" {
 			members = append(members, collab.Member{User: a.ID, Roles: []string{u.role}})
 		}
+		if u.role == collab.RoleLeader {
+			leader = a.ID
+		}
 	}
 	_, err := plans.Create(ctx, "demo", collab.NewPlan{ID: demoPlanID, Title: demoPlanTitle,
 		Municipality: demoMunicipality, Type: collab.TypeTemaplan, Members: members})
-	if err != nil && collab.ErrorCode(err) != collab.CodeConflict {
+	switch {
+	case collab.ErrorCode(err) == collab.CodeConflict:
+		return nil // seeded before, or by another node
+	case err != nil:
 		return fmt.Errorf("demo plan: %w", err)
+	}
+	if err := seedDemoContent(ctx, plans, collab.Actor{ID: leader}); err != nil {
+		return fmt.Errorf("demo plan content: %w", err)
 	}
 	return nil
 }
