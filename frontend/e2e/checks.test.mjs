@@ -105,8 +105,25 @@ describe('checks and progress', () => {
       await alert(steering.page, nb['error.privacy_flags_open']).waitFor();
       assert.equal(await banner(steering.page, 'draft').count(), 1);
 
-      // The leader accepts it; a reason is required.
+      // A threshold of 3 flags counts below 3 only: the finding goes, and comes back at 5.
       await tab(leader.page, 'personvern');
+      const setThreshold = async (n) => {
+        await view.getByTestId('threshold-edit').click();
+        await view.getByTestId('threshold-input').fill(String(n));
+        await view.getByTestId('threshold-save').click();
+        await view.getByTestId('privacy-threshold').filter({ hasText: msg('process.privacy.threshold', { n }) }).waitFor();
+      };
+      await view.getByTestId('threshold-edit').click();
+      await view.getByTestId('threshold-input').fill('tre');
+      await view.getByTestId('threshold-save').click();
+      await view.locator('.threshold-form [role="alert"]', { hasText: nb['process.privacy.thresholdInvalid'] }).waitFor();
+      await view.getByRole('button', { name: nb['process.cancel'] }).click();
+      await setThreshold(3);
+      await view.getByTestId('privacy-summary').filter({ hasText: nb['process.privacy.noneOpen'] }).waitFor();
+      await setThreshold(5);
+      await view.locator('[data-testid="privacy-open"] [data-testid="finding"]', { hasText: '3 familier' }).waitFor();
+
+      // The leader accepts it; a reason is required.
       await view.locator('[data-testid="privacy-open"] [data-testid="finding"]', { hasText: '3 familier' }).getByTestId('finding-accept').click();
       await leader.page.getByTestId('accept-finding').waitFor();
       await leader.page.getByTestId('accept-finding-confirm').click();
