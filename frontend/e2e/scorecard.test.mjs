@@ -2,7 +2,9 @@
 // to a goal (the form says what is wrong beside the field), reports a
 // value that is clearly on track and then one clearly off track, and the
 // traffic light says so in words; the chart has one dot per report. A
-// reader sees the same, live, and no forms. SHOTS=1 saves a screenshot
+// reader sees the same, live, and no forms. A change that meets someone
+// else's is refused as a conflict and goes through on the second try
+// without undoing the other change. SHOTS=1 saves a screenshot
 // to /tmp/shots/scorecard.png.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -179,6 +181,35 @@ describe('scorecard', () => {
       await card.scrollIntoViewIfNeeded();
       await page.screenshot({ path: '/tmp/shots/scorecard.png', fullPage: true });
     }
+
+    // The leader adds a target while someone else changes the indicator: the
+    // save is refused as a conflict, the view shows the newest, and a second
+    // try sends only what the leader changed, so the other change stays.
+    await card.getByTestId('indicator-edit').click();
+    const edit = page.getByTestId('indicator-form');
+    await edit.waitFor();
+    assert.equal(await edit.getByTestId('indicator-baseline-value').inputValue(), '10');
+    assert.equal(await edit.getByTestId('indicator-frequency').inputValue(), 'half_yearly');
+    await api(server, 'leader', 'PATCH', `/api/plans/${plan.id}/indicators/${ind.id}`, { seq: 0, responsible: 'Bolig- og eiendomsenheten' });
+    await card.getByText('Bolig- og eiendomsenheten').waitFor();
+    await edit.getByTestId('indicator-add-target').click();
+    await edit.getByLabel(msg('scorecard.form.targetYear', { n: 2 }), { exact: true }).fill('2027');
+    await edit.getByLabel(msg('scorecard.form.targetValue', { n: 2 }), { exact: true }).fill('17,5');
+    await edit.getByTestId('indicator-form-save').click();
+    await edit.getByTestId('indicator-form-error').filter({ hasText: nb['scorecard.conflict'] }).waitFor();
+    await edit.getByTestId('indicator-form-save').click();
+    await edit.waitFor({ state: 'detached' });
+    await card.getByText(msg('scorecard.targetItem', { value: withUnit(17.5, 'antall'), year: 2027 })).waitFor();
+    const edited = (await api(server, 'leader', 'GET', `/api/plans/${plan.id}`)).indicators.find((i) => i.id === ind.id);
+    assert.deepEqual(
+      edited.targets.map((x) => [x.year, x.value]),
+      [
+        [2027, 17.5],
+        [2030, 30],
+      ],
+    );
+    assert.equal(edited.responsible, 'Bolig- og eiendomsenheten', 'the other change stays');
+    assert.equal(edited.name, 'Utleieboliger for unge');
 
     // The leader deletes it again (after confirming).
     await card.getByTestId('indicator-delete').click();

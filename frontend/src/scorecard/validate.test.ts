@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkIndicator, checkReport, serverField, type IndicatorDraft } from './validate';
+import { changedFields, checkIndicator, checkReport, serverField, type IndicatorDraft } from './validate';
 
 const draft = (o: Partial<IndicatorDraft> = {}): IndicatorDraft => ({
   goal: 'g1',
@@ -122,5 +122,17 @@ describe('serverField', () => {
     assert.equal(serverField('name is longer than 200 characters'), 'name');
     assert.equal(serverField('goal "x" is not a goal of the plan'), 'goal');
     assert.equal(serverField('something else'), null);
+  });
+});
+
+describe('changedFields', () => {
+  it('keeps only what differs, targets as a whole', () => {
+    const r = checkIndicator(draft());
+    assert.ok(r.ok);
+    const before = r.value;
+    assert.deepEqual(changedFields(before, { ...before }), {});
+    assert.deepEqual(changedFields(before, { ...before, name: 'Nytt navn', baseline: { value: 18.5, year: 2025 } }), { name: 'Nytt navn' });
+    const targets = [...before.targets, { year: 2031, value: 22 }];
+    assert.deepEqual(changedFields(before, { ...before, targets }), { targets });
   });
 });

@@ -168,3 +168,17 @@ export function serverField(message: string): string | null {
   const m = /^(goal|name|definition|unit|baseline|targets|source|frequency|responsible|date|value|note)\b/.exec(message.trim());
   return m ? m[1]! : null;
 }
+
+/**
+ * changedFields returns the fields of after that differ from before: a
+ * change sends only what the user changed, so what someone else changed
+ * meanwhile in the other fields stays (after a conflict, too).
+ */
+export function changedFields(before: IndicatorFields, after: IndicatorFields): Partial<IndicatorFields> {
+  const out: Partial<IndicatorFields> = {};
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  for (const k of Object.keys(after) as (keyof IndicatorFields)[]) {
+    if (!same(before[k], after[k])) (out as Record<string, unknown>)[k] = after[k];
+  }
+  return out;
+}

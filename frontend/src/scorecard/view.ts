@@ -14,13 +14,13 @@ import { t, type MessageKey } from '../i18n';
 import { problemText } from '../pages/labels';
 import { can } from '../pages/phase';
 import type { PlanView, ViewContext, ViewFactory } from '../pages/views';
-import { createIndicator, deleteIndicator, reportIndicator, updateIndicator, type IndicatorFields, type ReportFields } from './api';
+import { createIndicator, deleteIndicator, reportIndicator, updateIndicator, type Changed, type IndicatorFields, type ReportFields } from './api';
 import { renderChart } from './chart';
 import { IndicatorForm, ReportForm, type GoalChoice } from './form';
 import { light, lightIcon, STATUSES, statusText } from './lights';
 import { formatValue, inputValue } from './number';
 import { expectedAt, judge, latestReport, timeOf, todayInOslo } from './status';
-import { serverField, type IndicatorDraft } from './validate';
+import { changedFields, serverField, type IndicatorDraft } from './validate';
 import { formatDate } from './when';
 
 /** What the user has open: a new indicator for a goal, a change of one, or a report for one. */
@@ -55,6 +55,22 @@ function targetAreas(sections: readonly Section[]): Section[] {
   return out;
 }
 
+// fieldsOf returns an indicator's fields as the form's check makes them
+// (the same keys in the same order, targets by year), to compare.
+function fieldsOf(ind: Indicator): IndicatorFields {
+  return {
+    goal: ind.goal,
+    name: ind.name,
+    definition: ind.definition,
+    unit: ind.unit,
+    baseline: { value: ind.baseline.value, year: ind.baseline.year },
+    targets: [...ind.targets].sort((a, b) => a.year - b.year).map((x) => ({ year: x.year, value: x.value })),
+    source: ind.source,
+    frequency: ind.frequency,
+    responsible: ind.responsible,
+  };
+}
+
 class ScorecardView implements PlanView {
   readonly element: HTMLElement;
   private readonly body: HTMLElement;
@@ -64,6 +80,8 @@ class ScorecardView implements PlanView {
   private form: IndicatorForm | ReportForm | null = null;
   /** The plan seq the open form was made on: a change of its indicator after it is a conflict. */
   private formSeq = 0;
+  /** The fields of the indicator being changed as the form began with them: only what differs is sent. */
+  private formBase: IndicatorFields | null = null;
   private alive = true;
 
   constructor(private readonly ctx: ViewContext) {
@@ -375,6 +393,7 @@ class ScorecardView implements PlanView {
             frequency: 'yearly',
             responsible: '',
           };
+      this.formBase = ind ? fieldsOf(ind) : null;
       this.form = new IndicatorForm({
         heading: ind ? t('scorecard.form.edit', { name: ind.name }) : t('scorecard.form.new', { goal: goal?.title ?? '' }),
         level: ind ? 'h6' : 'h5',
@@ -392,6 +411,7 @@ class ScorecardView implements PlanView {
   private close(): void {
     this.open = null;
     this.form = null;
+    this.formBase = null;
   }
 
   // closeAndFocus closes the form and gives the focus back to the button that opened it.
@@ -442,9 +462,19 @@ class ScorecardView implements PlanView {
 
   private async saveIndicator(id: string | null, f: IndicatorFields): Promise<string | null> {
     try {
-      const res = id ? await updateIndicator(this.ctx.api, this.ctx.planId, id, this.formSeq, f) : await createIndicator(this.ctx.api, this.ctx.planId, this.formSeq, f);
+      let res: Plan;
+      if (id) {
+        const changed = this.formBase ? changedFields(this.formBase, f) : f;
+        if (Object.keys(changed).length === 0) {
+          this.closeAndFocus({ kind: 'edit', id });
+          return null;
+        }
+        res = await updateIndicator(this.ctx.api, this.ctx.planId, id, this.formSeq, changed);
+      } else {
+        res = await createIndicator(this.ctx.api, this.ctx.planId, this.formSeq, f);
+      }
       if (!this.alive) return null;
-      const made = id ?? res.indicator?.id ?? null;
+      const made = id ?? (res as Changed).indicator?.id ?? null;
       this.done(res, t('scorecard.saved', { name: f.name }), made, `add:${f.goal}`);
       return null;
     } catch (err) {
