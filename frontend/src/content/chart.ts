@@ -39,7 +39,7 @@ export interface ChartSize {
   bottom: number;
 }
 
-export const DEFAULT_SIZE: ChartSize = { width: 640, height: 300, left: 84, top: 16, right: 16, bottom: 36 };
+export const DEFAULT_SIZE: ChartSize = { width: 520, height: 280, left: 76, top: 14, right: 12, bottom: 34 };
 
 /**
  * niceMax rounds a maximum up to 1, 2, 2.5 or 5 times a power of ten, so

@@ -111,7 +111,7 @@ class EconomicsView implements PlanView {
       void this.fetch();
       return text;
     }
-    this.ctx.announce(t('content.signoff.done'));
+    // The status line (role=status) says it is signed once the plan has it.
     await this.ctx.reload();
     void this.fetch();
     return null;
