@@ -134,6 +134,8 @@ describe('scorecard', () => {
     const reader = await loginAs(server, browser, 'reader', { path: scorecardPath(plan.id), contextOptions: { bypassCSP: true } });
     const rcard = reader.page.locator('[data-testid="indicator"]', { hasText: 'Utleieboliger for unge' });
     await rcard.getByTestId('indicator-status').filter({ hasText: nb['scorecard.status.on_track'] }).waitFor();
+    await rcard.locator('.chart-data summary').click();
+    await rcard.getByTestId('chart-table').waitFor();
 
     // A value clearly off track, with a decimal comma: 12,5 on 1 July 2029, where ≈ 24.54 is expected.
     await card.getByTestId('indicator-report').click();
@@ -168,6 +170,8 @@ describe('scorecard', () => {
     // The reader saw the change come in, and has no forms or buttons to change anything.
     await rcard.getByTestId('indicator-status').filter({ hasText: nb['scorecard.status.off_track'] }).waitFor();
     await waitFor(async () => (await rcard.locator('[data-testid="chart-report"]').count()) === 2, { message: 'two dots for the reader' });
+    assert.ok(await rcard.getByTestId('chart-table').isVisible(), 'the table the reader opened stays open');
+    await rcard.getByTestId('chart-table').getByText('12,5\u00a0antall').waitFor();
     const rview = reader.page.getByTestId('view-malekort');
     for (const testid of ['indicator-add', 'indicator-report', 'indicator-edit', 'indicator-delete', 'indicator-form', 'report-form']) {
       assert.equal(await rview.getByTestId(testid).count(), 0, `no ${testid} for a reader`);

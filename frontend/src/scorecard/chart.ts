@@ -86,8 +86,8 @@ function chartTable(ind: Indicator): HTMLElement {
   const reports = [...ind.reports].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   return h(
     'details',
-    { class: 'chart-data' },
-    h('summary', null, t('scorecard.chart.table')),
+    { class: 'chart-data', 'data-key': `chart-data:${ind.id}` },
+    h('summary', { 'data-key': `chart-summary:${ind.id}` }, t('scorecard.chart.table')),
     h(
       'table',
       { class: 'scorecard-table', 'data-testid': 'chart-table' },

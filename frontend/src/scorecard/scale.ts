@@ -1,6 +1,7 @@
 // The geometry of an indicator's chart, as pure functions: scales from
-// values and days to pixels, round ticks on the value axis, the years on
-// the time axis, and the SVG paths of the planned and the reported values.
+// values and time (decimal years, as status.ts counts) to pixels, round
+// ticks on the value axis, the years on the time axis, and the SVG paths
+// of the planned and the reported values.
 // chart.ts draws what chartModel computes.
 import type { Indicator } from '../api/types';
 import { baselineTime, plannedPath, targetTime, timeOf } from './status';

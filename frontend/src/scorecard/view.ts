@@ -144,8 +144,11 @@ class ScorecardView implements PlanView {
     const inForm = active && this.form?.element.contains(active) ? active : null;
     const key = !inForm ? active?.dataset.key : undefined;
     const sel = inForm instanceof HTMLInputElement || inForm instanceof HTMLTextAreaElement ? [inForm.selectionStart, inForm.selectionEnd] : null;
+    // The tables a person opened under the charts stay open.
+    const opened = new Set([...this.body.querySelectorAll<HTMLDetailsElement>('details[open][data-key]')].map((d) => d.dataset.key));
     const areas = targetAreas(this.plan.sections);
     replace(this.body, areas.length === 0 ? h('p', { class: 'hint' }, t('scorecard.noAreas')) : areas.map((a) => this.areaEl(a)));
+    for (const d of this.body.querySelectorAll<HTMLDetailsElement>('details[data-key]')) if (opened.has(d.dataset.key)) d.open = true;
     if (inForm && inForm.isConnected) {
       inForm.focus({ preventScroll: true });
       if (sel && (inForm instanceof HTMLInputElement || inForm instanceof HTMLTextAreaElement)) {
