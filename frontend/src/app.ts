@@ -180,7 +180,7 @@ export class App implements Router {
         document.title = `${t('plans.heading')} – ${t('app.title')}`;
         break;
       case 'plan':
-        this.page = new PlanPage(this, this.session!, this.api, me!, route.plan, route.section);
+        this.page = new PlanPage(this, this.session!, this.api, me!, route.plan, route.section, route.view);
         break;
       default:
         this.page = notFound();

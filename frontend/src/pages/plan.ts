@@ -26,7 +26,7 @@ import { scorecardView } from '../scorecard/view';
 import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk } from './outline';
 import { kindText, municipalityText, phaseText, problemText, roleText, statusText, typeText } from './labels';
 import { approvals, bannerActions, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
-import { parseRoute, planPath, viewPath, type Page, type Route, type Router } from './router';
+import { planPath, viewPath, type Page, type Route, type Router } from './router';
 import { VIEW_NAMES, type PlanView, type ViewContext, type ViewFactory, type ViewName } from './views';
 
 /** The views of the plan page's tabs, by name. */
@@ -40,12 +40,6 @@ const VIEWS: Partial<Record<ViewName, ViewFactory>> = {
 
 /** How long after the last change of the text the section's checks run again (ms). */
 const CHECKS_IDLE = 1500;
-
-/** routeView is the view of the current location (a page made for it starts there). */
-function routeView(): ViewName | null {
-  const r = parseRoute(location.pathname);
-  return r.name === 'plan' ? r.view : null;
-}
 
 interface Cursors {
   createCursor(id: string, name: string, color: string): unknown;
@@ -105,7 +99,7 @@ export class PlanPage implements Page {
     private readonly me: Me,
     private readonly planId: string,
     section: string | null,
-    view: ViewName | null = routeView(),
+    view: ViewName | null,
   ) {
     this.selected = section;
     this.lastSection = section;
