@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -97,12 +98,18 @@ type cast struct {
 	by            map[string]testUser
 	spare, newbie testUser
 	// fx is what the fixture of the call being made set up.
-	fx reviewFx
+	fx callFx
 }
 
-// reviewFx is what a review call acts on: a thread or a suggestion its
-// fixture made in the plan.
-type reviewFx struct{ thread, suggestion string }
+// callFx is what a call acts on, as its fixture made it in the plan: a
+// thread or a suggestion; a goal, strategy, measure, indicator,
+// milestone, review round or privacy finding. seq is the plan's seq after
+// the fixture (0 when it changed nothing), the seq the call was made on.
+type callFx struct {
+	thread, suggestion                                            string
+	goal, strategy, measure, indicator, milestone, round, finding string
+	seq                                                           int64
+}
 
 func newCast(ts *testServer) *cast {
 	ts.t.Helper()
@@ -262,6 +269,266 @@ func requiredThread(done bool) func(t *testing.T, c *cast, p collab.Plan, _ pers
 			}
 		}
 	}
+}
+
+// as calls the API as who for a fixture and returns the answer's fields;
+// anything but success fails the test. The seq of a plan in the answer
+// becomes c.fx.seq. The call under test is checked against the OpenAPI
+// document, a fixture's answer is not: a fixture only prepares.
+func (c *cast) as(t *testing.T, who, method, target string, body any) map[string]json.RawMessage {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		r = strings.NewReader(jsonOf(body))
+	}
+	req := httptest.NewRequest(method, "/api"+target, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+c.by[who].Token)
+	rec := c.ts.serve(req)
+	if rec.Code < 200 || rec.Code > 299 {
+		t.Fatalf("fixture: %s %s %s: %d %s", who, method, target, rec.Code, rec.Body)
+	}
+	out := decode[map[string]json.RawMessage](t, rec)
+	if _, isPlan := out["phase"]; isPlan {
+		if err := json.Unmarshal(out["seq"], &c.fx.seq); err != nil {
+			t.Fatalf("fixture: the plan's seq: %v", err)
+		}
+	}
+	return out
+}
+
+// makeObject posts body to the plan's collection path as the leader and
+// returns the id of the object the answer holds under key.
+func (c *cast) makeObject(t *testing.T, p collab.Plan, path, key string, body map[string]any) string {
+	t.Helper()
+	body["seq"] = c.seqOf(p)
+	var obj struct{ ID string }
+	if err := json.Unmarshal(c.as(t, "leader", http.MethodPost, "/plans/"+p.ID+"/"+path, body)[key], &obj); err != nil || obj.ID == "" {
+		t.Fatalf("fixture: no %s in the answer (%v)", key, err)
+	}
+	return obj.ID
+}
+
+// seqOf is the plan seq a call is made on: the fixture's, or p's when the
+// fixture changed nothing.
+func (c *cast) seqOf(p collab.Plan) int64 { return max(c.fx.seq, p.Seq) }
+
+// inDraft runs fn with the plan in draft, where the leader may change
+// its structured content: a plan in review is returned to draft for it
+// and locked again after.
+func (c *cast) inDraft(t *testing.T, p collab.Plan, fn func()) {
+	t.Helper()
+	if p.Phase == collab.PhaseDraft {
+		fn()
+		return
+	}
+	c.step(t, p.ID, "steering", "return", "Målene mangler")
+	fn()
+	c.fx.seq = c.step(t, p.ID, "steering", "lock", "").Seq
+}
+
+// firstArea is the plan's first target area.
+func firstArea(t *testing.T, p collab.Plan) string {
+	t.Helper()
+	areas := p.TargetAreas()
+	if len(areas) == 0 {
+		t.Fatal("the plan has no target area")
+	}
+	return areas[0].ID
+}
+
+// goal makes a goal in the first target area.
+func (c *cast) goal(t *testing.T, p collab.Plan) string {
+	t.Helper()
+	return c.makeObject(t, p, "goals", "goal", map[string]any{"target_area": firstArea(t, p), "title": "Flere unge eier egen bolig"})
+}
+
+// costs are a measure's costs in the first year of the plan's period.
+func costs(p collab.Plan, investment int64) []map[string]any {
+	return []map[string]any{{"year": p.Period.From, "investment": investment, "operating": 250_000}}
+}
+
+// measure makes a measure with costs serving goal.
+func (c *cast) measure(t *testing.T, p collab.Plan, goal string) string {
+	t.Helper()
+	return c.makeObject(t, p, "measures", "measure", map[string]any{"target_area": firstArea(t, p), "title": "Startlån til unge",
+		"goals": []string{goal}, "unit": "Boligkontoret", "start_year": p.Period.From, "end_year": p.Period.To,
+		"priority": "high", "status": "planned", "costs": costs(p, 1_500_000)})
+}
+
+// indicator makes an indicator of goal.
+func (c *cast) indicator(t *testing.T, p collab.Plan, goal string) string {
+	t.Helper()
+	return c.makeObject(t, p, "indicators", "indicator", indicatorBody(p, goal))
+}
+
+func indicatorBody(p collab.Plan, goal string) map[string]any {
+	return map[string]any{"goal": goal, "name": "Andel unge som eier egen bolig", "unit": "%",
+		"baseline": map[string]any{"value": 12, "year": p.Period.From - 2},
+		"targets":  []map[string]any{{"year": p.Period.To, "value": 40}},
+		"source":   "SSB tabell 06265", "frequency": "yearly", "responsible": "Boligkontoret"}
+}
+
+// privacyText is a sentence with a small count of households.
+const privacyText = "Det bor 3 familier her. "
+
+// finding writes privacyText at the head of the plan's second section as
+// the leader and returns the id of the finding it makes.
+func (c *cast) finding(t *testing.T, p collab.Plan) string {
+	t.Helper()
+	sec := p.Sections[1].ID
+	ctx := context.Background()
+	v, _, err := c.ts.engine.Snapshot(ctx, sec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d delta.Delta
+	d.Insert(privacyText, nil)
+	if _, err := c.ts.engine.Submit(ctx, collab.Submission{Doc: sec, V: v, Src: "fixture-tab", Seq: 1,
+		By: c.by["leader"].ID, Op: d}); err != nil {
+		t.Fatalf("fixture: the leader writes: %v", err)
+	}
+	var r struct {
+		Findings []struct{ ID, Section string }
+	}
+	if err := json.Unmarshal(mustJSON(c.as(t, "leader", http.MethodGet, "/plans/"+p.ID+"/privacy", nil)), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		if f.Section == sec {
+			return f.ID
+		}
+	}
+	t.Fatalf("fixture: %q made no privacy finding", privacyText)
+	return ""
+}
+
+// mustJSON encodes an answer's fields again.
+func mustJSON(fields map[string]json.RawMessage) []byte {
+	b, err := json.Marshal(fields)
+	if err != nil {
+		panic(err) // raw JSON of a decoded answer
+	}
+	return b
+}
+
+// accept accepts the privacy finding fid as the leader.
+func (c *cast) accept(t *testing.T, p collab.Plan, fid string) {
+	t.Helper()
+	c.as(t, "leader", http.MethodPost, "/plans/"+p.ID+"/privacy/"+fid+"/accept",
+		map[string]any{"seq": c.seqOf(p), "reason": "Tallet er publisert av SSB"})
+}
+
+// aGoal is the fixture of a goal.
+func aGoal(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.inDraft(t, p, func() { c.fx.goal = c.goal(t, p) })
+}
+
+// aStrategy is the fixture of a strategy serving a goal.
+func aStrategy(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.inDraft(t, p, func() {
+		c.fx.goal = c.goal(t, p)
+		c.fx.strategy = c.makeObject(t, p, "strategies", "strategy", map[string]any{"target_area": firstArea(t, p),
+			"title": "Samarbeid med utbyggere", "goals": []string{c.fx.goal}})
+	})
+}
+
+// aMeasure is the fixture of a measure with costs.
+func aMeasure(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.inDraft(t, p, func() {
+		c.fx.goal = c.goal(t, p)
+		c.fx.measure = c.measure(t, p, c.fx.goal)
+	})
+}
+
+// anIndicator is the fixture of an indicator of a goal.
+func anIndicator(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.inDraft(t, p, func() {
+		c.fx.goal = c.goal(t, p)
+		c.fx.indicator = c.indicator(t, p, c.fx.goal)
+	})
+}
+
+// aMilestone is the fixture of a milestone, which the leader makes in
+// every phase.
+func aMilestone(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.fx.milestone = c.makeObject(t, p, "milestones", "milestone", map[string]any{"title": "Utkast til styringsgruppen",
+		"date": fmt.Sprintf("%d-03-01", p.Period.From), "responsible": c.by["member"].ID})
+}
+
+// roundTo is the fixture of a review round the leader sends to the
+// persona recipient chooses.
+func roundTo(recipient func(who persona) string) func(t *testing.T, c *cast, p collab.Plan, who persona) {
+	return func(t *testing.T, c *cast, p collab.Plan, who persona) {
+		c.fx.round = c.makeObject(t, p, "rounds", "round", map[string]any{"message": "Les gjennom før møtet",
+			"recipients": []string{c.by[recipient(who)].ID}, "deadline": fmt.Sprintf("%d-02-01", p.Period.From)})
+	}
+}
+
+// recipient is the caller, when they are a member who can be sent a
+// round, else the member.
+func recipient(who persona) string {
+	if who.foreign || len(who.roles) == 0 || who.name == "admin" {
+		return "member"
+	}
+	return who.name
+}
+
+// onlyRecipients is the answer for marking a round done: the route
+// admits whoever may read the plan, the handler only the round's
+// recipients (own: the caller is one when they are a member).
+func onlyRecipients(own bool) func(roles []auth.Role, phase collab.Phase) error {
+	return func(roles []auth.Role, phase collab.Phase) error {
+		if err := auth.Allowed(roles, auth.ActionReadPlan, phase); err != nil {
+			return err
+		}
+		if own && !slices.Equal(roles, []auth.Role{auth.RoleAdmin}) {
+			return nil
+		}
+		return collab.Errorf(collab.CodeForbidden, "the review round was not sent to you")
+	}
+}
+
+// aFinding is the fixture of a privacy finding in the text, accepted by
+// the leader when accepted — and in review, where the plan could not have
+// been locked with it open.
+func aFinding(accepted bool) func(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	return func(t *testing.T, c *cast, p collab.Plan, _ persona) {
+		c.inDraft(t, p, func() {
+			c.fx.finding = c.finding(t, p)
+			if accepted || p.Phase != collab.PhaseDraft {
+				c.accept(t, p, c.fx.finding)
+			}
+		})
+	}
+}
+
+// withContent is the fixture of a plan with structured content of every
+// kind: a goal with a strategy, a measure whose costs changed after
+// finance signed them off (the sign-off has lapsed), an indicator with a
+// report, an accepted privacy finding, an overdue milestone and a review
+// round the member has answered.
+func withContent(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.inDraft(t, p, func() {
+		goal := c.goal(t, p)
+		c.makeObject(t, p, "strategies", "strategy", map[string]any{"target_area": firstArea(t, p),
+			"title": "Samarbeid med utbyggere", "goals": []string{goal}})
+		m := c.measure(t, p, goal)
+		ind := c.indicator(t, p, goal)
+		c.as(t, "leader", http.MethodPost, "/plans/"+p.ID+"/indicators/"+ind+"/reports",
+			map[string]any{"seq": c.seqOf(p), "date": fmt.Sprintf("%d-06-30", p.Period.From), "value": 18, "note": "Fra SSB"})
+		c.as(t, "finance", http.MethodPost, "/plans/"+p.ID+"/economics/signoff",
+			map[string]any{"seq": c.seqOf(p), "comment": "Kostnadene er kontrollert"})
+		c.as(t, "leader", http.MethodPatch, "/plans/"+p.ID+"/measures/"+m,
+			map[string]any{"seq": c.seqOf(p), "costs": costs(p, 2_000_000)})
+		c.accept(t, p, c.finding(t, p))
+	})
+	c.makeObject(t, p, "milestones", "milestone", map[string]any{"title": "Oppstart", "date": "2020-01-06", "responsible": "leader"})
+	round := c.makeObject(t, p, "rounds", "round", map[string]any{"recipients": []string{c.by["member"].ID},
+		"sections": []string{firstSection(p)}, "deadline": "2020-02-01"})
+	c.as(t, "member", http.MethodPost, "/plans/"+p.ID+"/rounds/"+round+"/done", map[string]any{"comment": "Lest"})
 }
 
 // both is the policy's answer when the route checks first and the handler
@@ -464,6 +731,130 @@ var planCalls = []planCall{
 		request: func(_ *cast, p collab.Plan) (string, string) {
 			return "/plans/" + p.ID + "/sections/" + firstSection(p) + "/authorship", ""
 		}},
+
+	// Structured content (docs/content.md): the leader changes it where
+	// the text may be edited, the leader and the administrator organise
+	// the work in every phase, finance signs off the costs, every reader
+	// reads it.
+	{route: "GET /plans/:id", name: "with content", action: auth.ActionReadPlan, fixture: withContent,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID, "" }},
+	{route: "PATCH /plans/:id/settings", action: auth.ActionEditStructure,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/settings", jsonOf(map[string]any{"seq": c.seqOf(p), "privacy_threshold": 3,
+				"period": map[string]int{"from": p.Period.From, "to": p.Period.To + 1}})
+		}},
+	{route: "POST /plans/:id/goals", action: auth.ActionEditStructure,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/goals", jsonOf(map[string]any{"seq": c.seqOf(p), "target_area": firstArea(c.ts.t, p),
+				"title": "Flere unge eier egen bolig", "description": "Andelen skal øke."})
+		}},
+	{route: "PATCH /plans/:id/goals/:gid", action: auth.ActionEditStructure, fixture: aGoal,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/goals/" + c.fx.goal, jsonOf(map[string]any{"seq": c.seqOf(p), "title": "Flere unge skal eie"})
+		}},
+	{route: "DELETE /plans/:id/goals/:gid", action: auth.ActionEditStructure, fixture: aGoal,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return fmt.Sprintf("/plans/%s/goals/%s?seq=%d", p.ID, c.fx.goal, c.seqOf(p)), ""
+		}},
+	{route: "POST /plans/:id/strategies", action: auth.ActionEditStructure, fixture: aGoal,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/strategies", jsonOf(map[string]any{"seq": c.seqOf(p), "target_area": firstArea(c.ts.t, p),
+				"title": "Samarbeid med utbyggere", "goals": []string{c.fx.goal}})
+		}},
+	{route: "PATCH /plans/:id/strategies/:stid", action: auth.ActionEditStructure, fixture: aStrategy,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/strategies/" + c.fx.strategy, jsonOf(map[string]any{"seq": c.seqOf(p), "goals": []string{}})
+		}},
+	{route: "DELETE /plans/:id/strategies/:stid", action: auth.ActionEditStructure, fixture: aStrategy,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return fmt.Sprintf("/plans/%s/strategies/%s?seq=%d", p.ID, c.fx.strategy, c.seqOf(p)), ""
+		}},
+	{route: "POST /plans/:id/measures", action: auth.ActionEditStructure, fixture: aGoal,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/measures", jsonOf(map[string]any{"seq": c.seqOf(p), "target_area": firstArea(c.ts.t, p),
+				"title": "Startlån til unge", "description": "Kommunen låner ut.", "goals": []string{c.fx.goal}, "unit": "Boligkontoret",
+				"start_year": p.Period.From, "end_year": p.Period.From + 2, "priority": "high", "target_group": "Unge",
+				"status": "planned", "costs": costs(p, 1_500_000)})
+		}},
+	{route: "PATCH /plans/:id/measures/:mid", action: auth.ActionEditStructure, fixture: aMeasure,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/measures/" + c.fx.measure, jsonOf(map[string]any{"seq": c.seqOf(p), "status": "in_progress",
+				"costs": costs(p, 1_750_000)})
+		}},
+	{route: "DELETE /plans/:id/measures/:mid", action: auth.ActionEditStructure, fixture: aMeasure,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return fmt.Sprintf("/plans/%s/measures/%s?seq=%d", p.ID, c.fx.measure, c.seqOf(p)), ""
+		}},
+	{route: "POST /plans/:id/indicators", action: auth.ActionEditStructure, fixture: aGoal,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			body := indicatorBody(p, c.fx.goal)
+			body["seq"] = c.seqOf(p)
+			return "/plans/" + p.ID + "/indicators", jsonOf(body)
+		}},
+	{route: "PATCH /plans/:id/indicators/:iid", action: auth.ActionEditStructure, fixture: anIndicator,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/indicators/" + c.fx.indicator, jsonOf(map[string]any{"seq": c.seqOf(p),
+				"targets": []map[string]any{{"year": p.Period.To - 1, "value": 30}, {"year": p.Period.To, "value": 45}}})
+		}},
+	{route: "DELETE /plans/:id/indicators/:iid", action: auth.ActionEditStructure, fixture: anIndicator,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return fmt.Sprintf("/plans/%s/indicators/%s?seq=%d", p.ID, c.fx.indicator, c.seqOf(p)), ""
+		}},
+	{route: "POST /plans/:id/indicators/:iid/reports", action: auth.ActionEditStructure, fixture: anIndicator,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/indicators/" + c.fx.indicator + "/reports", jsonOf(map[string]any{"seq": c.seqOf(p),
+				"date": fmt.Sprintf("%d-06-30", p.Period.From), "value": 18.5, "note": "Fra SSB"})
+		}},
+	{route: "POST /plans/:id/milestones", action: auth.ActionManageProject,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/milestones", jsonOf(map[string]any{"seq": c.seqOf(p), "title": "Høring",
+				"date": fmt.Sprintf("%d-09-01", p.Period.From), "responsible": "leader", "status": "planned"})
+		}},
+	{route: "PATCH /plans/:id/milestones/:msid", action: auth.ActionManageProject, fixture: aMilestone,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/milestones/" + c.fx.milestone, jsonOf(map[string]any{"seq": c.seqOf(p), "status": "done"})
+		}},
+	{route: "DELETE /plans/:id/milestones/:msid", action: auth.ActionManageProject, fixture: aMilestone,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return fmt.Sprintf("/plans/%s/milestones/%s?seq=%d", p.ID, c.fx.milestone, c.seqOf(p)), ""
+		}},
+	{route: "POST /plans/:id/rounds", action: auth.ActionManageProject,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/rounds", jsonOf(map[string]any{"seq": c.seqOf(p), "message": "Les innledningen",
+				"sections": []string{firstSection(p)}, "recipients": []string{c.by["member"].ID, c.by["finance"].ID},
+				"deadline": fmt.Sprintf("%d-02-01", p.Period.From)})
+		}},
+	// Marking a round done: the route admits every reader, the handler
+	// only the round's recipients.
+	{route: "POST /plans/:id/rounds/:rid/done", name: "own", action: auth.ActionReadPlan, fixture: roundTo(recipient),
+		decide: onlyRecipients(true),
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/rounds/" + c.fx.round + "/done", jsonOf(map[string]any{"comment": "Lest, ser bra ut"})
+		}},
+	{route: "POST /plans/:id/rounds/:rid/done", name: "another's", action: auth.ActionReadPlan, fixture: roundTo(otherThan),
+		decide: onlyRecipients(false),
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/rounds/" + c.fx.round + "/done", jsonOf(map[string]any{})
+		}},
+	{route: "GET /plans/:id/economics", action: auth.ActionReadPlan, fixture: aMeasure,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/economics", "" }},
+	{route: "POST /plans/:id/economics/signoff", action: auth.ActionSignOffEconomics, fixture: aMeasure,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/economics/signoff", jsonOf(map[string]any{"seq": c.seqOf(p), "comment": "Kostnadene er kontrollert"})
+		}},
+	{route: "GET /plans/:id/privacy", action: auth.ActionReadPlan, fixture: aFinding(false),
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/privacy", "" }},
+	{route: "POST /plans/:id/privacy/:fid/accept", action: auth.ActionAcceptPrivacyFinding, fixture: aFinding(false),
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/privacy/" + c.fx.finding + "/accept", jsonOf(map[string]any{"seq": c.seqOf(p),
+				"reason": "Tallet er publisert av SSB"})
+		}},
+	{route: "DELETE /plans/:id/privacy/:fid/accept", action: auth.ActionAcceptPrivacyFinding, fixture: aFinding(true),
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return fmt.Sprintf("/plans/%s/privacy/%s/accept?seq=%d", p.ID, c.fx.finding, c.seqOf(p)), ""
+		}},
+	{route: "GET /plans/:id/lix", action: auth.ActionReadPlan,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/lix", "" }},
 }
 
 // matrixPhases are the phases each plan call is made in.
@@ -589,7 +980,7 @@ func TestRoutes_EveryPlanRouteWithEveryRole(t *testing.T) {
 						c := newCast(store.start(t))
 						for _, who := range personas {
 							p := c.plan(t, phase)
-							c.fx = reviewFx{}
+							c.fx = callFx{}
 							if call.fixture != nil {
 								call.fixture(t, c, p, who)
 							}
@@ -728,7 +1119,9 @@ var paramRE = regexp.MustCompile(`:[a-z]+`)
 func TestRoutes_EveryNonPublicRouteNeedsAValidToken(t *testing.T) {
 	ts := newTestServer(t)
 	p := ts.createPlan("Boligplan")
-	params := map[string]string{":id": p.ID, ":sid": firstSection(p), ":uid": ts.kari.ID, ":cid": "no-comment", ":sgid": "no-suggestion"}
+	params := map[string]string{":id": p.ID, ":sid": firstSection(p), ":uid": ts.kari.ID, ":cid": "no-comment", ":sgid": "no-suggestion",
+		":gid": "no-goal", ":stid": "no-strategy", ":mid": "no-measure", ":iid": "no-indicator", ":msid": "no-milestone",
+		":rid": "no-round", ":fid": "no-finding"}
 	forge := func(secret []byte, exp time.Duration) string {
 		now := time.Now()
 		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
@@ -842,5 +1235,46 @@ func testTenancy_AnotherMunicipalityDoesNotExist(t *testing.T, ts *testServer) {
 	}
 	if got := ts.getPlan(p.ID); len(got.Members) != 1 {
 		t.Errorf("kari's plan has members %v after the refused calls, want only kari", got.Members)
+	}
+}
+
+// TestContent_MadeObjectIsAsThePlanShowsIt checks that the object a POST
+// answers next to the plan is the object as the plan in the same answer
+// shows it, computed fields included: an indicator's traffic light and a
+// milestone's overdue flag.
+func TestContent_MadeObjectIsAsThePlanShowsIt(t *testing.T) {
+	ts := newTestServer(t)
+	p := ts.createPlan("Boligplan")
+	plan := "/api/plans/" + p.ID
+	rec := ts.do(http.MethodPost, plan+"/goals", jsonOf(map[string]any{"target_area": p.TargetAreas()[0].ID, "title": "Flere unge eier"}))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("add goal: %d %s", rec.Code, rec.Body)
+	}
+	goal := decode[struct{ Goal collab.Goal }](t, rec).Goal.ID
+
+	rec = ts.do(http.MethodPost, plan+"/indicators", jsonOf(map[string]any{"goal": goal, "name": "Andel unge som eier",
+		"baseline": map[string]any{"value": 12, "year": p.Period.From - 2}, "targets": []map[string]any{{"value": 40, "year": p.Period.To}}}))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("add indicator: %d %s", rec.Code, rec.Body)
+	}
+	ind := decode[struct {
+		Indicator  collab.Indicator
+		Indicators []collab.Indicator
+	}](t, rec)
+	if len(ind.Indicators) != 1 || ind.Indicators[0].Status != collab.NoData || ind.Indicator.Status != ind.Indicators[0].Status {
+		t.Errorf("the new indicator has status %q, the plan shows %+v: want %q in both", ind.Indicator.Status, ind.Indicators, collab.NoData)
+	}
+
+	rec = ts.do(http.MethodPost, plan+"/milestones", `{"title":"Oppstart","date":"2020-01-06"}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("add milestone: %d %s", rec.Code, rec.Body)
+	}
+	ms := decode[struct {
+		Milestone  collab.Milestone
+		Milestones []collab.Milestone
+	}](t, rec)
+	if len(ms.Milestones) != 1 || !ms.Milestones[0].Overdue || !ms.Milestone.Overdue {
+		t.Errorf("a milestone dated 2020-01-06 is answered with overdue %t, the plan shows %+v: want overdue in both",
+			ms.Milestone.Overdue, ms.Milestones)
 	}
 }
