@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/collab/delta"
 )
 
 // storeState is everything the API could have written: the plan listing
@@ -63,6 +65,48 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 	// past the limit of six levels.
 	deep := nestDeep(t, ts, p.ID, nasjonale.ID)
 
+	// Structured content for the content routes to act on, made before
+	// the store's state is taken: a goal with a measure with costs and an
+	// indicator, a milestone, a review round to Ola and one to Kari that
+	// she has answered, and a privacy finding in the text. Kari leads the
+	// plan and is its finance too.
+	ts.member(p.ID, ts.kari, "leader", "finance")
+	p = ts.getPlan(p.ID)
+	areas := p.TargetAreas()
+	area, otherArea := areas[0].ID, areas[1].ID
+	period := p.Period
+	// A change made on the seq before the content conflicts with it.
+	stale := p.Seq
+	// Set-up only: the answers are not checked against the OpenAPI
+	// document (the route tests do that).
+	made := func(path, key string, body map[string]any) string {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodPost, "/api/plans/"+p.ID+"/"+path, strings.NewReader(jsonOf(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+ts.token)
+		rec := ts.serve(req)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("make %s: %d %s", key, rec.Code, rec.Body)
+		}
+		var obj struct{ ID string }
+		if err := json.Unmarshal(decode[map[string]json.RawMessage](t, rec)[key], &obj); err != nil || obj.ID == "" {
+			t.Fatalf("make %s: no %s in the answer (%v)", key, key, err)
+		}
+		return obj.ID
+	}
+	goal := made("goals", "goal", map[string]any{"target_area": area, "title": "Flere unge eier egen bolig"})
+	measure := made("measures", "measure", map[string]any{"target_area": area, "title": "Startlån til unge", "goals": []string{goal},
+		"costs": []map[string]any{{"year": period.From, "investment": 1_000_000, "operating": 0}}})
+	indicator := made("indicators", "indicator", map[string]any{"goal": goal, "name": "Andel unge som eier",
+		"baseline": map[string]any{"value": 12, "year": period.From - 2}, "targets": []map[string]any{{"value": 40, "year": period.To}}})
+	milestone := made("milestones", "milestone", map[string]any{"title": "Oppstart", "date": fmt.Sprintf("%d-01-15", period.From)})
+	roundOla := made("rounds", "round", map[string]any{"recipients": []string{ola.ID}, "deadline": fmt.Sprintf("%d-02-01", period.From)})
+	roundKari := made("rounds", "round", map[string]any{"recipients": []string{ts.kari.ID}, "deadline": fmt.Sprintf("%d-02-01", period.From)})
+	if rec := ts.do(http.MethodPost, "/api/plans/"+p.ID+"/rounds/"+roundKari+"/done", `{"comment":"Lest"}`); rec.Code != http.StatusOK {
+		t.Fatalf("kari answers her round: %d %s", rec.Code, rec.Body)
+	}
+	finding := writeFinding(t, ts, p, innledning.ID)
+
 	plans := "/api/plans"
 	plan := plans + "/" + p.ID
 	sections := plan + "/sections"
@@ -73,6 +117,21 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 	invitations := plan + "/invitations"
 	leader := plan + "/leader"
 	transitions := plan + "/transitions"
+	settings := plan + "/settings"
+	goals := plan + "/goals"
+	goalURL := goals + "/" + goal
+	strategies := plan + "/strategies"
+	measures := plan + "/measures"
+	measureURL := measures + "/" + measure
+	indicators := plan + "/indicators"
+	indicatorURL := indicators + "/" + indicator
+	reports := indicatorURL + "/reports"
+	milestones := plan + "/milestones"
+	milestoneURL := milestones + "/" + milestone
+	rounds := plan + "/rounds"
+	answer := rounds + "/" + roundOla + "/done"
+	signoff := plan + "/economics/signoff"
+	accept := plan + "/privacy/" + finding + "/accept"
 	users := "/api/admin/users"
 	user := users + "/" + ola.ID
 	login := "/api/auth/login"
@@ -108,6 +167,20 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		{"transition", http.MethodPost, transitions, "action", "phase"},
 		{"create user", http.MethodPost, users, "email", "municipality"},
 		{"patch user", http.MethodPatch, user, "name", "municipality"},
+		{"add goal", http.MethodPost, goals, "title", "id"},
+		{"patch goal", http.MethodPatch, goalURL, "title", "id"},
+		{"add strategy", http.MethodPost, strategies, "title", "id"},
+		{"add measure", http.MethodPost, measures, "title", "id"},
+		{"patch measure", http.MethodPatch, measureURL, "unit", "created_by"},
+		{"add indicator", http.MethodPost, indicators, "name", "status"},
+		{"patch indicator", http.MethodPatch, indicatorURL, "name", "reports"},
+		{"report", http.MethodPost, reports, "date", "by"},
+		{"add milestone", http.MethodPost, milestones, "title", "overdue"},
+		{"patch milestone", http.MethodPatch, milestoneURL, "title", "id"},
+		{"send round", http.MethodPost, rounds, "deadline", "sent_by"},
+		{"answer round", http.MethodPost, answer, "comment", "user"},
+		{"sign off", http.MethodPost, signoff, "comment", "hash"},
+		{"accept finding", http.MethodPost, accept, "reason", "by"},
 	}
 	for _, ep := range bodyEndpoints {
 		cases = append(cases,
@@ -224,6 +297,165 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		tc{"transition: comment too long", "POST", transitions, `{"action":"submit","comment":"` + strings.Repeat("ø", 4001) + `"}`, "", false, 422, collab.CodeInvalid, "at most 4000"},
 		tc{"transition: comment injection", "POST", transitions, `{"action":"submit","comment":{"$gt":""}}`, "", false, 422, collab.CodeInvalid, `"comment" must be a string`},
 		tc{"transition: unknown plan", "POST", plans + "/nope/transitions", `{"action":"submit"}`, "", false, 404, collab.CodeNotFound, "plan"},
+
+		// PATCH /api/plans/:id/settings
+		tc{"settings: nothing to change", "PATCH", settings, `{"seq":0}`, "", false, 422, collab.CodeInvalid, "nothing to change"},
+		tc{"settings: malformed JSON", "PATCH", settings, `{"period":`, "", false, 400, collab.CodeBadRequest, "malformed JSON"},
+		tc{"settings: unknown field", "PATCH", settings, `{"privacy_threshold":3,"lock_seq":0}`, "", false, 422, collab.CodeInvalid, `unknown field "lock_seq"`},
+		tc{"settings: period not an object", "PATCH", settings, `{"period":"2027-2030"}`, "", false, 422, collab.CodeInvalid, `"period" must be an object`},
+		tc{"settings: period year as string", "PATCH", settings, `{"period":{"from":"2027","to":2030}}`, "", false, 422, collab.CodeInvalid, "must be an integer"},
+		tc{"settings: fractional year", "PATCH", settings, `{"period":{"from":2027.5,"to":2030}}`, "", false, 422, collab.CodeInvalid, "must be an integer"},
+		tc{"settings: period ends before it starts", "PATCH", settings, `{"period":{"from":2030,"to":2027}}`, "", false, 422, collab.CodeInvalid, "before"},
+		tc{"settings: period before 2000", "PATCH", settings, `{"period":{"from":1999,"to":2003}}`, "", false, 422, collab.CodeInvalid, "between 2000 and 2100"},
+		tc{"settings: period after 2100", "PATCH", settings, `{"period":{"from":2099,"to":2101}}`, "", false, 422, collab.CodeInvalid, "between 2000 and 2100"},
+		tc{"settings: period too long", "PATCH", settings, `{"period":{"from":2027,"to":2047}}`, "", false, 422, collab.CodeInvalid, "at most 20 years"},
+		tc{"settings: period leaves out a measure", "PATCH", settings, fmt.Sprintf(`{"period":{"from":%d,"to":%d}}`, period.From+1, period.To+1), "", false, 422, collab.CodeInvalid, "outside"},
+		tc{"settings: threshold 0", "PATCH", settings, `{"privacy_threshold":0}`, "", false, 422, collab.CodeInvalid, "privacy_threshold"},
+		tc{"settings: negative threshold", "PATCH", settings, `{"privacy_threshold":-5}`, "", false, 422, collab.CodeInvalid, "privacy_threshold"},
+		tc{"settings: threshold over 100", "PATCH", settings, `{"privacy_threshold":101}`, "", false, 422, collab.CodeInvalid, "privacy_threshold"},
+		tc{"settings: threshold as string", "PATCH", settings, `{"privacy_threshold":"5"}`, "", false, 422, collab.CodeInvalid, `"privacy_threshold" must be an integer`},
+		tc{"settings: fractional threshold", "PATCH", settings, `{"privacy_threshold":2.5}`, "", false, 422, collab.CodeInvalid, `"privacy_threshold" must be an integer`},
+		tc{"settings: threshold injection", "PATCH", settings, `{"privacy_threshold":{"$gt":0}}`, "", false, 422, collab.CodeInvalid, `"privacy_threshold" must be an integer`},
+		tc{"settings: negative seq", "PATCH", settings, `{"seq":-1,"privacy_threshold":3}`, "", false, 422, collab.CodeInvalid, "seq"},
+		tc{"settings: seq ahead", "PATCH", settings, `{"seq":100000,"privacy_threshold":3}`, "", false, 422, collab.CodeInvalid, "ahead"},
+		tc{"settings: unknown plan", "PATCH", plans + "/nope/settings", `{"privacy_threshold":3}`, "", false, 404, collab.CodeNotFound, "plan"},
+
+		// POST, PATCH and DELETE /api/plans/:id/goals
+		tc{"add goal: no title", "POST", goals, fmt.Sprintf(`{"target_area":%q}`, area), "", false, 422, collab.CodeInvalid, "title must not be empty"},
+		tc{"add goal: blank title", "POST", goals, fmt.Sprintf(`{"target_area":%q,"title":" \t "}`, area), "", false, 422, collab.CodeInvalid, "title must not be empty"},
+		tc{"add goal: title too long", "POST", goals, fmt.Sprintf(`{"target_area":%q,"title":%q}`, area, strings.Repeat("å", 201)), "", false, 422, collab.CodeInvalid, "longer than 200"},
+		tc{"add goal: control characters", "POST", goals, fmt.Sprintf(`{"target_area":%q,"title":"a\u0000b"}`, area), "", false, 422, collab.CodeInvalid, "control characters"},
+		tc{"add goal: line break in the title", "POST", goals, fmt.Sprintf(`{"target_area":%q,"title":"a\nb"}`, area), "", false, 422, collab.CodeInvalid, "control characters"},
+		tc{"add goal: description too long", "POST", goals, fmt.Sprintf(`{"target_area":%q,"title":"x","description":%q}`, area, strings.Repeat("ø", 5001)), "", false, 422, collab.CodeInvalid, "longer than 5000"},
+		tc{"add goal: no target area", "POST", goals, `{"title":"x"}`, "", false, 422, collab.CodeInvalid, "target_area"},
+		tc{"add goal: a section that is no target area", "POST", goals, fmt.Sprintf(`{"target_area":%q,"title":"x"}`, innledning.ID), "", false, 422, collab.CodeInvalid, "not a target area"},
+		tc{"add goal: unknown target area", "POST", goals, `{"target_area":"nope","title":"x"}`, "", false, 422, collab.CodeInvalid, "not a target area"},
+		tc{"add goal: negative seq", "POST", goals, fmt.Sprintf(`{"seq":-1,"target_area":%q,"title":"x"}`, area), "", false, 422, collab.CodeInvalid, "seq"},
+		tc{"add goal: seq as string", "POST", goals, fmt.Sprintf(`{"seq":"1","target_area":%q,"title":"x"}`, area), "", false, 422, collab.CodeInvalid, `"seq" must be an integer`},
+		tc{"add goal: seq ahead", "POST", goals, fmt.Sprintf(`{"seq":100000,"target_area":%q,"title":"x"}`, area), "", false, 422, collab.CodeInvalid, "ahead"},
+		tc{"add goal: unknown plan", "POST", plans + "/nope/goals", fmt.Sprintf(`{"target_area":%q,"title":"x"}`, area), "", false, 404, collab.CodeNotFound, "plan"},
+		tc{"patch goal: unknown goal", "PATCH", goals + "/nope", `{"title":"x"}`, "", false, 404, collab.CodeNotFound, "not found"},
+		tc{"patch goal: to another target area", "PATCH", goalURL, fmt.Sprintf(`{"target_area":%q}`, otherArea), "", false, 422, collab.CodeInvalid, "stays in its target area"},
+		tc{"patch goal: empty title", "PATCH", goalURL, `{"title":""}`, "", false, 422, collab.CodeInvalid, "title must not be empty"},
+		tc{"patch goal: stale seq", "PATCH", goalURL, fmt.Sprintf(`{"seq":%d,"title":"Overskrevet"}`, stale), "", false, 409, collab.CodeConflict, "reload"},
+		tc{"delete goal: linked by a measure and an indicator", "DELETE", goalURL, "", "", false, 422, collab.CodeInvalid, "linked"},
+		tc{"delete goal: unknown goal", "DELETE", goals + "/nope", "", "", false, 404, collab.CodeNotFound, "not found"},
+		tc{"delete goal: seq not a number", "DELETE", goalURL + "?seq=abc", "", "", false, 422, collab.CodeInvalid, "seq must be an integer"},
+		tc{"delete goal: negative seq", "DELETE", goalURL + "?seq=-1", "", "", false, 422, collab.CodeInvalid, "seq"},
+
+		// POST, PATCH and DELETE /api/plans/:id/strategies
+		tc{"add strategy: unknown goal", "POST", strategies, fmt.Sprintf(`{"target_area":%q,"title":"x","goals":["nope"]}`, area), "", false, 422, collab.CodeInvalid, "not a goal of the target area"},
+		tc{"add strategy: a goal of another target area", "POST", strategies, fmt.Sprintf(`{"target_area":%q,"title":"x","goals":[%q]}`, otherArea, goal), "", false, 422, collab.CodeInvalid, "not a goal of the target area"},
+		tc{"add strategy: goals not a list", "POST", strategies, fmt.Sprintf(`{"target_area":%q,"title":"x","goals":%q}`, area, goal), "", false, 422, collab.CodeInvalid, `"goals" must be an array`},
+		tc{"add strategy: goal injection", "POST", strategies, fmt.Sprintf(`{"target_area":%q,"title":"x","goals":[{"$gt":""}]}`, area), "", false, 422, collab.CodeInvalid, `"goals" must be a string`},
+		tc{"add strategy: too many goals", "POST", strategies, fmt.Sprintf(`{"target_area":%q,"title":"x","goals":[%s]}`, area, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("%q,", goal), 51), ",")), "", false, 422, collab.CodeInvalid, "at most 50"},
+		tc{"add strategy: no title", "POST", strategies, fmt.Sprintf(`{"target_area":%q}`, area), "", false, 422, collab.CodeInvalid, "title"},
+		tc{"patch strategy: unknown strategy", "PATCH", strategies + "/nope", `{"title":"x"}`, "", false, 404, collab.CodeNotFound, "not found"},
+		tc{"delete strategy: unknown strategy", "DELETE", strategies + "/nope", "", "", false, 404, collab.CodeNotFound, "not found"},
+
+		// POST, PATCH and DELETE /api/plans/:id/measures
+		tc{"add measure: end before start", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","start_year":%d,"end_year":%d}`, area, period.From+2, period.From+1), "", false, 422, collab.CodeInvalid, "before start_year"},
+		tc{"add measure: start before the period", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","start_year":%d}`, area, period.From-1), "", false, 422, collab.CodeInvalid, "start_year"},
+		tc{"add measure: end after the period", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","end_year":%d}`, area, period.To+1), "", false, 422, collab.CodeInvalid, "end_year"},
+		tc{"add measure: year as string", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","start_year":"%d"}`, area, period.From), "", false, 422, collab.CodeInvalid, `"start_year" must be an integer`},
+		tc{"add measure: negative investment", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","costs":[{"year":%d,"investment":-1,"operating":0}]}`, area, period.From), "", false, 422, collab.CodeInvalid, "negative"},
+		tc{"add measure: negative operating", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","costs":[{"year":%d,"investment":0,"operating":-250000}]}`, area, period.From), "", false, 422, collab.CodeInvalid, "negative"},
+		tc{"add measure: amount over the limit", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","costs":[{"year":%d,"investment":1000000000001,"operating":0}]}`, area, period.From), "", false, 422, collab.CodeInvalid, "over"},
+		tc{"add measure: amount beyond int64", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","costs":[{"year":%d,"investment":100000000000000000000,"operating":0}]}`, area, period.From), "", false, 422, collab.CodeInvalid, "must be an integer"},
+		tc{"add measure: fractional kroner", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","costs":[{"year":%d,"investment":1500000.5,"operating":0}]}`, area, period.From), "", false, 422, collab.CodeInvalid, "must be an integer"},
+		tc{"add measure: amount as string", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","costs":[{"year":%d,"investment":"1500000","operating":0}]}`, area, period.From), "", false, 422, collab.CodeInvalid, "must be an integer"},
+		tc{"add measure: cost year outside the measure", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","start_year":%d,"end_year":%d,"costs":[{"year":%d,"investment":1,"operating":1}]}`, area, period.From, period.From, period.From+1), "", false, 422, collab.CodeInvalid, "outside the measure's years"},
+		tc{"add measure: cost year listed twice", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","costs":[{"year":%d,"investment":1,"operating":1},{"year":%[2]d,"investment":2,"operating":2}]}`, area, period.From), "", false, 422, collab.CodeInvalid, "listed twice"},
+		tc{"add measure: costs not a list", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","costs":{"year":%d}}`, area, period.From), "", false, 422, collab.CodeInvalid, `"costs" must be an array`},
+		tc{"add measure: unknown cost field", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","costs":[{"year":%d,"investment":1,"operating":1,"total":2}]}`, area, period.From), "", false, 422, collab.CodeInvalid, `unknown field "total"`},
+		tc{"add measure: unknown priority", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","priority":"urgent"}`, area), "", false, 422, collab.CodeInvalid, "priority"},
+		tc{"add measure: unknown status", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","status":"finished"}`, area), "", false, 422, collab.CodeInvalid, "status"},
+		tc{"add measure: line break in the unit", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","unit":"Bolig\nkontoret"}`, area), "", false, 422, collab.CodeInvalid, "unit contains control characters"},
+		tc{"add measure: target group too long", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","target_group":%q}`, area, strings.Repeat("u", 201)), "", false, 422, collab.CodeInvalid, "target_group"},
+		tc{"add measure: a goal of another target area", "POST", measures, fmt.Sprintf(`{"target_area":%q,"title":"x","goals":[%q]}`, otherArea, goal), "", false, 422, collab.CodeInvalid, "not a goal of the target area"},
+		tc{"patch measure: unknown measure", "PATCH", measures + "/nope", `{"title":"x"}`, "", false, 404, collab.CodeNotFound, "not found"},
+		tc{"patch measure: into a section that is no target area", "PATCH", measureURL, fmt.Sprintf(`{"target_area":%q,"goals":[]}`, innledning.ID), "", false, 422, collab.CodeInvalid, "not a target area"},
+		tc{"patch measure: years that leave out its costs", "PATCH", measureURL, fmt.Sprintf(`{"start_year":%d}`, period.From+1), "", false, 422, collab.CodeInvalid, "outside the measure's years"},
+		tc{"patch measure: stale seq", "PATCH", measureURL, fmt.Sprintf(`{"seq":%d,"status":"done"}`, stale), "", false, 409, collab.CodeConflict, "reload"},
+		tc{"delete measure: unknown measure", "DELETE", measures + "/nope", "", "", false, 404, collab.CodeNotFound, "not found"},
+		tc{"delete measure: stale seq", "DELETE", fmt.Sprintf("%s?seq=%d", measureURL, stale), "", "", false, 409, collab.CodeConflict, "reload"},
+
+		// POST, PATCH and DELETE /api/plans/:id/indicators
+		tc{"add indicator: no targets", "POST", indicators, fmt.Sprintf(`{"goal":%q,"name":"x","baseline":{"value":1,"year":%d},"targets":[]}`, goal, period.From), "", false, 422, collab.CodeInvalid, "targets"},
+		tc{"add indicator: target not after the baseline", "POST", indicators, fmt.Sprintf(`{"goal":%q,"name":"x","baseline":{"value":1,"year":%d},"targets":[{"value":2,"year":%[2]d}]}`, goal, period.From), "", false, 422, collab.CodeInvalid, "not after the baseline year"},
+		tc{"add indicator: target year twice", "POST", indicators, fmt.Sprintf(`{"goal":%q,"name":"x","baseline":{"value":1,"year":%d},"targets":[{"value":2,"year":%d},{"value":3,"year":%[3]d}]}`, goal, period.From-1, period.To), "", false, 422, collab.CodeInvalid, "listed twice"},
+		tc{"add indicator: baseline before 2000", "POST", indicators, fmt.Sprintf(`{"goal":%q,"name":"x","baseline":{"value":1,"year":1999},"targets":[{"value":2,"year":%d}]}`, goal, period.To), "", false, 422, collab.CodeInvalid, "baseline"},
+		tc{"add indicator: value out of range", "POST", indicators, fmt.Sprintf(`{"goal":%q,"name":"x","baseline":{"value":1e16,"year":%d},"targets":[{"value":2,"year":%d}]}`, goal, period.From, period.To), "", false, 422, collab.CodeInvalid, "out of range"},
+		tc{"add indicator: value as string", "POST", indicators, fmt.Sprintf(`{"goal":%q,"name":"x","baseline":{"value":"12","year":%d},"targets":[{"value":2,"year":%d}]}`, goal, period.From, period.To), "", false, 422, collab.CodeInvalid, "must be a number"},
+		tc{"add indicator: unknown goal", "POST", indicators, fmt.Sprintf(`{"goal":"nope","name":"x","baseline":{"value":1,"year":%d},"targets":[{"value":2,"year":%d}]}`, period.From, period.To), "", false, 422, collab.CodeInvalid, "not a goal of the plan"},
+		tc{"add indicator: unknown frequency", "POST", indicators, fmt.Sprintf(`{"goal":%q,"name":"x","frequency":"daily","baseline":{"value":1,"year":%d},"targets":[{"value":2,"year":%d}]}`, goal, period.From, period.To), "", false, 422, collab.CodeInvalid, "frequency"},
+		tc{"add indicator: no name", "POST", indicators, fmt.Sprintf(`{"goal":%q,"baseline":{"value":1,"year":%d},"targets":[{"value":2,"year":%d}]}`, goal, period.From, period.To), "", false, 422, collab.CodeInvalid, "name must not be empty"},
+		tc{"add indicator: status is computed", "POST", indicators, fmt.Sprintf(`{"goal":%q,"name":"x","status":"on_track","baseline":{"value":1,"year":%d},"targets":[{"value":2,"year":%d}]}`, goal, period.From, period.To), "", false, 422, collab.CodeInvalid, `unknown field "status"`},
+		tc{"patch indicator: unknown indicator", "PATCH", indicators + "/nope", `{"name":"x"}`, "", false, 404, collab.CodeNotFound, "not found"},
+		tc{"patch indicator: no targets", "PATCH", indicatorURL, `{"targets":[]}`, "", false, 422, collab.CodeInvalid, "targets"},
+		tc{"delete indicator: unknown indicator", "DELETE", indicators + "/nope", "", "", false, 404, collab.CodeNotFound, "not found"},
+
+		// POST /api/plans/:id/indicators/:iid/reports
+		tc{"report: no value", "POST", reports, fmt.Sprintf(`{"date":"%d-06-30"}`, period.From), "", false, 422, collab.CodeInvalid, "value is required"},
+		tc{"report: value null", "POST", reports, fmt.Sprintf(`{"date":"%d-06-30","value":null}`, period.From), "", false, 422, collab.CodeInvalid, "value is required"},
+		tc{"report: value as string", "POST", reports, fmt.Sprintf(`{"date":"%d-06-30","value":"18"}`, period.From), "", false, 422, collab.CodeInvalid, `"value" must be a number`},
+		tc{"report: value out of range", "POST", reports, fmt.Sprintf(`{"date":"%d-06-30","value":1e300}`, period.From), "", false, 422, collab.CodeInvalid, "out of range"},
+		tc{"report: no date", "POST", reports, `{"value":18}`, "", false, 422, collab.CodeInvalid, "date"},
+		tc{"report: Norwegian date", "POST", reports, fmt.Sprintf(`{"date":"30.06.%d","value":18}`, period.From), "", false, 422, collab.CodeInvalid, "YYYY-MM-DD"},
+		tc{"report: no such day", "POST", reports, fmt.Sprintf(`{"date":"%d-02-30","value":18}`, period.From), "", false, 422, collab.CodeInvalid, "YYYY-MM-DD"},
+		tc{"report: date with a time", "POST", reports, fmt.Sprintf(`{"date":"%d-06-30T12:00:00Z","value":18}`, period.From), "", false, 422, collab.CodeInvalid, "YYYY-MM-DD"},
+		tc{"report: year before 2000", "POST", reports, `{"date":"1999-06-30","value":18}`, "", false, 422, collab.CodeInvalid, "between 2000 and 2100"},
+		tc{"report: control characters in the note", "POST", reports, fmt.Sprintf(`{"date":"%d-06-30","value":18,"note":"a\u0007b"}`, period.From), "", false, 422, collab.CodeInvalid, "control characters"},
+		tc{"report: negative seq", "POST", reports, fmt.Sprintf(`{"seq":-1,"date":"%d-06-30","value":18}`, period.From), "", false, 422, collab.CodeInvalid, "seq"},
+		tc{"report: unknown indicator", "POST", indicators + "/nope/reports", fmt.Sprintf(`{"date":"%d-06-30","value":18}`, period.From), "", false, 404, collab.CodeNotFound, "not found"},
+
+		// POST, PATCH and DELETE /api/plans/:id/milestones
+		tc{"add milestone: no date", "POST", milestones, `{"title":"x"}`, "", false, 422, collab.CodeInvalid, "date"},
+		tc{"add milestone: no such day", "POST", milestones, fmt.Sprintf(`{"title":"x","date":"%d-13-01"}`, period.From), "", false, 422, collab.CodeInvalid, "YYYY-MM-DD"},
+		tc{"add milestone: date injection", "POST", milestones, `{"title":"x","date":{"$gt":""}}`, "", false, 422, collab.CodeInvalid, `"date" must be a string`},
+		tc{"add milestone: unknown status", "POST", milestones, fmt.Sprintf(`{"title":"x","date":"%d-03-01","status":"late"}`, period.From), "", false, 422, collab.CodeInvalid, "status"},
+		tc{"add milestone: responsible neither member nor role", "POST", milestones, fmt.Sprintf(`{"title":"x","date":"%d-03-01","responsible":%q}`, period.From, per.ID), "", false, 422, collab.CodeInvalid, "neither a member"},
+		tc{"add milestone: no title", "POST", milestones, fmt.Sprintf(`{"date":"%d-03-01"}`, period.From), "", false, 422, collab.CodeInvalid, "title"},
+		tc{"patch milestone: unknown milestone", "PATCH", milestones + "/nope", `{"status":"done"}`, "", false, 404, collab.CodeNotFound, "not found"},
+		tc{"patch milestone: overdue is computed", "PATCH", milestoneURL, `{"overdue":false}`, "", false, 422, collab.CodeInvalid, `unknown field "overdue"`},
+		tc{"delete milestone: unknown milestone", "DELETE", milestones + "/nope", "", "", false, 404, collab.CodeNotFound, "not found"},
+
+		// POST /api/plans/:id/rounds and /rounds/:rid/done
+		tc{"send round: no recipients", "POST", rounds, fmt.Sprintf(`{"recipients":[],"deadline":"%d-02-01"}`, period.From), "", false, 422, collab.CodeInvalid, "recipients"},
+		tc{"send round: recipient not a member", "POST", rounds, fmt.Sprintf(`{"recipients":[%q],"deadline":"%d-02-01"}`, per.ID, period.From), "", false, 422, collab.CodeInvalid, "not a member"},
+		tc{"send round: recipient injection", "POST", rounds, fmt.Sprintf(`{"recipients":[{"$gt":""}],"deadline":"%d-02-01"}`, period.From), "", false, 422, collab.CodeInvalid, `"recipients" must be a string`},
+		tc{"send round: unknown section", "POST", rounds, fmt.Sprintf(`{"recipients":[%q],"sections":["nope"],"deadline":"%d-02-01"}`, ola.ID, period.From), "", false, 422, collab.CodeInvalid, "not a section of the plan"},
+		tc{"send round: bad deadline", "POST", rounds, fmt.Sprintf(`{"recipients":[%q],"deadline":"1. februar"}`, ola.ID), "", false, 422, collab.CodeInvalid, "YYYY-MM-DD"},
+		tc{"send round: message too long", "POST", rounds, fmt.Sprintf(`{"recipients":[%q],"deadline":"%d-02-01","message":%q}`, ola.ID, period.From, strings.Repeat("m", 2001)), "", false, 422, collab.CodeInvalid, "longer than 2000"},
+		tc{"answer round: not a recipient", "POST", answer, `{"comment":"Lest"}`, "", false, 403, collab.CodeForbidden, "not sent to you"},
+		tc{"answer round: twice", "POST", rounds + "/" + roundKari + "/done", `{}`, "", false, 409, collab.CodeConflict, "already"},
+		tc{"answer round: unknown round", "POST", rounds + "/nope/done", `{}`, "", false, 404, collab.CodeNotFound, "not found"},
+		tc{"answer round: comment too long", "POST", rounds + "/" + roundKari + "/done", fmt.Sprintf(`{"comment":%q}`, strings.Repeat("k", 2001)), "", false, 422, collab.CodeInvalid, "longer than 2000"},
+
+		// POST /api/plans/:id/economics/signoff
+		tc{"sign off: no comment", "POST", signoff, fmt.Sprintf(`{"seq":%d}`, p.Seq), "", false, 422, collab.CodeInvalid, "comment must not be empty"},
+		tc{"sign off: comment too long", "POST", signoff, fmt.Sprintf(`{"seq":%d,"comment":%q}`, p.Seq, strings.Repeat("ø", 2001)), "", false, 422, collab.CodeInvalid, "longer than 2000"},
+		tc{"sign off: no seq", "POST", signoff, `{"comment":"Kontrollert"}`, "", false, 422, collab.CodeInvalid, "seq"},
+		tc{"sign off: negative seq", "POST", signoff, `{"seq":-4,"comment":"Kontrollert"}`, "", false, 422, collab.CodeInvalid, "seq"},
+		tc{"sign off: seq as string", "POST", signoff, `{"seq":"12","comment":"Kontrollert"}`, "", false, 422, collab.CodeInvalid, `"seq" must be an integer`},
+		tc{"sign off: seq ahead", "POST", signoff, `{"seq":100000,"comment":"Kontrollert"}`, "", false, 422, collab.CodeInvalid, "ahead"},
+		tc{"sign off: costs changed since", "POST", signoff, fmt.Sprintf(`{"seq":%d,"comment":"Kontrollert"}`, stale), "", false, 409, collab.CodeConflict, "reload"},
+		tc{"sign off: unknown plan", "POST", plans + "/nope/economics/signoff", `{"seq":1,"comment":"Kontrollert"}`, "", false, 404, collab.CodeNotFound, "plan"},
+
+		// GET /api/plans/:id/economics, /privacy and /lix
+		tc{"economics: unknown plan", "GET", plans + "/nope/economics", "", "", false, 404, collab.CodeNotFound, "plan"},
+		tc{"privacy: unknown plan", "GET", plans + "/nope/privacy", "", "", false, 404, collab.CodeNotFound, "plan"},
+		tc{"lix: unknown plan", "GET", plans + "/nope/lix", "", "", false, 404, collab.CodeNotFound, "plan"},
+
+		// POST and DELETE /api/plans/:id/privacy/:fid/accept
+		tc{"accept finding: no reason", "POST", accept, `{}`, "", false, 422, collab.CodeInvalid, "reason must not be empty"},
+		tc{"accept finding: blank reason", "POST", accept, `{"reason":"   "}`, "", false, 422, collab.CodeInvalid, "reason must not be empty"},
+		tc{"accept finding: reason too long", "POST", accept, fmt.Sprintf(`{"reason":%q}`, strings.Repeat("r", 1001)), "", false, 422, collab.CodeInvalid, "longer than 1000"},
+		tc{"accept finding: control characters", "POST", accept, `{"reason":"a\u0000b"}`, "", false, 422, collab.CodeInvalid, "control characters"},
+		tc{"accept finding: negative seq", "POST", accept, `{"seq":-1,"reason":"Publisert"}`, "", false, 422, collab.CodeInvalid, "seq"},
+		tc{"accept finding: not in the text", "POST", plan + "/privacy/nope/accept", `{"reason":"Publisert"}`, "", false, 404, collab.CodeNotFound, "not in the text"},
+		tc{"reopen finding: not accepted", "DELETE", accept, "", "", false, 404, collab.CodeNotFound, "not accepted"},
+		tc{"reopen finding: seq not a number", "DELETE", accept + "?seq=x", "", "", false, 422, collab.CodeInvalid, "seq must be an integer"},
 
 		// GET /api/plans/:id/audit
 		tc{"audit: unknown plan", "GET", plans + "/nope/audit", "", "", false, 404, collab.CodeNotFound, "plan"},
@@ -367,6 +599,13 @@ func testBadInput_NoValidTokenChangesNothing(t *testing.T, ts *testServer) {
 		{http.MethodPut, plan + "/leader", fmt.Sprintf(`{"user":%q}`, ola.ID)},
 		{http.MethodPost, plan + "/transitions", `{"action":"submit"}`},
 		{http.MethodGet, plan + "/audit", ""},
+		{http.MethodPatch, plan + "/settings", `{"privacy_threshold":3}`},
+		{http.MethodPost, plan + "/goals", fmt.Sprintf(`{"target_area":%q,"title":"Overtatt"}`, p.TargetAreas()[0].ID)},
+		{http.MethodPost, plan + "/milestones", `{"title":"Overtatt","date":"2027-01-01"}`},
+		{http.MethodPost, plan + "/rounds", fmt.Sprintf(`{"recipients":[%q],"deadline":"2027-01-01"}`, ola.ID)},
+		{http.MethodGet, plan + "/economics", ""},
+		{http.MethodGet, plan + "/privacy", ""},
+		{http.MethodGet, plan + "/lix", ""},
 		{http.MethodGet, "/api/admin/users", ""},
 		{http.MethodPost, "/api/admin/users", `{"email":"ny@m1.no","name":"Ny","password":"correct horse battery","admin":true}`},
 		{http.MethodPatch, "/api/admin/users/" + ola.ID, `{"admin":true}`},
@@ -413,4 +652,35 @@ func nestDeep(t *testing.T, ts *testServer, planID, parent string) string {
 		parent = decode[struct{ Section collab.Section }](t, rec).Section.ID
 	}
 	return parent
+}
+
+// writeFinding writes a sentence with a small count of households at the
+// head of section as the plan's leader, kari, and returns the id of the
+// privacy finding it makes.
+func writeFinding(t *testing.T, ts *testServer, p collab.Plan, section string) string {
+	t.Helper()
+	ctx := context.Background()
+	v, _, err := ts.engine.Snapshot(ctx, section)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d delta.Delta
+	d.Insert("Det bor 3 familier her. ", nil)
+	if _, err := ts.engine.Submit(ctx, collab.Submission{Doc: section, V: v, Src: "kari-tab", Seq: 1, By: ts.kari.ID, Op: d}); err != nil {
+		t.Fatalf("kari writes: %v", err)
+	}
+	rec := ts.do(http.MethodGet, "/api/plans/"+p.ID+"/privacy", "")
+	var r struct {
+		Findings []struct{ ID, Section string }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("privacy: %d %s", rec.Code, rec.Body)
+	}
+	for _, f := range r.Findings {
+		if f.Section == section {
+			return f.ID
+		}
+	}
+	t.Fatalf("no privacy finding in %s: %s", section, rec.Body)
+	return ""
 }
