@@ -162,3 +162,72 @@ func (a *API) call(ctx context.Context, method, path string, cookie *http.Cookie
 	}
 	return resp.Cookies(), nil
 }
+
+// Me is the logged-in account.
+type Me struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Admin bool   `json:"admin"`
+}
+
+// Me returns the account behind the token.
+func (a *API) Me(ctx context.Context) (*Me, error) {
+	var me Me
+	if err := a.do(ctx, http.MethodGet, "/api/me", nil, &me); err != nil {
+		return nil, err
+	}
+	return &me, nil
+}
+
+// CreatePlan creates a plan from the template with leader (an account id)
+// as its leader; the administrator's right.
+func (a *API) CreatePlan(ctx context.Context, title, leader string) (*Plan, error) {
+	var p Plan
+	body := map[string]string{"title": title, "type": "temaplan", "leader": leader}
+	if err := a.do(ctx, http.MethodPost, "/api/plans", body, &p); err != nil {
+		return nil, err
+	}
+	if len(p.Sections) == 0 {
+		return nil, fmt.Errorf("the new plan %q has no sections", p.ID)
+	}
+	return &p, nil
+}
+
+// SetMember gives the account uid the roles in the plan.
+func (a *API) SetMember(ctx context.Context, plan, uid string, roles ...string) error {
+	path := "/api/plans/" + url.PathEscape(plan) + "/members/" + url.PathEscape(uid)
+	return a.do(ctx, http.MethodPut, path, map[string][]string{"roles": roles}, nil)
+}
+
+// NewComment is a comment thread to start on a range of a section, as
+// the author saw it at version V.
+type NewComment struct {
+	Section string `json:"section"`
+	V       int64  `json:"v"`
+	Index   int    `json:"index"`
+	Length  int    `json:"length"`
+	Body    string `json:"body"`
+}
+
+// AddComment starts a comment thread.
+func (a *API) AddComment(ctx context.Context, plan string, c NewComment) error {
+	return a.do(ctx, http.MethodPost, "/api/plans/"+url.PathEscape(plan)+"/comments", c, nil)
+}
+
+// benchHTTP is the HTTP client of the load scenarios' REST calls: many at
+// once to one host, so it keeps enough connections open for them rather
+// than opening (and leaving in TIME_WAIT) a new one per call.
+func benchHTTP() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 256
+	tr.MaxIdleConnsPerHost = 64
+	return &http.Client{Timeout: 30 * time.Second, Transport: tr}
+}
+
+// WithHTTP returns a copy of the client that uses hc.
+func (a *API) WithHTTP(hc *http.Client) *API {
+	b := *a
+	b.http = hc
+	return &b
+}

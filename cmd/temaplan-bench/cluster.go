@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,7 +52,11 @@ type ClusterConfig struct {
 	Bin, FerretBin string
 	// Keep keeps the temporary directory when the cluster is closed.
 	Keep bool
-	Log  *slog.Logger
+	// Taskset pins the servers (nodes, FerretDB, Redis) to CPU 0 and the
+	// bench to the others, so that they do not compete for cores; it is
+	// ignored, with a warning, without taskset or a second CPU.
+	Taskset bool
+	Log     *slog.Logger
 }
 
 // Cluster is a set of running temaplan nodes and the services they share,
@@ -65,6 +70,15 @@ type Cluster struct {
 	ferret      *proc
 	ferretStdin io.WriteCloser
 	redis       *proc
+
+	// What restarts need: the binaries, the nodes' environment, the
+	// services' addresses and the taskset program ("" when not pinning).
+	bin, ferretBin string
+	env            []string
+	ferretAddr     string
+	redisPort      int
+	taskset        string
+	restarts       int
 	// MongoURI and RedisURL are empty for one node.
 	MongoURI, RedisURL string
 	// DemoPassword is the password of the demo users the nodes seed
@@ -119,6 +133,17 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (_ *Cluster, err error
 	if err != nil {
 		return nil, err
 	}
+	c.bin, c.ferretBin = bin, ferretBin
+	if cfg.Taskset {
+		// Pinned after the build, which may use every core.
+		if c.taskset = tasksetPath(); c.taskset == "" {
+			c.log.Warn("-taskset ignored: no taskset program or only one CPU")
+		} else if err := pinSelf(c.taskset, benchCPUs()); err != nil {
+			return nil, err
+		} else {
+			c.log.Info("pinned the servers to CPU 0 and the bench to the others", "bench_cpus", benchCPUs())
+		}
+	}
 	if cfg.Nodes > 1 {
 		if err := c.startFerretDB(ctx, ferretBin); err != nil {
 			return nil, err
@@ -149,17 +174,18 @@ func StartCluster(ctx context.Context, cfg ClusterConfig) (_ *Cluster, err error
 			"TEMAPLAN_JWT_SECRET="+hex.EncodeToString(secret),
 		)
 	}
+	c.env = env
 	// The first node starts alone: it creates the schema and seeds the
 	// demo, which the others then find in place. Seeding from several
 	// nodes at once is not what the bench measures.
 	c.Nodes = make([]*Node, cfg.Nodes)
-	if c.Nodes[0], err = c.startNode(ctx, bin, "node-1", env); err != nil {
+	if c.Nodes[0], err = c.startNode(ctx, "node-1"); err != nil {
 		return nil, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for i := 1; i < len(c.Nodes); i++ {
 		g.Go(func() error {
-			n, err := c.startNode(gctx, bin, fmt.Sprintf("node-%d", i+1), env)
+			n, err := c.startNode(gctx, fmt.Sprintf("node-%d", i+1))
 			c.Nodes[i] = n // nil on error; Close skips it
 			return err
 		})
@@ -256,13 +282,17 @@ func goTool() string {
 func (c *Cluster) startFerretDB(ctx context.Context, bin string) error {
 	// Its stdout holds the ready line only; its log goes to stderr.
 	ready := newFirstLine(io.Discard)
-	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-dir", filepath.Join(c.dir, "ferretdb"), "-exit-on-eof")
+	listen := c.ferretAddr
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	cmd := c.command(bin, "-listen", listen, "-dir", filepath.Join(c.dir, "ferretdb"), "-exit-on-eof")
 	cmd.Stdout = ready
 	var err error
 	if c.ferretStdin, err = cmd.StdinPipe(); err != nil {
 		return fmt.Errorf("ferretdb-dev: %w", err)
 	}
-	if c.ferret, err = startProc("ferretdb-dev", cmd, filepath.Join(c.dir, "ferretdb.log")); err != nil {
+	if c.ferret, err = startProc("ferretdb-dev", cmd, filepath.Join(c.dir, c.logName("ferretdb"))); err != nil {
 		return err
 	}
 	timer := time.NewTimer(readyTimeout)
@@ -273,7 +303,14 @@ func (c *Cluster) startFerretDB(ctx context.Context, bin string) error {
 		if !ok {
 			return fmt.Errorf("ferretdb-dev: unexpected first line %q", line)
 		}
-		c.MongoURI = uri
+		u, err := url.Parse(uri)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("ferretdb-dev: ready line %q: no address", line)
+		}
+		if c.MongoURI != "" && c.MongoURI != uri {
+			return fmt.Errorf("ferretdb-dev restarted at %s, not %s", uri, c.MongoURI)
+		}
+		c.MongoURI, c.ferretAddr = uri, u.Host
 	case <-c.ferret.exited:
 		return fmt.Errorf("ferretdb-dev exited before it was ready (%v):\n%s", c.ferret.waitErr, c.ferret.tail(2048))
 	case <-timer.C:
@@ -295,25 +332,27 @@ func (c *Cluster) startRedis(ctx context.Context) error {
 	}
 	var lastErr error
 	for attempt := range 3 {
-		port, err := freePort()
-		if err != nil {
-			return err
+		port := c.redisPort // a restart takes the same port
+		if port == 0 {
+			if port, err = freePort(); err != nil {
+				return err
+			}
 		}
-		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		cmd := c.command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 			"--save", "", "--appendonly", "no", "--dir", c.dir, "--daemonize", "no")
-		p, err := startProc("redis-server", cmd, filepath.Join(c.dir, fmt.Sprintf("redis-%d.log", attempt)))
+		p, err := startProc("redis-server", cmd, filepath.Join(c.dir, c.logName(fmt.Sprintf("redis-%d", attempt))))
 		if err != nil {
 			return err
 		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 		if lastErr = waitFor(ctx, p, readyTimeout, func() error { return pingRedis(ctx, addr) }); lastErr == nil {
-			c.redis, c.RedisURL = p, "redis://"+addr
+			c.redis, c.RedisURL, c.redisPort = p, "redis://"+addr, port
 			c.log.Info("redis-server ready", "url", c.RedisURL, "pid", p.pid())
 			return nil
 		}
 		_ = p.stop(syscall.SIGTERM, serviceGrace)
 		lastErr = fmt.Errorf("redis-server on port %d: %w\n%s", port, lastErr, p.tail(2048))
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || c.redisPort != 0 {
 			break
 		}
 	}
@@ -322,7 +361,7 @@ func (c *Cluster) startRedis(ctx context.Context) error {
 
 // startNode starts a temaplan node on a free port with its own data
 // directory and waits for /readyz 200.
-func (c *Cluster) startNode(ctx context.Context, bin, name string, env []string) (*Node, error) {
+func (c *Cluster) startNode(ctx context.Context, name string) (*Node, error) {
 	data := filepath.Join(c.dir, name)
 	var lastErr error
 	for attempt := range 3 {
@@ -336,26 +375,104 @@ func (c *Cluster) startNode(ctx context.Context, bin, name string, env []string)
 		}
 		n := &Node{Name: name, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), DataDir: data,
 			AdminAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(mport))}
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = append(env[:len(env):len(env)],
-			"TEMAPLAN_ADDR="+n.Addr, "TEMAPLAN_DATA="+data, "TEMAPLAN_ADMIN_ADDR="+n.AdminAddr)
-		start := time.Now()
-		if n.proc, err = startProc(name, cmd, filepath.Join(c.dir, fmt.Sprintf("%s-%d.log", name, attempt))); err != nil {
-			return nil, err
-		}
-		lastErr = waitFor(ctx, n.proc, readyTimeout, func() error { return readyz(ctx, n.URL("/readyz")) })
+		lastErr = c.launch(ctx, n, fmt.Sprintf("%s-%d.log", name, attempt))
 		if lastErr == nil {
-			c.log.Info("node ready", "node", name, "addr", n.Addr, "metrics", n.AdminAddr, "pid", n.Pid(), "took", time.Since(start).Round(time.Millisecond))
 			return n, nil
 		}
-		_ = n.proc.stop(syscall.SIGKILL, serviceGrace)
-		tail := n.proc.tail(4096)
-		lastErr = fmt.Errorf("%s: %w\n%s", name, lastErr, tail)
-		if ctx.Err() != nil || !strings.Contains(tail, "address already in use") {
+		if ctx.Err() != nil || !strings.Contains(lastErr.Error(), "address already in use") {
 			break
 		}
 	}
 	return nil, lastErr
+}
+
+// launch starts node n's process on its addresses and data directory and
+// waits for /readyz 200.
+func (c *Cluster) launch(ctx context.Context, n *Node, logName string) error {
+	cmd := c.command(c.bin, "serve")
+	cmd.Env = append(c.env[:len(c.env):len(c.env)],
+		"TEMAPLAN_ADDR="+n.Addr, "TEMAPLAN_DATA="+n.DataDir, "TEMAPLAN_ADMIN_ADDR="+n.AdminAddr)
+	start := time.Now()
+	var err error
+	if n.proc, err = startProc(n.Name, cmd, filepath.Join(c.dir, logName)); err != nil {
+		return err
+	}
+	err = waitFor(ctx, n.proc, readyTimeout, func() error { return readyz(ctx, n.URL("/readyz")) })
+	if err != nil {
+		_ = n.proc.stop(syscall.SIGKILL, serviceGrace)
+		return fmt.Errorf("%s: %w\n%s", n.Name, err, n.proc.tail(4096))
+	}
+	c.log.Info("node ready", "node", n.Name, "addr", n.Addr, "metrics", n.AdminAddr, "pid", n.Pid(), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// command returns the command that runs bin, pinned to CPU 0 with
+// taskset when the cluster pins its servers (taskset execs bin, so the
+// process id is bin's).
+func (c *Cluster) command(bin string, args ...string) *exec.Cmd {
+	if c.taskset != "" {
+		return exec.Command(c.taskset, append([]string{"-c", "0", bin}, args...)...)
+	}
+	return exec.Command(bin, args...)
+}
+
+// logName returns the name of a log file for a process started by a
+// restart: the first start's name, numbered after it.
+func (c *Cluster) logName(base string) string {
+	if c.restarts == 0 {
+		return base + ".log"
+	}
+	return fmt.Sprintf("%s-restart-%d.log", base, c.restarts)
+}
+
+// KillNode kills node i with SIGKILL, as a crash does: no shutdown, open
+// connections reset.
+func (c *Cluster) KillNode(i int) error {
+	n := c.Nodes[i]
+	if !n.proc.running() {
+		return fmt.Errorf("%s is not running", n.Name)
+	}
+	_ = n.proc.stop(syscall.SIGKILL, serviceGrace) // its exit code is the kill's
+	c.log.Info("killed", "node", n.Name)
+	return nil
+}
+
+// RestartNode starts node i again, on the same addresses and data
+// directory (the same SQLite file for one node), and waits until it is
+// ready. A node still running is killed first.
+func (c *Cluster) RestartNode(ctx context.Context, i int) error {
+	n := c.Nodes[i]
+	if n.proc.running() {
+		_ = n.proc.stop(syscall.SIGKILL, serviceGrace)
+	}
+	c.restarts++
+	return c.launch(ctx, n, c.logName(n.Name))
+}
+
+// RestartRedis kills the redis-server with SIGKILL and starts it again on
+// the same port, empty (it keeps nothing: the bus carries nothing that is
+// not also in the store).
+func (c *Cluster) RestartRedis(ctx context.Context) error {
+	if c.redis == nil {
+		return errors.New("no redis-server in a one-node cluster")
+	}
+	_ = c.redis.stop(syscall.SIGKILL, serviceGrace)
+	c.restarts++
+	c.log.Info("killed redis-server; starting it again", "port", c.redisPort)
+	return c.startRedis(ctx)
+}
+
+// RestartFerretDB kills FerretDB with SIGKILL and starts it again on the
+// same address and data.
+func (c *Cluster) RestartFerretDB(ctx context.Context) error {
+	if c.ferret == nil {
+		return errors.New("no FerretDB in a one-node cluster")
+	}
+	_ = c.ferret.stop(syscall.SIGKILL, serviceGrace)
+	_ = c.ferretStdin.Close()
+	c.restarts++
+	c.log.Info("killed ferretdb-dev; starting it again", "addr", c.ferretAddr)
+	return c.startFerretDB(ctx, c.ferretBin)
 }
 
 // waitFor polls check until it succeeds, the process exits, timeout

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
 // sysProcAttr puts a child in a process group of its own. Without Linux's
@@ -29,4 +30,9 @@ func signalGroup(p *os.Process, sig syscall.Signal) error {
 // memory is not measured outside Linux.
 func memory(pid int) (rss, peak float64, err error) {
 	return 0, 0, errors.New("memory is measured from /proc on Linux only")
+}
+
+// procCPU is not measured outside Linux.
+func procCPU(pid int) (time.Duration, error) {
+	return 0, errors.New("CPU time is measured from /proc on Linux only")
 }

@@ -22,8 +22,11 @@ type Tab struct {
 	// Node is the index of the node the tab is connected to.
 	Node int
 
-	mu         sync.Mutex
-	acked      []OpID
+	mu    sync.Mutex
+	acked []OpID
+	// acks holds, for each acked op, when it was first sent and when its
+	// ack came.
+	acks       []ackTimes
 	reconnects int
 	moves      int // reconnects that landed on another node
 	// dropsPending counts the connections lost while an op was
@@ -52,6 +55,8 @@ func DialTab(ctx context.Context, id string, node int, n *Node, token func() str
 			stats.Ack.Add(latency)
 			t.mu.Lock()
 			t.acked = append(t.acked, OpID{Src: id, Seq: seq})
+			now := time.Now()
+			t.acks = append(t.acks, ackTimes{sent: now.Add(-latency), at: now})
 			t.mu.Unlock()
 		},
 		OnError: func(code, message string) { stats.Errors.Add(code) },
@@ -109,6 +114,21 @@ func (t *Tab) Acked() []OpID {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append([]OpID(nil), t.acked...)
+}
+
+type ackTimes struct{ sent, at time.Time }
+
+// FirstAckAfter returns when the ack came of the first op the tab sent at
+// or after from: the end of the tab's recovery from a fault at from.
+func (t *Tab) FirstAckAfter(from time.Time) (time.Time, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, a := range t.acks {
+		if !a.sent.Before(from) {
+			return a.at, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Reconnects returns how often the tab reconnected, how often to another
