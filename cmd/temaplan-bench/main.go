@@ -8,9 +8,20 @@
 // JSON lines on stdout. Progress goes to stderr.
 //
 //	temaplan-bench -scenario converge -nodes 2 -clients 8 -ops 2000
+//	temaplan-bench -scenario typing -steps 10,50,100 -step-time 20s
+//	temaplan-bench -scenario faults -ops 10000 -taskset
+//
+// The load scenarios (municipalities, typing, hot, idle, multinode) print
+// one JSON line per step and a summary line (`"summary":true`); the
+// faults scenario one line per fault and a summary. Latencies are in
+// milliseconds, p50/p95/p99 by the nearest rank. See
+// bench/results/README.md for the fields.
 //
 // The exit code is 0 when the scenario's guarantees held, 1 when they did
-// not (or it could not run) and 2 for bad flags.
+// not (or it could not run) and 2 for bad flags. The guarantees are about
+// correctness only — nothing acknowledged lost or stored twice, every
+// client converged — never about speed: the figures are reported, not
+// judged, so a slow or busy machine does not fail a run.
 package main
 
 import (
@@ -24,6 +35,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -62,6 +74,50 @@ type Config struct {
 	Bin, FerretBin string
 	// Keep keeps the temporary directory (logs, data) for inspection.
 	Keep bool
+
+	// The load scenarios' settings.
+	//
+	// Steps are the sizes a scenario steps through: authors (typing),
+	// plans (municipalities), clients (hot), connections (idle); empty
+	// means the scenario's own list.
+	Steps []int
+	// Warmup is the load before a step is measured, StepTime the
+	// measured time of a step.
+	Warmup, StepTime time.Duration
+	// Interval is how often an author presses 1–4 keys.
+	Interval time.Duration
+	// Spread spreads the typing authors over the demo plan's sections.
+	Spread bool
+	// Lurkers is the read-only connections per typing author.
+	Lurkers int
+	// Authors is the typing authors of the multinode scenario.
+	Authors int
+	// HoldP95 is the p95 ack a step must stay within to count as held;
+	// StopP95 the p95 ack past which stepping stops.
+	HoldP95, StopP95 time.Duration
+	// MinReviewers and MaxReviewers bound the reviewers per plan, Readers
+	// the readers per plan (municipalities); PresenceEvery and
+	// CommentEvery how often a reviewer moves the cursor and comments.
+	MinReviewers, MaxReviewers, Readers int
+	PresenceEvery, CommentEvery         time.Duration
+	// Faults names the fault drills: "multi" (two nodes on FerretDB and
+	// Redis) and "single" (one node on SQLite); RecoveryTimeout bounds the
+	// wait for every tab to have an op acknowledged after a fault.
+	Faults          []string
+	RecoveryTimeout time.Duration
+	// Taskset pins the servers to CPU 0 and the bench to the others.
+	Taskset bool
+	// ProfileDir, if set, receives a CPU profile of every node for every
+	// measured step.
+	ProfileDir string
+}
+
+// StepsOr returns the configured steps, or def.
+func (c Config) StepsOr(def ...int) []int {
+	if len(c.Steps) > 0 {
+		return c.Steps
+	}
+	return def
 }
 
 // scenario is one named workload. run prints its JSON lines through env
@@ -73,8 +129,7 @@ type scenario struct {
 	run     func(ctx context.Context, env *Env) (ok bool, err error)
 }
 
-// scenarios lists every scenario. Later ones (typing, hot, idle,
-// multinode, faults, municipalities) are added here, each in its own file.
+// scenarios lists every scenario, each in its own file.
 func scenarios() []scenario {
 	return []scenario{
 		{"converge", "clients type random edits across nodes with random reconnects; check convergence and exactly-once storage", runConverge},
@@ -151,6 +206,23 @@ func parseFlags(args []string, usage io.Writer) (Config, error) {
 	fs.StringVar(&cfg.Bin, "bin", "", "prebuilt temaplan binary (default: go build ./cmd/temaplan)")
 	fs.StringVar(&cfg.FerretBin, "ferretdb-bin", "", "prebuilt ferretdb-dev binary (default: go build ./cmd/ferretdb-dev)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the temporary directory with the logs and data")
+	steps := fs.String("steps", "", "comma-separated step sizes (authors, plans, clients or connections; default: the scenario's)")
+	fs.DurationVar(&cfg.Warmup, "warmup", 3*time.Second, "load before each step is measured")
+	fs.DurationVar(&cfg.StepTime, "step-time", 30*time.Second, "measured time of each step")
+	fs.DurationVar(&cfg.Interval, "interval", 400*time.Millisecond, "how often a typing author presses 1–4 keys")
+	fs.BoolVar(&cfg.Spread, "spread", false, "typing: spread the authors over all sections of the plan")
+	fs.IntVar(&cfg.Lurkers, "lurkers", 3, "typing: read-only connections per author")
+	fs.IntVar(&cfg.Authors, "authors", 20, "multinode: typing authors")
+	fs.DurationVar(&cfg.HoldP95, "hold-p95", 100*time.Millisecond, "p95 ack a step must stay within to hold")
+	fs.DurationVar(&cfg.StopP95, "stop-p95", 200*time.Millisecond, "p95 ack past which stepping stops")
+	reviewers := fs.String("reviewers", "5-15", "municipalities: reviewers per plan, MIN-MAX")
+	fs.IntVar(&cfg.Readers, "readers", 2, "municipalities: readers per plan")
+	fs.DurationVar(&cfg.PresenceEvery, "presence-every", 2*time.Second, "municipalities: how often a reviewer moves the cursor")
+	fs.DurationVar(&cfg.CommentEvery, "comment-every", 30*time.Second, "municipalities: how often a reviewer writes a comment")
+	fs.DurationVar(&cfg.RecoveryTimeout, "recovery-timeout", 30*time.Second, "faults: how long to wait for every tab to have an op acknowledged after a fault (then recovery_ms is -1)")
+	faults := fs.String("faults", "multi,single", "faults: the drills to run (multi: 2 nodes on FerretDB and Redis; single: 1 node on SQLite)")
+	fs.StringVar(&cfg.ProfileDir, "profile", "", "directory for a CPU profile of every node over every measured step (go tool pprof)")
+	fs.BoolVar(&cfg.Taskset, "taskset", false, "pin the servers to CPU 0 (taskset -c 0) and the bench to the other CPUs")
 	fs.Usage = func() {
 		fmt.Fprintf(usage, "Usage: temaplan-bench -scenario NAME [flags]\n\n")
 		fmt.Fprintf(usage, "Starts Temaplan nodes (and FerretDB and Redis for several) in a temporary directory,\n")
@@ -188,6 +260,49 @@ func parseFlags(args []string, usage io.Writer) (Config, error) {
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
+	}
+	if cfg.ProfileDir != "" {
+		if err := os.MkdirAll(cfg.ProfileDir, 0o755); err != nil {
+			errs = append(errs, fmt.Errorf("-profile: %w", err))
+		}
+	}
+	if *steps != "" {
+		for f := range strings.SplitSeq(*steps, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				errs = append(errs, fmt.Errorf("-steps: %q is not a positive number", f))
+				continue
+			}
+			cfg.Steps = append(cfg.Steps, n)
+		}
+	}
+	if lo, hi, ok := strings.Cut(*reviewers, "-"); ok {
+		var err1, err2 error
+		cfg.MinReviewers, err1 = strconv.Atoi(lo)
+		cfg.MaxReviewers, err2 = strconv.Atoi(hi)
+		if err1 != nil || err2 != nil || cfg.MinReviewers < 0 || cfg.MaxReviewers < cfg.MinReviewers {
+			errs = append(errs, fmt.Errorf("-reviewers: want MIN-MAX, not %q", *reviewers))
+		}
+	} else {
+		errs = append(errs, fmt.Errorf("-reviewers: want MIN-MAX, not %q", *reviewers))
+	}
+	for f := range strings.SplitSeq(*faults, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "multi", "single":
+			cfg.Faults = append(cfg.Faults, f)
+		case "":
+		default:
+			errs = append(errs, fmt.Errorf("-faults: unknown drill %q (have multi, single)", f))
+		}
+	}
+	if cfg.Warmup < 0 || cfg.StepTime <= 0 || cfg.Interval <= 0 {
+		errs = append(errs, errors.New("-warmup must not be negative; -step-time and -interval must be positive"))
+	}
+	if cfg.Lurkers < 0 || cfg.Authors < 1 || cfg.Readers < 0 {
+		errs = append(errs, errors.New("-lurkers and -readers must not be negative and -authors must be at least 1"))
+	}
+	if cfg.PresenceEvery <= 0 || cfg.CommentEvery <= 0 || cfg.HoldP95 <= 0 || cfg.StopP95 <= 0 || cfg.RecoveryTimeout <= 0 {
+		errs = append(errs, errors.New("-presence-every, -comment-every, -hold-p95, -stop-p95 and -recovery-timeout must be positive"))
 	}
 	return cfg, errors.Join(errs...)
 }
