@@ -133,6 +133,8 @@ type scenario struct {
 func scenarios() []scenario {
 	return []scenario{
 		{"converge", "clients type random edits across nodes with random reconnects; check convergence and exactly-once storage", runConverge},
+		{"typing", "steps of N authors typing into one section (-spread: all sections) with 3 lurkers each; ack and broadcast latency", runTyping},
+		{"hot", "K clients in a closed loop on one document: the commit ceiling, against the store's raw insert rate", runHot},
 	}
 }
 
