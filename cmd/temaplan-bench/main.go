@@ -133,8 +133,10 @@ type scenario struct {
 func scenarios() []scenario {
 	return []scenario{
 		{"converge", "clients type random edits across nodes with random reconnects; check convergence and exactly-once storage", runConverge},
+		{"municipalities", "steps of P plans, each with its leader typing in 2 tabs, 5–15 reviewers (presence, comments) and readers", runMunicipalities},
 		{"typing", "steps of N authors typing into one section (-spread: all sections) with 3 lurkers each; ack and broadcast latency", runTyping},
 		{"hot", "K clients in a closed loop on one document: the commit ceiling, against the store's raw insert rate", runHot},
+		{"idle", "M idle connections subscribed to plans: server RSS and heap per connection", runIdle},
 	}
 }
 
