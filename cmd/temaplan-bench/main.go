@@ -137,6 +137,8 @@ func scenarios() []scenario {
 		{"typing", "steps of N authors typing into one section (-spread: all sections) with 3 lurkers each; ack and broadcast latency", runTyping},
 		{"hot", "K clients in a closed loop on one document: the commit ceiling, against the store's raw insert rate", runHot},
 		{"idle", "M idle connections subscribed to plans: server RSS and heap per connection", runIdle},
+		{"multinode", "authors spread over 2–3 nodes on FerretDB and Redis: cross-node broadcast latency against one node", runMultinode},
+		{"faults", "authors type while nodes are killed, Redis and FerretDB restarted (and one SQLite node killed): exactly once, converged", runFaults},
 	}
 }
 
