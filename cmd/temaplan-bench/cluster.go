@@ -610,14 +610,16 @@ func (c *Cluster) Memory() ([]NodeMemory, error) {
 	return out, nil
 }
 
-// StopNodes stops every node gracefully (SIGTERM) and waits for it; a
-// node that does not exit in time is killed. It returns what went wrong:
-// an exit code other than 0 is an error.
+// StopNodes stops every node gracefully (SIGTERM) and waits for it. A
+// node that does not exit in time gets SIGQUIT, on which the Go runtime
+// writes every goroutine's stack to its log (what it was waiting for), and
+// is then killed. It returns what went wrong: an exit code other than 0 is
+// an error.
 func (c *Cluster) StopNodes() error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(c.Nodes))
 	for i, n := range c.Nodes {
-		if n == nil {
+		if n == nil || !n.proc.running() {
 			continue
 		}
 		wg.Go(func() { errs[i] = n.proc.stop(syscall.SIGTERM, nodeGrace) })

@@ -128,6 +128,7 @@ type Window struct {
 	start             time.Time
 	acks, received    int64
 	serverCPU         []time.Duration
+	commits           []commitCounters
 	benchCPU          time.Duration
 	stats             *StepStats
 	ld                *Load
@@ -145,6 +146,7 @@ func (ld *Load) StartWindow(cl *Cluster, stats *StepStats, prof Profile, d time.
 		acks: ld.acks.Load(), received: ld.received.Load(),
 		errorsAtStart: ld.errors.Map(), reconnectsAtStart: ld.reconnects.Load()}
 	w.serverCPU = cl.CPU()
+	w.commits = cl.commitCounters(context.Background())
 	w.benchCPU = selfCPU()
 	ld.step.Store(stats)
 	if prof.Dir != "" {
@@ -193,6 +195,7 @@ func (w *Window) End(ctx context.Context) WindowResult {
 		BenchCPU:   round((selfCPU()-w.benchCPU).Seconds()/d.Seconds(), 2),
 	}
 	res.Server = w.cl.Stats(ctx, w.serverCPU, d, false)
+	addCommits(res.Server, w.commits, w.cl.commitCounters(ctx))
 	w.profiling.Wait()
 	return res
 }

@@ -31,6 +31,56 @@ type NodeStats struct {
 	HeapInuse  float64 `json:"heap_inuse_mb"`
 	StackInuse float64 `json:"stack_inuse_mb"`
 	Goroutines int     `json:"goroutines"`
+	// Over a measured window, from the node's engine metrics: the store
+	// round trips of commits, the ops they carried per round trip (group
+	// commit) and their mean duration.
+	Commits      int     `json:"commits,omitempty"`
+	OpsPerCommit float64 `json:"ops_per_commit,omitempty"`
+	CommitMeanMS float64 `json:"commit_mean_ms,omitempty"`
+}
+
+// commitCounters are a node's cumulative commit metrics.
+type commitCounters struct{ count, seconds, ops float64 }
+
+// commitCounters reads every node's commit metrics
+// (temaplan_commit_duration_seconds, summed over batch sizes, and
+// temaplan_ops_committed_total); zero for a node that does not answer.
+func (c *Cluster) commitCounters(ctx context.Context) []commitCounters {
+	out := make([]commitCounters, len(c.Nodes))
+	for i, n := range c.Nodes {
+		m, err := metrics(ctx, n.AdminAddr)
+		if err != nil {
+			continue
+		}
+		for k, v := range m {
+			switch {
+			case strings.HasPrefix(k, "temaplan_commit_duration_seconds_count"):
+				out[i].count += v
+			case strings.HasPrefix(k, "temaplan_commit_duration_seconds_sum"):
+				out[i].seconds += v
+			case k == "temaplan_ops_committed_total":
+				out[i].ops = v
+			}
+		}
+	}
+	return out
+}
+
+// addCommits fills the commit figures of stats from the counters at the
+// start and end of a window.
+func addCommits(stats []NodeStats, start, end []commitCounters) {
+	for i := range stats {
+		if i >= len(start) || i >= len(end) {
+			return
+		}
+		n := end[i].count - start[i].count
+		if n <= 0 {
+			continue
+		}
+		stats[i].Commits = int(n)
+		stats[i].OpsPerCommit = round((end[i].ops-start[i].ops)/n, 2)
+		stats[i].CommitMeanMS = round((end[i].seconds-start[i].seconds)/n*1000, 3)
+	}
 }
 
 // CPU returns the CPU time each node has used so far.

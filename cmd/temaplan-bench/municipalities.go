@@ -147,6 +147,13 @@ func runMunicipalities(ctx context.Context, env *Env) (bool, error) {
 			authors, reviewers, readers = authors+2, reviewers+nrev, readers+cfg.Readers
 		}
 		plans = append(plans, created...)
+		// A full client on the first plan's section compares its text
+		// with the node's at every settle.
+		if len(plans) > 0 {
+			if err := r.verify(ctx, plans[0].id, plans[0].doc); err != nil {
+				return false, err
+			}
+		}
 		added, err := r.ld.DialAll(ctx, add, 32)
 		if err != nil {
 			return false, err

@@ -84,6 +84,16 @@ func (p *proc) stop(sig syscall.Signal, grace time.Duration) error {
 		return p.exitErr()
 	case <-timer.C:
 	}
+	if sig == syscall.SIGTERM {
+		// A Go program writes every goroutine's stack to stderr (the
+		// log) on SIGQUIT: what it was still waiting for.
+		_ = signalGroup(p.cmd.Process, syscall.SIGQUIT)
+		select {
+		case <-p.exited:
+			return fmt.Errorf("%s did not stop within %s after %s; sent SIGQUIT (goroutine dump in %s)", p.name, grace, sig, p.logPath)
+		case <-time.After(5 * time.Second):
+		}
+	}
 	_ = signalGroup(p.cmd.Process, syscall.SIGKILL)
 	<-p.exited
 	return fmt.Errorf("%s did not stop within %s after %s; killed it", p.name, grace, sig)
