@@ -619,7 +619,7 @@ func (c *Cluster) StopNodes() error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(c.Nodes))
 	for i, n := range c.Nodes {
-		if n == nil || !n.proc.running() {
+		if n == nil {
 			continue
 		}
 		wg.Go(func() { errs[i] = n.proc.stop(syscall.SIGTERM, nodeGrace) })
