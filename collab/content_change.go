@@ -463,3 +463,11 @@ func CostHash(p *Plan) string {
 	sum := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
+
+// Lookup returns p's object of kind T with the id of like (nil when p has
+// none): the same object as the plan holds it, for a view of the plan that
+// computed fields on its own copies.
+func Lookup[T Object](p *Plan, like T) T {
+	o, _ := findObject(*listOf[T](p), like.ident())
+	return o
+}

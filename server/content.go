@@ -34,7 +34,7 @@ func saveObject[T collab.Object, I collab.Input[T]](param, key string, action au
 		if id != "" {
 			return s.answerPlan(c, http.StatusOK, p)
 		}
-		return s.answerWith(c, http.StatusCreated, p, key, obj)
+		return s.answerWith(c, http.StatusCreated, p, key, func(v *collab.Plan) any { return collab.Lookup(v, obj) })
 	}
 }
 
@@ -54,12 +54,14 @@ func deleteObject[T collab.Object](param string, action auth.Action) func(*Serve
 	}
 }
 
-// answerWith answers the plan view with one more field, key, holding v.
-func (s *Server) answerWith(c echo.Context, status int, p *collab.Plan, key string, v any) error {
+// answerWith answers the plan view with one more field, key, holding what
+// pick takes from the view's plan (where the computed fields are filled).
+func (s *Server) answerWith(c echo.Context, status int, p *collab.Plan, key string, pick func(*collab.Plan) any) error {
 	view, err := s.view(c, p)
 	if err != nil {
 		return err
 	}
+	v := pick(view.Plan)
 	b, err := json.Marshal(view)
 	if err != nil {
 		return err
