@@ -428,7 +428,7 @@ type docActor struct {
 	content  delta.Delta
 	locked   bool
 	snapV    int64
-	window   []committedOp // ops [v-len(window), v)
+	window   opWindow // ops [v-window.len(), v)
 	bySrc    map[srcSeq]int64
 	subs     map[*Subscription]struct{}
 	held     map[int64]*busOp
@@ -676,19 +676,56 @@ func (a *docActor) advance(r OpRecord, op delta.Delta) error {
 		a.content = next
 	}
 	a.v = r.V + 1
-	a.window = append(a.window, committedOp{rec: r, op: op})
 	a.bySrc[srcSeq{r.Src, r.Seq}] = r.V
-	if over := len(a.window) - a.e.cfg.Window; over > 0 {
-		for _, c := range a.window[:over] {
-			delete(a.bySrc, srcSeq{c.rec.Src, c.rec.Seq})
-		}
-		a.window = append(a.window[:0:0], a.window[over:]...)
-	}
+	a.window.push(committedOp{rec: r, op: op}, a.e.cfg.Window, func(c committedOp) {
+		delete(a.bySrc, srcSeq{c.rec.Src, c.rec.Seq})
+	})
 	return nil
 }
 
 // windowStart is the oldest version whose op is in the window.
-func (a *docActor) windowStart() int64 { return a.v - int64(len(a.window)) }
+func (a *docActor) windowStart() int64 { return a.v - int64(a.window.len()) }
+
+// opWindow holds a doc's most recent committed ops, oldest first, in one
+// slice so that the ops since a version are a subslice. An op is appended
+// at the end and the oldest dropped from the front by moving a start
+// index; the live ops are moved back to the front of the array only when
+// it is full, and the array then has room for twice the limit, so a
+// commit costs amortised O(1) whatever the size of the window.
+type opWindow struct {
+	buf   []committedOp // buf[start:] is the window
+	start int
+}
+
+// ops returns the ops of the window, oldest first. The slice is valid
+// until the next push.
+func (w *opWindow) ops() []committedOp { return w.buf[w.start:] }
+
+func (w *opWindow) len() int { return len(w.buf) - w.start }
+
+// push appends c and drops the oldest ops beyond limit, calling drop for
+// each.
+func (w *opWindow) push(c committedOp, limit int, drop func(committedOp)) {
+	if len(w.buf) == cap(w.buf) && w.start > 0 {
+		live := w.buf[w.start:]
+		if cap(w.buf) >= 2*limit {
+			n := copy(w.buf, live)
+			clear(w.buf[n:]) // the old copies of the moved ops
+			w.buf = w.buf[:n]
+		} else {
+			buf := make([]committedOp, len(live), 2*limit)
+			copy(buf, live)
+			w.buf = buf
+		}
+		w.start = 0
+	}
+	w.buf = append(w.buf, c)
+	for w.len() > limit {
+		drop(w.buf[w.start])
+		w.buf[w.start] = committedOp{}
+		w.start++
+	}
+}
 
 // subscribe registers sub and sends it the snapshot or the catch-up ops.
 func (a *docActor) subscribe(sub *Subscription, from *int64) error {
@@ -732,7 +769,7 @@ func (a *docActor) sendOps(sub *Subscription, from int64) error {
 		}
 		from = a.windowStart()
 	}
-	for _, c := range a.window[from-a.windowStart():] {
+	for _, c := range a.window.ops()[from-a.windowStart():] {
 		if !sub.sink(encodeOp(c.rec)) {
 			return Errorf(CodeUnavailable, "subscriber queue full")
 		}
@@ -1028,7 +1065,7 @@ func (a *docActor) rebase(r *submitReq, prepared []delta.Delta) (delta.Delta, er
 		return delta.Delta{}, Errorf(CodeStale, "the edit was made on version %d, too far behind %d; resubscribe and resend", r.V, a.v)
 	}
 	op := r.Op
-	for _, c := range a.window[r.V-a.windowStart():] {
+	for _, c := range a.window.ops()[r.V-a.windowStart():] {
 		op = c.op.Transform(op, true)
 	}
 	for _, p := range prepared {
@@ -1059,7 +1096,7 @@ func (a *docActor) committed(ctx context.Context, rec OpRecord, op delta.Delta, 
 // have died between the commit and the publish.
 func (a *docActor) republish(ctx context.Context, v int64) {
 	if v >= a.windowStart() {
-		c := a.window[v-a.windowStart()]
+		c := a.window.ops()[v-a.windowStart()]
 		a.publishRaw(ctx, encodeOp(c.rec), c.rec)
 	}
 }

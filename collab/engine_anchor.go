@@ -85,7 +85,7 @@ func (a *docActor) opsSince(ctx context.Context, v int64, older *[]committedOp) 
 		}
 		v = start
 	}
-	for _, c := range a.window[v-start:] {
+	for _, c := range a.window.ops()[v-start:] {
 		ops = append(ops, c.op)
 	}
 	return ops, nil
@@ -113,7 +113,7 @@ func (a *docActor) guardTouched(r *submitReq, prepared []delta.Delta) bool {
 		return false
 	}
 	g := *r.Guard
-	for _, c := range a.window[r.V-a.windowStart():] {
+	for _, c := range a.window.ops()[r.V-a.windowStart():] {
 		if g.Touches(c.op) {
 			return true
 		}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -526,6 +527,61 @@ func TestEngine_StaleVersionAndCatchUp(t *testing.T) {
 		}
 		if recs := checkLog(t, store, "s"); len(recs) != 12 {
 			t.Fatalf("%d ops, want 12", len(recs))
+		}
+	})
+}
+
+// countingStore counts the store lookups of resends.
+type countingStore struct {
+	collab.OpStore
+	bySource atomic.Int64
+}
+
+func (c *countingStore) OpBySource(ctx context.Context, doc, src string, seq int64) (collab.OpRecord, bool, error) {
+	c.bySource.Add(1)
+	return c.OpStore.OpBySource(ctx, doc, src, seq)
+}
+
+// TestEngine_WindowUnderManyCommits commits many times the window's size,
+// so its array is reused many times over: every resend is still acked at
+// the version it was committed at — from memory when it is in the window,
+// by a store lookup when it is older — and a new op is taken exactly when
+// the version it was made on is in the window, stale when it is older.
+func TestEngine_WindowUnderManyCommits(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		const window = 7
+		store := &countingStore{OpStore: b.open(t)}
+		e := newEngine(t, store, newBus(t), func(c *collab.EngineConfig) { c.Window = window })
+		ctx := context.Background()
+		n := 120 / b.scale
+		for i := range n {
+			src := fmt.Sprintf("tab%d", i%3)
+			if _, err := e.Submit(ctx, collab.Submission{Doc: "w", V: int64(i), Src: src, Seq: int64(i + 1), By: "u", Op: insertAt(t, 0, "a")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := n - 1; i >= 0; i-- {
+			before := store.bySource.Load()
+			src := fmt.Sprintf("tab%d", i%3)
+			v, err := e.Submit(ctx, collab.Submission{Doc: "w", V: int64(i), Src: src, Seq: int64(i + 1), By: "u", Op: insertAt(t, 0, "a")})
+			if err != nil || v != int64(i) {
+				t.Fatalf("resend of v%d: v=%d err=%v", i, v, err)
+			}
+			lookedUp := store.bySource.Load() > before
+			if inWindow := i >= n-window; lookedUp == inWindow {
+				t.Fatalf("resend of v%d (window from %d): looked up in the store: %v", i, n-window, lookedUp)
+			}
+		}
+		_, err := e.Submit(ctx, collab.Submission{Doc: "w", V: int64(n - window - 1), Src: "late", Seq: 1, By: "u", Op: insertAt(t, 0, "b")})
+		if collab.ErrorCode(err) != collab.CodeStale {
+			t.Fatalf("op made just before the window: %v, want stale", err)
+		}
+		v, err := e.Submit(ctx, collab.Submission{Doc: "w", V: int64(n - window), Src: "late", Seq: 2, By: "u", Op: insertAt(t, 0, "b")})
+		if err != nil || v != int64(n) {
+			t.Fatalf("op made on the window's first version: v=%d err=%v, want v=%d", v, err, n)
+		}
+		if recs := checkLog(t, store, "w"); len(recs) != n+1 {
+			t.Fatalf("%d ops in the log, want %d", len(recs), n+1)
 		}
 	})
 }
