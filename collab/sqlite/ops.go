@@ -12,42 +12,6 @@ import (
 	"github.com/temaplan/temaplan/collab"
 )
 
-// CommitOps inserts ops, one doc at consecutive versions, in one
-// transaction: all are committed or none. The first insert refused by
-// (doc, v) or (doc, src, seq) rolls the batch back with an error wrapping
-// collab.ErrDuplicate, and CommitOps returns 0.
-func (s *Store) CommitOps(ctx context.Context, ops []collab.OpRecord) (int, error) {
-	if len(ops) == 0 {
-		return 0, nil
-	}
-	first := ops[0]
-	for i, op := range ops {
-		if op.Doc != first.Doc || op.V != first.V+int64(i) || op.V < 0 {
-			return 0, fmt.Errorf("sqlite: commit ops: op %d is %q v%d after %q v%d: a batch is one doc at consecutive versions",
-				i, op.Doc, op.V, first.Doc, first.V)
-		}
-		if err := checkJSON(op.Op); err != nil {
-			return 0, fmt.Errorf("sqlite: commit op %q v%d: %w", op.Doc, op.V, err)
-		}
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: commit ops of %q: %w", first.Doc, err)
-	}
-	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
-	insert := tx.StmtContext(ctx, s.insertOp)
-	for _, op := range ops {
-		if _, err := insert.ExecContext(ctx, op.Doc, op.V, string(op.Kind), op.Src, op.Seq, op.By,
-			op.At.UnixMilli(), jsonArg(op.Op)); err != nil {
-			return 0, fmt.Errorf("sqlite: commit op %q v%d: %w", op.Doc, op.V, duplicate(err))
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("sqlite: commit ops of %q: %w", first.Doc, err)
-	}
-	return len(ops), nil
-}
-
 // Ops returns the ops of doc with from <= V < to in version order; to < 0
 // means up to the end of the log.
 func (s *Store) Ops(ctx context.Context, doc string, from, to int64) ([]collab.OpRecord, error) {

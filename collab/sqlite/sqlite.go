@@ -6,7 +6,8 @@
 // acknowledged op is on disk; a pool of read-only connections reads beside it
 // (WAL lets readers work while the writer commits). Every decision is a
 // unique insert, refused by a primary or unique key, exactly as on MongoDB;
-// a batch of ops is one transaction, so it commits all or nothing.
+// a batch of ops commits all or nothing. The batches of several documents
+// waiting at once share one transaction and one fsync (commit.go).
 package sqlite
 
 import (
@@ -54,6 +55,8 @@ type Store struct {
 	// acct are the statements of auth.Store (accounts.go).
 	acct  accountStmts
 	stmts []*sql.Stmt
+	// commit commits op batches in groups (commit.go).
+	commit *committer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -160,6 +163,7 @@ func (s *Store) open(ctx context.Context) error {
 	if err := s.prepareAccounts(ctx); err != nil {
 		return err
 	}
+	s.startCommitter()
 	s.log.Info("sqlite store open", "path", s.path, "schema_version", version,
 		"migrations_applied", applied, "readers", readers)
 	return nil
@@ -250,6 +254,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) closeAll() error {
+	s.stopCommitter()
 	var errs []error
 	for _, stmt := range s.stmts {
 		errs = append(errs, stmt.Close())

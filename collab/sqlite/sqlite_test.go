@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -545,5 +547,185 @@ func checkAccounts(t *testing.T, s *Store) {
 	}
 	if es, err := s.Audit(t.Context(), "m1", "", 0); err != nil || len(es) != 1 || es[0].ID != "e1" {
 		t.Errorf("Audit = %+v, %v", es, err)
+	}
+}
+
+// TestCommitOps_GroupRefusesOnlyTheDuplicate queues batches of several
+// docs while the writer is busy, so that they are committed as one group:
+// a batch refused by a key — in the middle of the group, and a batch whose
+// second op is the duplicate — fails alone and leaves nothing behind; the
+// batches before and after it in the group commit.
+func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
+	s := mustOpenTemp(t)
+	mustCommit(t, s, op("a", 0, "p", 1))
+	mustCommit(t, s, op("b", 0, "p", 1), op("b", 1, "p", 2))
+	var (
+		mu     sync.Mutex
+		groups [][]error
+	)
+	s.commit.observe = func(errs []error) {
+		mu.Lock()
+		groups = append(groups, slices.Clone(errs))
+		mu.Unlock()
+	}
+
+	type want int
+	const (
+		committed want = iota
+		refused
+	)
+	batches := []struct {
+		name string
+		ops  []collab.OpRecord
+		want want
+	}{
+		{"a v1", []collab.OpRecord{op("a", 1, "x", 1)}, committed},
+		{"a v0 again", []collab.OpRecord{op("a", 0, "x", 2)}, refused},
+		{"c v0..2", []collab.OpRecord{op("c", 0, "x", 1), op("c", 1, "x", 2), op("c", 2, "x", 3)}, committed},
+		{"b v2..3, v3 a resend of b v1", []collab.OpRecord{op("b", 2, "x", 1), op("b", 3, "p", 2)}, refused},
+		{"d v0", []collab.OpRecord{op("d", 0, "x", 1)}, committed},
+		{"d v0 by another", []collab.OpRecord{op("d", 0, "y", 1)}, refused},
+		{"b v2 by another", []collab.OpRecord{op("b", 2, "y", 1)}, committed},
+		{"a v2..3", []collab.OpRecord{op("a", 2, "x", 3), op("a", 3, "x", 4)}, committed},
+	}
+
+	// Hold the writer connection, so that the committer waits for it with
+	// a first batch taken and the others queue behind it.
+	ctx := t.Context()
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitQueued := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for len(s.commit.reqs) != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d batches queued, want %d", len(s.commit.reqs), n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	results := make([]result, len(batches)+1)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		n, err := s.CommitOps(ctx, []collab.OpRecord{op("e", 0, "x", 1)})
+		results[len(batches)] = result{n, err}
+	})
+	// The committer has taken it once it waits for the writer connection.
+	for deadline := time.Now().Add(5 * time.Second); s.w.Stats().WaitCount == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the committer does not wait for the writer")
+		}
+	}
+	for i, b := range batches {
+		wg.Go(func() {
+			n, err := s.CommitOps(ctx, b.ops)
+			results[i] = result{n, err}
+		})
+		waitQueued(i + 1) // one at a time, so the group keeps this order
+	}
+	if err := conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+
+	for i, b := range batches {
+		r := results[i]
+		switch b.want {
+		case committed:
+			if r.err != nil || r.n != len(b.ops) {
+				t.Errorf("%s: CommitOps = %d, %v; want %d, nil", b.name, r.n, r.err, len(b.ops))
+			}
+		case refused:
+			if r.n != 0 || !errors.Is(r.err, collab.ErrDuplicate) {
+				t.Errorf("%s: CommitOps = %d, %v; want 0, ErrDuplicate", b.name, r.n, r.err)
+			}
+		}
+	}
+	if r := results[len(batches)]; r.err != nil || r.n != 1 {
+		t.Errorf("first batch: CommitOps = %d, %v; want 1, nil", r.n, r.err)
+	}
+	for doc, want := range map[string][]string{
+		"a": {"v0:p/1", "v1:x/1", "v2:x/3", "v3:x/4"},
+		"b": {"v0:p/1", "v1:p/2", "v2:y/1"},
+		"c": {"v0:x/1", "v1:x/2", "v2:x/3"},
+		"d": {"v0:x/1"},
+		"e": {"v0:x/1"},
+	} {
+		if got := logOf(t, s, doc); !slices.Equal(got, want) {
+			t.Errorf("log of %s = %q, want %q", doc, got, want)
+		}
+	}
+	// The eight batches were one group (one transaction, one fsync).
+	mu.Lock()
+	defer mu.Unlock()
+	if len(groups) != 2 || len(groups[1]) != len(batches) {
+		sizes := make([]int, len(groups))
+		for i, g := range groups {
+			sizes[i] = len(g)
+		}
+		t.Errorf("groups of %v batches, want [1 %d]", sizes, len(batches))
+	}
+}
+
+// TestCommitOps_ConcurrentDocsShareCommits lets writers of many docs
+// commit at once, several racing for each version: every version has one
+// winner, every loser is told ErrDuplicate, and the commits of different
+// docs share transactions.
+func TestCommitOps_ConcurrentDocsShareCommits(t *testing.T) {
+	s := mustOpenTemp(t)
+	var groups, batches atomic.Int64
+	s.commit.observe = func(errs []error) {
+		groups.Add(1)
+		batches.Add(int64(len(errs)))
+	}
+	const (
+		docs    = 16
+		writers = 3
+		rounds  = 20
+	)
+	var wg sync.WaitGroup
+	errs := make(chan error, docs*writers)
+	for d := range docs {
+		doc := fmt.Sprintf("doc-%d", d)
+		for w := range writers {
+			wg.Go(func() {
+				src := fmt.Sprintf("w%d", w)
+				for v := range int64(rounds) {
+					// Each writer tries every version until one is its.
+					n, err := s.CommitOps(t.Context(), []collab.OpRecord{op(doc, v, src, v+1)})
+					if err != nil && !errors.Is(err, collab.ErrDuplicate) {
+						errs <- fmt.Errorf("%s v%d by %s: %w", doc, v, src, err)
+						return
+					}
+					if err == nil && n != 1 {
+						errs <- fmt.Errorf("%s v%d by %s: %d committed", doc, v, src, n)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for d := range docs {
+		doc := fmt.Sprintf("doc-%d", d)
+		got := logOf(t, s, doc)
+		if len(got) != rounds {
+			t.Errorf("log of %s has %d ops, want %d: %q", doc, len(got), rounds, got)
+		}
+	}
+	if g, b := groups.Load(), batches.Load(); g >= b {
+		t.Errorf("%d batches in %d transactions: no group had more than one", b, g)
+	} else {
+		t.Logf("%d batches in %d transactions", b, g)
 	}
 }

@@ -252,6 +252,75 @@ func testCommitRace(t *testing.T, s collab.Store) {
 	checkOps(t, "log: 0..49, each the winner's op", mustOps(t, s, doc), want)
 }
 
+// testCommitRaceAcrossDocs lets writers of several docs race at once,
+// several for each version of each doc, with batches of one and two ops:
+// the commits of different docs meet in the store at the same time (on
+// SQLite in one transaction), and a batch refused by a key must fail
+// alone, never take another doc's batch with it or commit a second op
+// after its refused first one.
+func testCommitRaceAcrossDocs(t *testing.T, s collab.Store) {
+	const (
+		docs    = 4
+		writers = 4
+		rounds  = 6
+	)
+	heads := make([]int64, docs)
+	var want [docs][]collab.OpRecord
+	for r := range int64(rounds) {
+		type result struct {
+			ops []collab.OpRecord
+			n   int
+			err error
+		}
+		results := make([][]result, docs)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for d := range docs {
+			results[d] = make([]result, writers)
+			doc := fmt.Sprintf("race-%d", d)
+			for w := range writers {
+				src := fmt.Sprintf("writer-%d", w)
+				ops := []collab.OpRecord{opRec(doc, heads[d], src, 2*r+1)}
+				if w%2 == 1 {
+					ops = append(ops, opRec(doc, heads[d]+1, src, 2*r+2))
+				}
+				results[d][w].ops = ops
+				wg.Go(func() {
+					<-start
+					n, err := s.CommitOps(t.Context(), ops)
+					results[d][w].n, results[d][w].err = n, err
+				})
+			}
+		}
+		close(start)
+		wg.Wait()
+		for d := range docs {
+			winner := -1
+			for w, res := range results[d] {
+				switch {
+				case res.err == nil && res.n == len(res.ops):
+					if winner >= 0 {
+						t.Errorf("race-%d round %d: writers %d and %d both committed", d, r, winner, w)
+					}
+					winner = w
+				case res.n == 0 && isDuplicate(res.err):
+				default:
+					t.Errorf("race-%d round %d: writer %d got %d, %v; want %d, nil or 0, ErrDuplicate", d, r, w, res.n, res.err, len(res.ops))
+				}
+			}
+			if winner < 0 {
+				t.Fatalf("race-%d round %d: no writer committed", d, r)
+			}
+			want[d] = append(want[d], results[d][winner].ops...)
+			heads[d] += int64(len(results[d][winner].ops))
+		}
+	}
+	for d := range docs {
+		doc := fmt.Sprintf("race-%d", d)
+		checkOps(t, "log of "+doc, mustOps(t, s, doc), want[d])
+	}
+}
+
 // testResendRace lets 8 writers commit the same (doc, src, seq), each at a
 // different version, as nodes that received the same resend would.
 func testResendRace(t *testing.T, s collab.Store) {

@@ -33,6 +33,7 @@ import (
 func Run(t *testing.T, open func(t *testing.T) collab.Store) {
 	t.Run("CommitOps", func(t *testing.T) { testCommitOps(t, open(t)) })
 	t.Run("CommitRace", func(t *testing.T) { testCommitRace(t, open(t)) })
+	t.Run("CommitRaceAcrossDocs", func(t *testing.T) { testCommitRaceAcrossDocs(t, open(t)) })
 	t.Run("ResendRace", func(t *testing.T) { testResendRace(t, open(t)) })
 	t.Run("OpBySource", func(t *testing.T) { testOpBySource(t, open(t)) })
 	t.Run("Snapshots", func(t *testing.T) { testSnapshots(t, open(t)) })

@@ -1,0 +1,250 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/temaplan/temaplan/collab"
+)
+
+// Group commit. SQLite has one writer, and with synchronous=FULL every
+// transaction ends with an fsync, which costs far more than the inserts in
+// it. The doc actors of the engine each commit their own doc's batches;
+// with many docs busy at once they would queue for the writer and pay one
+// fsync each. Instead one committer goroutine takes every batch waiting
+// (of any doc) and commits them in one transaction with one fsync. Each
+// batch is still decided by its own unique inserts: a batch refused by a
+// key is rolled back to its savepoint and fails alone, and the others
+// commit. A caller is answered only after the transaction committed, so
+// an acknowledged op is on disk as before.
+
+// maxGroup bounds the batches committed in one transaction, so that one
+// group does not hold the writer for long.
+const maxGroup = 256
+
+// commitReq is one CommitOps call waiting for the committer.
+type commitReq struct {
+	ctx  context.Context
+	ops  []collab.OpRecord
+	done chan error
+}
+
+// committer is the goroutine that commits op batches in groups.
+type committer struct {
+	reqs chan *commitReq
+	quit chan struct{}
+	wg   sync.WaitGroup
+
+	// mu guards closed: once closed, nothing more is queued.
+	mu     sync.RWMutex
+	closed bool
+
+	// observe, when set (by tests, before the first commit), is called
+	// with each group's answers just before they are sent.
+	observe func(errs []error)
+}
+
+func (s *Store) startCommitter() {
+	s.commit = &committer{reqs: make(chan *commitReq, maxGroup), quit: make(chan struct{})}
+	s.commit.wg.Add(1)
+	go s.runCommitter()
+}
+
+// stopCommitter answers what is queued and stops the committer; it waits
+// for a group in flight.
+func (s *Store) stopCommitter() {
+	c := s.commit
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	already := c.closed
+	c.closed = true
+	c.mu.Unlock()
+	if !already {
+		close(c.quit)
+	}
+	c.wg.Wait()
+}
+
+// errStoreClosed answers commits after Close.
+var errStoreClosed = errors.New("the store is closed")
+
+// CommitOps inserts ops, one doc at consecutive versions, all or none. The
+// first insert refused by (doc, v) or (doc, src, seq) fails the batch with
+// an error wrapping collab.ErrDuplicate, and CommitOps returns 0. Batches
+// of several callers (of any docs) share one transaction and one fsync;
+// CommitOps returns once that transaction is on disk.
+func (s *Store) CommitOps(ctx context.Context, ops []collab.OpRecord) (int, error) {
+	if len(ops) == 0 {
+		return 0, nil
+	}
+	first := ops[0]
+	for i, op := range ops {
+		if op.Doc != first.Doc || op.V != first.V+int64(i) || op.V < 0 {
+			return 0, fmt.Errorf("sqlite: commit ops: op %d is %q v%d after %q v%d: a batch is one doc at consecutive versions",
+				i, op.Doc, op.V, first.Doc, first.V)
+		}
+		if err := checkJSON(op.Op); err != nil {
+			return 0, fmt.Errorf("sqlite: commit op %q v%d: %w", op.Doc, op.V, err)
+		}
+	}
+	req := &commitReq{ctx: ctx, ops: ops, done: make(chan error, 1)}
+	c := s.commit
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return 0, fmt.Errorf("sqlite: commit ops of %q: %w", first.Doc, errStoreClosed)
+	}
+	select {
+	case c.reqs <- req:
+		c.mu.RUnlock()
+	case <-ctx.Done():
+		c.mu.RUnlock()
+		return 0, fmt.Errorf("sqlite: commit ops of %q: %w", first.Doc, ctx.Err())
+	}
+	// Once queued, the answer is awaited even if ctx ends: the batch may
+	// be in a transaction already, and only the committer knows whether
+	// it was written. It answers within one transaction's time.
+	if err := <-req.done; err != nil {
+		return 0, err
+	}
+	return len(ops), nil
+}
+
+func (s *Store) runCommitter() {
+	c := s.commit
+	defer c.wg.Done()
+	group := make([]*commitReq, 0, maxGroup)
+	for {
+		select {
+		case req := <-c.reqs:
+			group = append(group[:0], req)
+		more:
+			for len(group) < maxGroup {
+				select {
+				case req := <-c.reqs:
+					group = append(group, req)
+				default:
+					break more
+				}
+			}
+			s.commitGroup(group)
+			clear(group)
+		case <-c.quit:
+			// CommitOps queues nothing once closed is set; answer what it
+			// queued before.
+			for {
+				select {
+				case req := <-c.reqs:
+					req.done <- fmt.Errorf("sqlite: commit ops of %q: %w", req.ops[0].Doc, errStoreClosed)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// commitGroup commits the batches of group in one transaction and answers
+// each: nil once the transaction is committed, its own error if a key
+// refused it, or the transaction's error.
+func (s *Store) commitGroup(group []*commitReq) {
+	errs := make([]error, len(group))
+	answer := func() {
+		if s.commit.observe != nil {
+			s.commit.observe(errs) // before the callers go on
+		}
+		for i, req := range group {
+			req.done <- errs[i]
+		}
+	}
+	fail := func(err error) {
+		for i, req := range group {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("sqlite: commit ops of %q: %w", req.ops[0].Doc, err)
+			}
+		}
+		answer()
+	}
+	// The transaction outlives any one caller: a caller that has gone is
+	// skipped below, before its batch is written.
+	ctx := context.Background()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
+	insert := tx.StmtContext(ctx, s.insertOp)
+	written := 0
+	for i, req := range group {
+		if err := req.ctx.Err(); err != nil {
+			errs[i] = fmt.Errorf("sqlite: commit ops of %q: %w", req.ops[0].Doc, err)
+			continue
+		}
+		err, fatal := s.insertBatch(ctx, tx, insert, req.ops)
+		if fatal != nil {
+			// The transaction itself is in doubt: nothing of it is kept.
+			fail(fatal)
+			return
+		}
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		written++
+	}
+	if written == 0 {
+		answer() // nothing to commit, nor to fsync
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		fail(err)
+		return
+	}
+	answer()
+}
+
+// insertBatch inserts one batch in tx, all or nothing. A batch refused by
+// a key returns that error, and its inserts are undone; fatal is an error
+// after which tx must not be committed.
+func (s *Store) insertBatch(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, ops []collab.OpRecord) (err, fatal error) {
+	// A failed insert undoes itself (SQLite rolls back the statement, not
+	// the transaction), so a batch of one needs no savepoint.
+	savepoint := len(ops) > 1
+	if savepoint {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT batch"); err != nil {
+			return nil, err
+		}
+	}
+	for _, op := range ops {
+		_, err := insert.ExecContext(ctx, op.Doc, op.V, string(op.Kind), op.Src, op.Seq, op.By,
+			op.At.UnixMilli(), jsonArg(op.Op))
+		if err == nil {
+			continue
+		}
+		dup := duplicate(err)
+		if !errors.Is(dup, collab.ErrDuplicate) {
+			return nil, fmt.Errorf("commit op %q v%d: %w", op.Doc, op.V, err)
+		}
+		if savepoint {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO batch"); err != nil {
+				return nil, err
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE batch"); err != nil {
+				return nil, err
+			}
+		}
+		return fmt.Errorf("sqlite: commit op %q v%d: %w", op.Doc, op.V, dup), nil
+	}
+	if savepoint {
+		if _, err := tx.ExecContext(ctx, "RELEASE batch"); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
