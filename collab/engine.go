@@ -426,6 +426,7 @@ type docActor struct {
 
 	v        int64
 	content  delta.Delta
+	length   int // content.Length(), kept up to date op by op
 	locked   bool
 	snapV    int64
 	window   opWindow // ops [v-window.len(), v)
@@ -622,6 +623,7 @@ func (a *docActor) load(ctx context.Context) error {
 		// people then never add a newline each.
 		a.content = EmptyDoc()
 	}
+	a.length = a.content.Length()
 	return a.catchUpErr(ctx)
 }
 
@@ -663,24 +665,35 @@ func (a *docActor) catchUpErr(ctx context.Context) error {
 
 // advance applies a committed op to the head.
 func (a *docActor) advance(r OpRecord, op delta.Delta) error {
+	next := a.content
+	if r.Kind == OpEdit {
+		var err error
+		if next, err = delta.Apply(a.content, op); err != nil {
+			return fmt.Errorf("committed op %d of %s does not apply: %w", r.V, a.id, err)
+		}
+	}
+	a.advanceTo(r, op, next)
+	return nil
+}
+
+// advanceTo makes a committed op, which turns the content into next, part
+// of the head. An op this node committed was applied when it was prepared:
+// applying it again would cost a pass over the whole document.
+func (a *docActor) advanceTo(r OpRecord, op delta.Delta, next delta.Delta) {
 	switch r.Kind {
 	case OpLock:
 		a.locked = true
 	case OpUnlock:
 		a.locked = false
 	default:
-		next, err := delta.Apply(a.content, op)
-		if err != nil {
-			return fmt.Errorf("committed op %d of %s does not apply: %w", r.V, a.id, err)
-		}
 		a.content = next
+		a.length += op.ChangeLength()
 	}
 	a.v = r.V + 1
 	a.bySrc[srcSeq{r.Src, r.Seq}] = r.V
 	a.window.push(committedOp{rec: r, op: op}, a.e.cfg.Window, func(c committedOp) {
 		delete(a.bySrc, srcSeq{c.rec.Src, c.rec.Seq})
 	})
-	return nil
 }
 
 // windowStart is the oldest version whose op is in the window.
@@ -879,7 +892,8 @@ func (a *docActor) commitBatch(ctx context.Context) {
 			time.Sleep(time.Duration(rand.IntN(1000*min(2+attempt, 20))) * time.Microsecond)
 			a.catchUp(ctx)
 		}
-		recs, reqs, ops, later := a.prepare(ctx, batch)
+		p, later := a.prepare(ctx, batch)
+		recs, reqs := p.recs, p.reqs
 		// Submissions behind a lock marker are decided once the marker
 		// is stored (refused as locked) or has lost (taken as usual).
 		a.batch = append(later, a.batch...)
@@ -892,7 +906,7 @@ func (a *docActor) commitBatch(ctx context.Context) {
 			m.Committed(n, time.Since(start))
 		}
 		for i := 0; i < n; i++ {
-			a.committed(ctx, recs[i], ops[i], reqs[i])
+			a.committed(ctx, recs[i], p.ops[i], p.content[i], reqs[i])
 		}
 		if n > 0 {
 			a.lastMine = time.Now()
@@ -927,19 +941,27 @@ func (a *docActor) drainBus(lost int64) bool {
 	}
 }
 
-// prepare answers resends and invalid submissions and returns the records,
-// requests and transformed ops of the rest, at consecutive versions from
-// the head.
-func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord, []*submitReq, []delta.Delta, []*submitReq) {
-	var (
-		recs    []OpRecord
-		reqs    []*submitReq
-		ops     []delta.Delta
-		content = a.content
-		locked  = a.locked
-		inBatch = map[srcSeq]*submitReq{}
-		now     = a.e.cfg.Now().UTC().Truncate(time.Millisecond)
-	)
+// prepared is a batch ready to be committed: the records at consecutive
+// versions from the head, with the request, the transformed op and the
+// content after the op of each.
+type prepared struct {
+	recs    []OpRecord
+	reqs    []*submitReq
+	ops     []delta.Delta
+	content []delta.Delta
+}
+
+func (p *prepared) add(rec OpRecord, r *submitReq, op, content delta.Delta) {
+	p.recs = append(p.recs, rec)
+	p.reqs = append(p.reqs, r)
+	p.ops = append(p.ops, op)
+	p.content = append(p.content, content)
+}
+
+// prepare answers resends and invalid submissions and returns the rest,
+// prepared, and the submissions left for the next round (those after a
+// lock marker of this batch).
+func (a *docActor) prepare(ctx context.Context, batch []*submitReq) (prepared, []*submitReq) {
 	for _, r := range batch {
 		if r.V > a.v {
 			// A client may know versions this node has not heard of yet.
@@ -947,12 +969,21 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord,
 			break
 		}
 	}
+	// The batch is prepared on the head as it is after the catch-up.
+	var (
+		p       prepared
+		content = a.content
+		length  = a.length
+		locked  = a.locked
+		inBatch = map[srcSeq]*submitReq{}
+		now     = a.e.cfg.Now().UTC().Truncate(time.Millisecond)
+	)
 	for i, r := range batch {
-		head := a.v + int64(len(recs))
-		if locked && !a.locked && len(recs) > 0 && recs[len(recs)-1].Kind == OpLock {
+		head := a.v + int64(len(p.recs))
+		if locked && !a.locked && len(p.recs) > 0 && p.recs[len(p.recs)-1].Kind == OpLock {
 			// A lock marker of this batch is not stored yet: what follows
 			// it waits for the next round.
-			return recs, reqs, ops, batch[i:]
+			return p, batch[i:]
 		}
 		if r.kind != "" {
 			if (r.kind == OpLock) == locked {
@@ -965,10 +996,8 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord,
 				continue
 			}
 			locked = r.kind == OpLock
-			recs = append(recs, OpRecord{Doc: a.id, V: head, Kind: r.kind, Src: r.kind.markerSrc(head),
-				By: r.By, At: now, Op: json.RawMessage(`{"ops":[]}`)})
-			reqs = append(reqs, r)
-			ops = append(ops, delta.Delta{})
+			p.add(OpRecord{Doc: a.id, V: head, Kind: r.kind, Src: r.kind.markerSrc(head),
+				By: r.By, At: now, Op: json.RawMessage(`{"ops":[]}`)}, r, delta.Delta{}, content)
 			continue
 		}
 		if first := inBatch[srcSeq{r.Src, r.Seq}]; first != nil {
@@ -985,11 +1014,11 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord,
 			r.answer(v, nil)
 			continue
 		}
-		if r.Guard != nil && a.guardTouched(r, ops) {
+		if r.Guard != nil && a.guardTouched(r, p.ops) {
 			r.answer(0, Errorf(CodeConflict, "the text this change replaces has been edited since; it is outdated"))
 			continue
 		}
-		op, err := a.rebase(r, ops)
+		op, err := a.rebase(r, p.ops)
 		if err != nil {
 			r.answer(0, err)
 			continue
@@ -1004,13 +1033,13 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord,
 			r.answer(0, Wrap(CodeBadOp, err, "the edit is not valid: "+err.Error()))
 			continue
 		}
+		if length+op.ChangeLength() > a.e.cfg.MaxDocLength {
+			r.answer(0, Errorf(CodeTooLarge, "the section would be longer than %d characters", a.e.cfg.MaxDocLength))
+			continue
+		}
 		next, err := delta.Apply(content, op)
 		if err != nil {
 			r.answer(0, Wrap(CodeBadOp, err, "the edit does not fit the document"))
-			continue
-		}
-		if next.Length() > a.e.cfg.MaxDocLength {
-			r.answer(0, Errorf(CodeTooLarge, "the section would be longer than %d characters", a.e.cfg.MaxDocLength))
 			continue
 		}
 		raw, err := json.Marshal(op)
@@ -1018,13 +1047,11 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) ([]OpRecord,
 			r.answer(0, Wrap(CodeBadOp, err, "the edit could not be encoded"))
 			continue
 		}
-		content = next
+		content, length = next, length+op.ChangeLength()
 		inBatch[srcSeq{r.Src, r.Seq}] = r
-		recs = append(recs, OpRecord{Doc: a.id, V: head, Src: r.Src, Seq: r.Seq, By: r.By, At: now, Op: raw})
-		reqs = append(reqs, r)
-		ops = append(ops, op)
+		p.add(OpRecord{Doc: a.id, V: head, Src: r.Src, Seq: r.Seq, By: r.By, At: now, Op: raw}, r, op, content)
 	}
-	return recs, reqs, ops, nil
+	return p, nil
 }
 
 // markerSrc gives each marker a unique source, so (doc, src, seq) stays
@@ -1076,11 +1103,8 @@ func (a *docActor) rebase(r *submitReq, prepared []delta.Delta) (delta.Delta, er
 
 // committed makes a committed op part of the head, publishes it and
 // delivers it: the ack to its submitter, the op to everyone else.
-func (a *docActor) committed(ctx context.Context, rec OpRecord, op delta.Delta, r *submitReq) {
-	if err := a.advance(rec, op); err != nil {
-		// Cannot happen: the op was applied to this content in prepare.
-		a.e.log.Error("committed op did not apply", "doc", a.id, "err", err)
-	}
+func (a *docActor) committed(ctx context.Context, rec OpRecord, op, content delta.Delta, r *submitReq) {
+	a.advanceTo(rec, op, content)
 	msg := encodeOp(rec)
 	a.publishRaw(ctx, msg, rec)
 	a.deliver(msg, r.from, encodeAck(a.id, rec.V, rec.Seq))

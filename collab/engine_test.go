@@ -531,6 +531,54 @@ func TestEngine_StaleVersionAndCatchUp(t *testing.T) {
 	})
 }
 
+// TestEngine_OpAheadOfTheNodeIsPreparedOnTheCaughtUpHead: a client knows
+// versions its node has not heard of (the bus lost them). The node catches
+// up before it prepares the op, and prepares it on the caught-up text: the
+// op is made on that text, and what the node then holds is what the log
+// replays to.
+func TestEngine_OpAheadOfTheNodeIsPreparedOnTheCaughtUpHead(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		store := b.open(t)
+		ctx := context.Background()
+		deaf := &lossyBus{Bus: newBus(t), drop: func(int64) bool { return true }}
+		a := newEngine(t, store, deaf, nil)
+		bNode := newEngine(t, store, deaf, nil)
+		if _, _, err := bNode.Snapshot(ctx, "d"); err != nil { // loaded at version 0
+			t.Fatal(err)
+		}
+		for i, text := range []string{"abc", "def", "ghi"} {
+			if _, err := a.Submit(ctx, collab.Submission{Doc: "d", V: int64(i), Src: "a", Seq: int64(i + 1), By: "u", Op: insertAt(t, 3*i, text)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Made on version 3, "abcdefghi": replaces "def" by "X", which
+		// does not fit the empty text node b still holds.
+		op := parse(t, `{"ops":[{"retain":3},{"insert":"X"},{"delete":3}]}`)
+		v, err := bNode.Submit(ctx, collab.Submission{Doc: "d", V: 3, Src: "b", Seq: 1, By: "u", Op: op})
+		if err != nil || v != 3 {
+			t.Fatalf("op made on v3 at a node still at v0: v=%d err=%v, want v=3", v, err)
+		}
+		_, content, err := bNode.Snapshot(ctx, "d")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := docText(t, content); got != "abcXghi" {
+			t.Fatalf("node b holds %q, want %q", got, "abcXghi")
+		}
+		// A later op on b applies to that text too.
+		v, err = bNode.Submit(ctx, collab.Submission{Doc: "d", V: 4, Src: "b", Seq: 2, By: "u", Op: insertAt(t, 7, "!")})
+		if err != nil || v != 4 {
+			t.Fatalf("next op: v=%d err=%v", v, err)
+		}
+		if _, content, _ := bNode.Snapshot(ctx, "d"); docText(t, content) != "abcXghi!" {
+			t.Fatalf("node b holds %q, want %q", docText(t, content), "abcXghi!")
+		}
+		if recs := checkLog(t, store, "d"); len(recs) != 5 {
+			t.Fatalf("%d ops in the log, want 5", len(recs))
+		}
+	})
+}
+
 // countingStore counts the store lookups of resends.
 type countingStore struct {
 	collab.OpStore
