@@ -33,6 +33,9 @@ type Engine struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// node tells this engine's messages on the bus from other nodes'.
+	node string
+
 	mu     sync.Mutex
 	docs   map[string]*docActor
 	closed bool
@@ -139,7 +142,8 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		return nil, fmt.Errorf("op validator: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Engine{cfg: cfg, log: cfg.Log, check: check, ctx: ctx, cancel: cancel, docs: map[string]*docActor{}}, nil
+	return &Engine{cfg: cfg, log: cfg.Log, check: check, ctx: ctx, cancel: cancel, docs: map[string]*docActor{},
+		node: fmt.Sprintf("%016x", rand.Uint64())}, nil
 }
 
 // Close stops every doc actor and waits for them. Commits in flight finish
@@ -391,18 +395,22 @@ type committedOp struct {
 	op  delta.Delta
 }
 
-// busOp is an op message as the bus carries it: the same JSON that
-// subscribers get, plus the marker kind and the commit time.
+// busOp is a message on a doc's bus channel. An op is the same JSON that
+// subscribers get, plus the marker kind and the commit time; the other
+// types are nodes' messages to each other: "head" beacons and "turn"
+// requests (engine_turn.go), which name the node and the time it asks for.
 type busOp struct {
-	Type string          `json:"type"`
-	Doc  string          `json:"doc"`
-	V    int64           `json:"v"`
-	Op   json.RawMessage `json:"op,omitempty"`
-	Src  string          `json:"src,omitempty"`
-	Seq  int64           `json:"seq,omitempty"`
-	By   string          `json:"by,omitempty"`
-	Kind OpKind          `json:"kind,omitempty"`
-	At   *time.Time      `json:"at,omitempty"`
+	Type   string          `json:"type"`
+	Doc    string          `json:"doc"`
+	V      int64           `json:"v"`
+	Op     json.RawMessage `json:"op,omitempty"`
+	Src    string          `json:"src,omitempty"`
+	Seq    int64           `json:"seq,omitempty"`
+	By     string          `json:"by,omitempty"`
+	Kind   OpKind          `json:"kind,omitempty"`
+	At     *time.Time      `json:"at,omitempty"`
+	Node   string          `json:"node,omitempty"`
+	WaitMS int64           `json:"wait_ms,omitempty"`
 }
 
 // snapshotData is the stored form of a snapshot.
@@ -439,6 +447,16 @@ type docActor struct {
 	batch    []*submitReq
 	cancel   func()
 	resync   bool
+
+	// commitDur is a running mean of this node's commit round trips.
+	commitDur time.Duration
+	// While another node has its turn (engine_turn.go), this node holds
+	// back its commits until turnUntil, or until the head moves on from
+	// turnV; noTurnUntil is when it gives turns again after one in vain.
+	turnUntil, turnFrom, noTurnUntil time.Time
+	turnV                            int64
+	turnTimer                        *time.Timer
+	turnC                            <-chan time.Time
 }
 
 // tryPost queues fn unless the actor has stopped or its inbox is full (a
@@ -527,12 +545,10 @@ func (a *docActor) run() {
 				a.resync = false
 				a.catchUp(ctx)
 			}
-			// A batch may leave submissions for the next round (those
-			// behind a lock marker): commit until nothing is queued, or
-			// they would wait for the next message to arrive.
-			for len(a.batch) > 0 {
-				a.commitBatch(ctx)
-			}
+			a.commitQueued(ctx)
+		case <-a.turnC:
+			a.turnC = nil
+			a.commitQueued(ctx)
 		case <-a.gapC:
 			a.gapC = nil
 			a.catchUp(ctx)
@@ -555,6 +571,20 @@ func (a *docActor) run() {
 		if len(a.subs) > 0 {
 			idle.Reset(a.e.cfg.Idle)
 		}
+	}
+}
+
+// commitQueued commits the queued submissions, unless another node has its
+// turn. A batch may leave submissions for the next round (those behind a
+// lock marker): it commits until nothing is queued, or they would wait for
+// the next message to arrive.
+func (a *docActor) commitQueued(ctx context.Context) {
+	for len(a.batch) > 0 {
+		if a.holdingBack() {
+			a.wakeAfterTurn()
+			return
+		}
+		a.commitBatch(ctx)
 	}
 }
 
@@ -867,8 +897,10 @@ func (r *submitReq) answer(v int64, err error) {
 
 // commitBatch commits the queued submissions: resends are acknowledged,
 // the rest transformed to the head, validated and inserted in one round
-// trip. When another node took the next version first, the head catches up
-// from the log and the remaining submissions are transformed again.
+// trip. When another node took the next version first, this node asks for
+// a turn, the head catches up (from the bus, or the log) and the remaining
+// submissions are transformed again and tried again at once
+// (engine_turn.go).
 func (a *docActor) commitBatch(ctx context.Context) {
 	batch := a.batch
 	a.batch = nil
@@ -878,6 +910,7 @@ func (a *docActor) commitBatch(ctx context.Context) {
 	if slices.ContainsFunc(batch, func(r *submitReq) bool { return r.kind != "" }) {
 		limit *= 10
 	}
+	lost := int64(-1) // the version of the last race lost
 	for attempt := 0; len(batch) > 0; attempt++ {
 		if attempt >= limit {
 			for _, r := range batch {
@@ -885,12 +918,8 @@ func (a *docActor) commitBatch(ctx context.Context) {
 			}
 			return
 		}
-		if attempt == 1 && a.drainBus(a.v) {
-			// The winner's ops came over the bus: no need to read the log.
-		} else if attempt > 0 {
-			// Jitter, so nodes racing on one doc do not keep colliding.
-			time.Sleep(time.Duration(rand.IntN(1000*min(2+attempt, 20))) * time.Microsecond)
-			a.catchUp(ctx)
+		if attempt > 0 {
+			a.afterLoss(ctx, lost, attempt)
 		}
 		p, later := a.prepare(ctx, batch)
 		recs, reqs := p.recs, p.reqs
@@ -902,8 +931,10 @@ func (a *docActor) commitBatch(ctx context.Context) {
 		}
 		start := time.Now()
 		n, err := a.e.cfg.Store.CommitOps(ctx, recs)
+		took := time.Since(start)
+		a.commitDur = (3*a.commitDur + took) / 4
 		if m := a.e.cfg.Metrics; m != nil && n > 0 {
-			m.Committed(n, time.Since(start))
+			m.Committed(n, took)
 		}
 		for i := 0; i < n; i++ {
 			a.committed(ctx, recs[i], p.ops[i], p.content[i], reqs[i])
@@ -925,19 +956,10 @@ func (a *docActor) commitBatch(ctx context.Context) {
 			a.catchUp(ctx)
 			return
 		}
-	}
-}
-
-// drainBus runs what is already queued in the inbox (the winner of a race
-// usually has its ops there) and reports whether the head moved past lost.
-func (a *docActor) drainBus(lost int64) bool {
-	for {
-		select {
-		case fn := <-a.inbox:
-			fn(a)
-		default:
-			return a.v > lost
-		}
+		// Another node took version recs[n].V (or, rarely, committed one
+		// of these ops as a resend): the next prepare finds out which.
+		lost = recs[n].V
+		a.requestTurn(ctx, lost)
 	}
 }
 
@@ -1159,6 +1181,9 @@ func (a *docActor) fromBus(data []byte) {
 		if m.V > a.v {
 			a.waitForGap()
 		}
+		return
+	case "turn":
+		a.grantTurn(&m)
 		return
 	case "op":
 	default:

@@ -1,0 +1,57 @@
+package collab
+
+import (
+	"testing"
+	"time"
+)
+
+// TestTurn_HoldsBackUntilAnotherCommitsOrTimeIsUp checks the turn rules of
+// one doc actor: a request from another node holds back its commits until
+// another node's op moves the head or the time asked for is up; its own
+// requests, echoed by the bus, do nothing; after a turn given in vain it
+// gives none for as long.
+func TestTurn_HoldsBackUntilAnotherCommitsOrTimeIsUp(t *testing.T) {
+	a := &docActor{e: &Engine{node: "me"}, v: 10}
+	a.grantTurn(&busOp{Type: "turn", V: 10, Node: "me", WaitMS: 500})
+	if a.holdingBack() {
+		t.Fatal("holds back for its own request")
+	}
+
+	a.grantTurn(&busOp{Type: "turn", V: 10, Node: "other", WaitMS: 500})
+	if !a.holdingBack() {
+		t.Fatal("does not hold back for another node's request")
+	}
+	a.v++ // the other node's op arrived
+	if a.holdingBack() {
+		t.Fatal("still holds back after the other node committed")
+	}
+
+	// A request for less than minTurn is held for minTurn; when nobody
+	// commits meanwhile, the turn ends when its time is up.
+	a.grantTurn(&busOp{Type: "turn", V: 11, Node: "other", WaitMS: 1})
+	if !a.holdingBack() {
+		t.Fatal("does not hold back for a short request")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for a.holdingBack() {
+		if time.Now().After(deadline) {
+			t.Fatal("the turn does not end")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// Given in vain: the next request is ignored for a while.
+	a.grantTurn(&busOp{Type: "turn", V: 11, Node: "other", WaitMS: 500})
+	if a.holdingBack() {
+		t.Fatal("holds back again right after a turn given in vain")
+	}
+	if wait := time.Until(a.noTurnUntil); wait < minTurn/2 || wait > maxTurn {
+		t.Fatalf("gives no turn for %s, want about %s", wait, minTurn)
+	}
+
+	// Requests never hold it back for longer than maxTurn.
+	b := &docActor{e: &Engine{node: "me"}}
+	b.grantTurn(&busOp{Type: "turn", Node: "other", WaitMS: 3_600_000})
+	if d := time.Until(b.turnUntil); d > maxTurn {
+		t.Fatalf("holds back for %s, want at most %s", d, maxTurn)
+	}
+}
