@@ -19,17 +19,29 @@ import (
 // batch is still decided by its own unique inserts: a batch refused by a
 // key is rolled back to its savepoint and fails alone, and the others
 // commit. A caller is answered only after the transaction committed, so
-// an acknowledged op is on disk as before.
+// an acknowledged op is on disk as before. Snapshots, which a doc actor
+// saves every so many ops, go into the same transactions: they cost no
+// fsync of their own.
 
 // maxGroup bounds the batches committed in one transaction, so that one
 // group does not hold the writer for long.
 const maxGroup = 256
 
-// commitReq is one CommitOps call waiting for the committer.
+// commitReq is one CommitOps (ops) or SaveSnapshot (snap) call waiting
+// for the committer.
 type commitReq struct {
 	ctx  context.Context
 	ops  []collab.OpRecord
+	snap *collab.SnapshotRecord
 	done chan error
+}
+
+// what names the request in errors.
+func (r *commitReq) what() string {
+	if r.snap != nil {
+		return fmt.Sprintf("save snapshot %q v%d", r.snap.Doc, r.snap.V)
+	}
+	return fmt.Sprintf("commit ops of %q", r.ops[0].Doc)
 }
 
 // committer is the goroutine that commits op batches in groups.
@@ -92,27 +104,41 @@ func (s *Store) CommitOps(ctx context.Context, ops []collab.OpRecord) (int, erro
 			return 0, fmt.Errorf("sqlite: commit op %q v%d: %w", op.Doc, op.V, err)
 		}
 	}
-	req := &commitReq{ctx: ctx, ops: ops, done: make(chan error, 1)}
+	if err := s.commitInGroup(&commitReq{ctx: ctx, ops: ops}); err != nil {
+		return 0, err
+	}
+	return len(ops), nil
+}
+
+// SaveSnapshot inserts a snapshot; one already stored for (doc, v) is kept.
+// It is written in the next group's transaction.
+func (s *Store) SaveSnapshot(ctx context.Context, sn collab.SnapshotRecord) error {
+	if err := checkJSON(sn.Data); err != nil {
+		return fmt.Errorf("sqlite: save snapshot %q v%d: %w", sn.Doc, sn.V, err)
+	}
+	return s.commitInGroup(&commitReq{ctx: ctx, snap: &sn})
+}
+
+// commitInGroup queues req for the committer and waits for its answer.
+func (s *Store) commitInGroup(req *commitReq) error {
+	req.done = make(chan error, 1)
 	c := s.commit
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
-		return 0, fmt.Errorf("sqlite: commit ops of %q: %w", first.Doc, errStoreClosed)
+		return fmt.Errorf("sqlite: %s: %w", req.what(), errStoreClosed)
 	}
 	select {
 	case c.reqs <- req:
 		c.mu.RUnlock()
-	case <-ctx.Done():
+	case <-req.ctx.Done():
 		c.mu.RUnlock()
-		return 0, fmt.Errorf("sqlite: commit ops of %q: %w", first.Doc, ctx.Err())
+		return fmt.Errorf("sqlite: %s: %w", req.what(), req.ctx.Err())
 	}
 	// Once queued, the answer is awaited even if ctx ends: the batch may
 	// be in a transaction already, and only the committer knows whether
 	// it was written. It answers within one transaction's time.
-	if err := <-req.done; err != nil {
-		return 0, err
-	}
-	return len(ops), nil
+	return <-req.done
 }
 
 func (s *Store) runCommitter() {
@@ -140,7 +166,7 @@ func (s *Store) runCommitter() {
 			for {
 				select {
 				case req := <-c.reqs:
-					req.done <- fmt.Errorf("sqlite: commit ops of %q: %w", req.ops[0].Doc, errStoreClosed)
+					req.done <- fmt.Errorf("sqlite: %s: %w", req.what(), errStoreClosed)
 				default:
 					return
 				}
@@ -165,7 +191,7 @@ func (s *Store) commitGroup(group []*commitReq) {
 	fail := func(err error) {
 		for i, req := range group {
 			if errs[i] == nil {
-				errs[i] = fmt.Errorf("sqlite: commit ops of %q: %w", req.ops[0].Doc, err)
+				errs[i] = fmt.Errorf("sqlite: %s: %w", req.what(), err)
 			}
 		}
 		answer()
@@ -183,7 +209,16 @@ func (s *Store) commitGroup(group []*commitReq) {
 	written := 0
 	for i, req := range group {
 		if err := req.ctx.Err(); err != nil {
-			errs[i] = fmt.Errorf("sqlite: commit ops of %q: %w", req.ops[0].Doc, err)
+			errs[i] = fmt.Errorf("sqlite: %s: %w", req.what(), err)
+			continue
+		}
+		if req.snap != nil {
+			sn := req.snap
+			if _, err := tx.StmtContext(ctx, s.insertSnapshot).ExecContext(ctx, sn.Doc, sn.V, jsonArg(sn.Data), sn.At.UnixMilli()); err != nil {
+				fail(err)
+				return
+			}
+			written++
 			continue
 		}
 		err, fatal := s.insertBatch(ctx, tx, insert, req.ops)

@@ -49,17 +49,6 @@ func (s *Store) OpBySource(ctx context.Context, doc, src string, seq int64) (col
 	return op, true, nil
 }
 
-// SaveSnapshot inserts a snapshot; one already stored for (doc, v) is kept.
-func (s *Store) SaveSnapshot(ctx context.Context, sn collab.SnapshotRecord) error {
-	if err := checkJSON(sn.Data); err != nil {
-		return fmt.Errorf("sqlite: save snapshot %q v%d: %w", sn.Doc, sn.V, err)
-	}
-	if _, err := s.insertSnapshot.ExecContext(ctx, sn.Doc, sn.V, jsonArg(sn.Data), sn.At.UnixMilli()); err != nil {
-		return fmt.Errorf("sqlite: save snapshot %q v%d: %w", sn.Doc, sn.V, err)
-	}
-	return nil
-}
-
 // LatestSnapshot returns the snapshot of doc with the highest version that
 // is at most maxV (maxV < 0: the highest of all), if any.
 func (s *Store) LatestSnapshot(ctx context.Context, doc string, maxV int64) (collab.SnapshotRecord, bool, error) {

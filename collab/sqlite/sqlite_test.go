@@ -551,10 +551,11 @@ func checkAccounts(t *testing.T, s *Store) {
 }
 
 // TestCommitOps_GroupRefusesOnlyTheDuplicate queues batches of several
-// docs while the writer is busy, so that they are committed as one group:
-// a batch refused by a key — in the middle of the group, and a batch whose
-// second op is the duplicate — fails alone and leaves nothing behind; the
-// batches before and after it in the group commit.
+// docs, and a snapshot, while the writer is busy, so that they are
+// committed as one group: a batch refused by a key — in the middle of the
+// group, and a batch whose second op is the duplicate — fails alone and
+// leaves nothing behind; the batches before and after it in the group,
+// and the snapshot, are committed.
 func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 	s := mustOpenTemp(t)
 	mustCommit(t, s, op("a", 0, "p", 1))
@@ -574,12 +575,14 @@ func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 		committed want = iota
 		refused
 	)
+	snap := collab.SnapshotRecord{Doc: "c", V: 3, Data: json.RawMessage(`{"ops":[{"insert":"012\n"}]}`), At: time.UnixMilli(1_700_000_000_000).UTC()}
 	batches := []struct {
 		name string
 		ops  []collab.OpRecord
 		want want
 	}{
 		{"a v1", []collab.OpRecord{op("a", 1, "x", 1)}, committed},
+		{"snapshot c v3", nil, committed},
 		{"a v0 again", []collab.OpRecord{op("a", 0, "x", 2)}, refused},
 		{"c v0..2", []collab.OpRecord{op("c", 0, "x", 1), op("c", 1, "x", 2), op("c", 2, "x", 3)}, committed},
 		{"b v2..3, v3 a resend of b v1", []collab.OpRecord{op("b", 2, "x", 1), op("b", 3, "p", 2)}, refused},
@@ -624,6 +627,10 @@ func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 	}
 	for i, b := range batches {
 		wg.Go(func() {
+			if b.ops == nil {
+				results[i] = result{0, s.SaveSnapshot(ctx, snap)}
+				return
+			}
 			n, err := s.CommitOps(ctx, b.ops)
 			results[i] = result{n, err}
 		})
@@ -638,7 +645,7 @@ func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 		r := results[i]
 		switch b.want {
 		case committed:
-			if r.err != nil || r.n != len(b.ops) {
+			if r.err != nil || r.n != len(b.ops) { // a snapshot: 0, nil
 				t.Errorf("%s: CommitOps = %d, %v; want %d, nil", b.name, r.n, r.err, len(b.ops))
 			}
 		case refused:
@@ -661,7 +668,11 @@ func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 			t.Errorf("log of %s = %q, want %q", doc, got, want)
 		}
 	}
-	// The eight batches were one group (one transaction, one fsync).
+	if got, ok, err := s.LatestSnapshot(ctx, "c", -1); err != nil || !ok || got.V != 3 || string(got.Data) != string(snap.Data) {
+		t.Errorf("LatestSnapshot(c) = v%d %s, %v, %v; want v3 %s", got.V, got.Data, ok, err, snap.Data)
+	}
+	// The batches and the snapshot were one group (one transaction, one
+	// fsync).
 	mu.Lock()
 	defer mu.Unlock()
 	if len(groups) != 2 || len(groups[1]) != len(batches) {
