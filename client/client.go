@@ -5,11 +5,13 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -128,10 +130,18 @@ func (c *Client) connect(ctx context.Context) error {
 		return fmt.Errorf("hello: %w", err)
 	}
 	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var welcome struct{ Type, Code, Message string }
-	if err := ws.ReadJSON(&welcome); err != nil {
+	_, frame, err := ws.ReadMessage()
+	if err != nil {
 		ws.Close()
 		return fmt.Errorf("welcome: %w", err)
+	}
+	// The welcome comes first; whatever shares its frame is handled
+	// before the next frame.
+	msgs := splitFrame(frame)
+	var welcome struct{ Type, Code, Message string }
+	if len(msgs) == 0 || json.Unmarshal(msgs[0], &welcome) != nil {
+		ws.Close()
+		return fmt.Errorf("welcome: malformed message %q", frame)
 	}
 	if welcome.Type != "welcome" {
 		ws.Close()
@@ -155,7 +165,7 @@ func (c *Client) connect(ctx context.Context) error {
 	}
 	c.wg.Add(1)
 	c.mu.Unlock()
-	go c.read(ws, gen)
+	go c.read(ws, gen, msgs[1:])
 	return nil
 }
 
@@ -390,10 +400,23 @@ type message struct {
 	Message string          `json:"message"`
 }
 
-func (c *Client) read(ws *websocket.Conn, gen int) {
+// splitFrame returns the messages of a frame. The server sends what it
+// has for a connection at once as one frame, the messages separated by
+// newlines (JSON text never contains a raw newline); a frame of one
+// message is just that message.
+func splitFrame(frame []byte) [][]byte {
+	msgs := bytes.Split(frame, []byte{'\n'})
+	return slices.DeleteFunc(msgs, func(m []byte) bool { return len(bytes.TrimSpace(m)) == 0 })
+}
+
+// read handles first (the messages that shared the welcome's frame),
+// then every frame of ws, message by message in order, until the
+// connection ends.
+func (c *Client) read(ws *websocket.Conn, gen int, first [][]byte) {
 	defer c.wg.Done()
+	c.receive(gen, first)
 	for {
-		_, data, err := ws.ReadMessage()
+		_, frame, err := ws.ReadMessage()
 		if err != nil {
 			c.mu.Lock()
 			if c.gen == gen && c.ws == ws {
@@ -403,17 +426,28 @@ func (c *Client) read(ws *websocket.Conn, gen int) {
 			c.mu.Unlock()
 			return
 		}
+		c.receive(gen, splitFrame(frame))
+	}
+}
+
+// receive applies the messages of one frame of connection generation gen.
+func (c *Client) receive(gen int, msgs [][]byte) {
+	if len(msgs) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	for _, data := range msgs {
 		var m message
 		if err := json.Unmarshal(data, &m); err != nil {
 			continue
 		}
-		c.mu.Lock()
-		if c.gen == gen {
-			c.handle(m)
-			c.notify()
-		}
-		c.mu.Unlock()
+		c.handle(m)
 	}
+	c.notify()
 }
 
 // handle applies one server message to the state machine. Callers hold

@@ -11,7 +11,7 @@
 // resend their unacknowledged ops with the same seq, the path every
 // reconnect takes, so nothing typed is lost or stored twice.
 import { backoffDelay } from './backoff';
-import { parseServerMsg, PROTOCOL_VERSION, type ClientMsg, type HelloMsg, type ServerMsg, type WelcomeMsg } from './protocol';
+import { parseServerFrame, PROTOCOL_VERSION, type ClientMsg, type HelloMsg, type ServerMsg, type WelcomeMsg } from './protocol';
 
 export type ConnState = 'connecting' | 'open' | 'offline';
 
@@ -132,28 +132,13 @@ export class Connection {
     this.welcomed = false;
     ws.onopen = () => this.hello(ws, token);
     ws.onmessage = (ev) => {
-      if (ws !== this.ws || typeof ev.data !== 'string') return;
-      const m = parseServerMsg(ev.data);
-      if (!m) return;
-      if (m.type === 'error' && m.code === 'unauthorized') {
-        // The handshake failed, or the token expired mid-session (the
-        // message it answers, an op even, was not carried out).
-        this.reauth(this.helloToken ?? token);
-        return;
+      if (typeof ev.data !== 'string') return;
+      // A frame may carry several messages: handle them in order, and
+      // stop if one of them lets go of this socket.
+      for (const m of parseServerFrame(ev.data)) {
+        if (ws !== this.ws) return;
+        this.receive(m, token);
       }
-      if (m.type === 'welcome') {
-        if (this.welcomed) return; // the answer to a renewing hello
-        this.welcomed = true;
-        this.attempt = 0;
-        this.setState('open');
-        this.opts.onOpen(m);
-        return;
-      }
-      if (!this.welcomed) {
-        // The handshake failed (e.g. unauthorized); the server closes.
-        return;
-      }
-      this.opts.onMessage(m);
     };
     ws.onclose = () => {
       if (ws !== this.ws) return;
@@ -162,6 +147,29 @@ export class Connection {
     ws.onerror = () => {
       // onclose follows.
     };
+  }
+
+  /** receive handles one message of the current socket, opened with token. */
+  private receive(m: ServerMsg, token: string): void {
+    if (m.type === 'error' && m.code === 'unauthorized') {
+      // The handshake failed, or the token expired mid-session (the
+      // message it answers, an op even, was not carried out).
+      this.reauth(this.helloToken ?? token);
+      return;
+    }
+    if (m.type === 'welcome') {
+      if (this.welcomed) return; // the answer to a renewing hello
+      this.welcomed = true;
+      this.attempt = 0;
+      this.setState('open');
+      this.opts.onOpen(m);
+      return;
+    }
+    if (!this.welcomed) {
+      // The handshake failed (e.g. unauthorized); the server closes.
+      return;
+    }
+    this.opts.onMessage(m);
   }
 
   private reauth(refused: string): void {

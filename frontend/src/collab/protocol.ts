@@ -141,7 +141,23 @@ export interface EventMsg {
 export type DocServerMsg = SnapshotMsg | OpMsg | AckMsg | SyncedMsg | ErrorMsg;
 export type ServerMsg = WelcomeMsg | DocServerMsg | PresenceInMsg | EventMsg;
 
-/** parseServerMsg decodes a frame, or returns null for anything malformed. */
+/**
+ * parseServerFrame decodes a frame into its messages, in order. The server
+ * sends what it has for a connection at once as one frame, the messages
+ * separated by newlines (JSON text never contains a raw newline); a frame
+ * of one message is just that message. Malformed messages are left out.
+ */
+export function parseServerFrame(text: string): ServerMsg[] {
+  const out: ServerMsg[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const m = parseServerMsg(line);
+    if (m) out.push(m);
+  }
+  return out;
+}
+
+/** parseServerMsg decodes one message, or returns null for anything malformed. */
 export function parseServerMsg(text: string): ServerMsg | null {
   let m: unknown;
   try {
