@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -742,10 +743,13 @@ func startTwoNodes(ctx context.Context, t *testing.T) (*wsNode, *wsNode) {
 func readWS(t *testing.T, r *rawWS, deadline time.Time, what string, match func(m map[string]any) bool) map[string]any {
 	t.Helper()
 	for {
-		r.ws.SetReadDeadline(deadline)
-		var m map[string]any
-		if err := r.ws.ReadJSON(&m); err != nil {
+		data, err := r.read(deadline)
+		if err != nil {
 			t.Fatalf("waiting for %s: %v", what, err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("server sent non-JSON %q", data)
 		}
 		if match(m) {
 			return m

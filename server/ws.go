@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -30,6 +31,9 @@ const (
 	wsMaxDocs       = 200
 	wsMaxPlans      = 20
 	wsSendQueue     = 1024
+	wsFrameBytes    = 1 << 20              // a frame of several messages
+	wsCoalesce      = 5 * time.Millisecond // a busy connection writes once per this at most
+	wsPooledFrame   = 64 << 10             // larger frame buffers are not kept
 	wsWriteWait     = 10 * time.Second
 	wsPongWait      = 60 * time.Second
 	wsPingEvery     = 25 * time.Second
@@ -51,6 +55,9 @@ type collabAPI struct {
 	origins  []string
 	queue    int
 	sockets  prometheus.Gauge
+
+	// frames holds the buffers frames of several messages are joined in.
+	frames sync.Pool
 
 	// open holds the live connections, so shutdown can close them and a
 	// revoked membership closes its subscriptions; watches are the plan
@@ -137,8 +144,9 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 	}
 	// The access log and metrics record the upgrade, not a 200.
 	c.Response().Status = http.StatusSwitchingProtocols
-	cn := &conn{api: a, ws: ws, send: make(chan []byte, a.queue), done: make(chan struct{}),
+	cn := &conn{api: a, ws: ws, done: make(chan struct{}),
 		docs: map[string]*collab.Subscription{}, docPlan: map[string]string{}, plans: map[string]*collab.PlanSub{}}
+	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch)
 	a.mu.Lock()
 	a.open[cn] = struct{}{}
 	a.mu.Unlock()
@@ -169,13 +177,16 @@ func (a *collabAPI) closeAll() {
 }
 
 // conn is one WebSocket connection (one browser tab). The reader goroutine
-// handles messages; the writer goroutine owns all writes. Everything sent to
-// the client goes through the bounded send queue: a client that does not
-// read fast enough is disconnected, never allowed to slow down others.
+// handles messages; the send queue's writer owns all data writes (pings
+// and close frames are control frames, which gorilla lets any goroutine
+// write). Everything sent to the client goes through the bounded send
+// queue: a client that does not read fast enough is disconnected, never
+// allowed to slow down others.
 type conn struct {
 	api  *collabAPI
 	ws   *websocket.Conn
-	send chan []byte
+	out  *sendQueue
+	ping atomic.Pointer[time.Timer]
 	done chan struct{}
 	once sync.Once
 	// closeCode is set before closeWith's sentinel is queued.
@@ -197,19 +208,14 @@ type conn struct {
 // sink queues msg for the client; when the queue is full the connection is
 // closed and false returned.
 func (cn *conn) sink(msg []byte) bool {
-	select {
-	case <-cn.done:
-		return false
-	default:
-	}
-	select {
-	case cn.send <- msg:
+	switch err := cn.out.push(msg); err {
+	case nil:
 		return true
-	default:
+	case errQueueFull:
 		cn.api.log.Info("websocket client too slow; disconnecting", "client", cn.client)
 		cn.close()
-		return false
 	}
+	return false
 }
 
 // closeWith sends msg, then a close frame with code, and waits (briefly)
@@ -226,6 +232,10 @@ func (cn *conn) closeWith(msg []byte, code int) {
 
 func (cn *conn) close() {
 	cn.once.Do(func() {
+		cn.out.close()
+		if t := cn.ping.Load(); t != nil {
+			t.Stop()
+		}
 		close(cn.done)
 		cn.ws.Close()
 	})
@@ -238,17 +248,16 @@ func (cn *conn) serve(ctx context.Context) {
 		if r := recover(); r != nil {
 			cn.api.log.Error("websocket handler panicked", "client", cn.client, "panic", r)
 			cn.close()
+			cn.out.wait()
 		}
 	}()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		cn.writeLoop()
-	}()
+	// The keepalive pings come from a timer, not from a goroutine that
+	// waits for it: an idle connection has only its reader.
+	cn.ping.Store(time.AfterFunc(wsPingEvery, cn.sendPing))
 	cn.readLoop(ctx)
 	cn.close()
-	wg.Wait()
+	cn.ping.Load().Stop() // in case close came before the timer was set
+	cn.out.wait()
 	cn.mu.Lock()
 	docs, docPlan, plans := cn.docs, cn.docPlan, cn.plans
 	cn.docs, cn.docPlan, cn.plans = map[string]*collab.Subscription{}, map[string]string{}, map[string]*collab.PlanSub{}
@@ -263,33 +272,73 @@ func (cn *conn) serve(ctx context.Context) {
 	}
 }
 
-func (cn *conn) writeLoop() {
-	ping := time.NewTicker(wsPingEvery)
-	defer ping.Stop()
-	for {
-		select {
-		case <-cn.done:
-			return
-		case msg := <-cn.send:
-			if msg == nil {
-				// closeWith's sentinel: everything before it is written.
-				cn.ws.WriteControl(websocket.CloseMessage,
-					websocket.FormatCloseMessage(cn.closeCode, ""), time.Now().Add(time.Second))
-				cn.close()
-				return
-			}
-			cn.ws.SetWriteDeadline(time.Now().Add(wsWriteWait))
-			if err := cn.ws.WriteMessage(websocket.TextMessage, msg); err != nil {
-				cn.close()
-				return
-			}
-		case <-ping.C:
-			if err := cn.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteWait)); err != nil {
-				cn.close()
-				return
-			}
-		}
+// sendPing writes a keepalive ping and sets the timer for the next one.
+func (cn *conn) sendPing() {
+	if err := cn.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteWait)); err != nil {
+		cn.close()
+		return
 	}
+	select {
+	case <-cn.done:
+	default:
+		// A close racing with this Reset leaves one more ping to fail
+		// against the closed socket; it re-arms nothing.
+		cn.ping.Load().Reset(wsPingEvery)
+	}
+}
+
+// writeBatch sends msgs, the messages the client was sent since the last
+// write, in as few frames as it can: several messages share a frame,
+// separated by newlines (JSON text never contains a raw newline), up to
+// wsFrameBytes; a larger message goes alone. Each message was encoded
+// once for all its recipients and is only copied here. A nil message is
+// closeWith's sentinel: everything before it is written, then the close
+// frame, and the connection is closed.
+func (cn *conn) writeBatch(msgs [][]byte) bool {
+	for len(msgs) > 0 {
+		if msgs[0] == nil {
+			cn.ws.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(cn.closeCode, ""), time.Now().Add(time.Second))
+			cn.close()
+			return false
+		}
+		n, size := 1, len(msgs[0])
+		for n < len(msgs) && msgs[n] != nil && size+1+len(msgs[n]) <= wsFrameBytes {
+			size += 1 + len(msgs[n])
+			n++
+		}
+		if err := cn.writeFrame(msgs[:n], size); err != nil {
+			cn.close()
+			return false
+		}
+		msgs = msgs[n:]
+	}
+	return true
+}
+
+// writeFrame writes msgs (size bytes joined) as one text frame.
+func (cn *conn) writeFrame(msgs [][]byte, size int) error {
+	cn.ws.SetWriteDeadline(time.Now().Add(wsWriteWait))
+	if len(msgs) == 1 {
+		return cn.ws.WriteMessage(websocket.TextMessage, msgs[0])
+	}
+	buf, _ := cn.api.frames.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	frame := slices.Grow((*buf)[:0], size)
+	for i, m := range msgs {
+		if i > 0 {
+			frame = append(frame, '\n')
+		}
+		frame = append(frame, m...)
+	}
+	err := cn.ws.WriteMessage(websocket.TextMessage, frame)
+	if cap(frame) <= wsPooledFrame {
+		*buf = frame[:0]
+		cn.api.frames.Put(buf)
+	}
+	return err
 }
 
 // inMsg is any client message; fields are used by type.

@@ -47,8 +47,7 @@ func (r *rawWS) until(what string, match func(m map[string]any) bool) map[string
 	r.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		r.ws.SetReadDeadline(deadline)
-		_, data, err := r.ws.ReadMessage()
+		data, err := r.read(deadline)
 		if err != nil {
 			r.t.Fatalf("waiting for %s: %v", what, err)
 		}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -291,6 +292,8 @@ func assertConverged(ctx context.Context, t *testing.T, clients []*client.Client
 type rawWS struct {
 	t  *testing.T
 	ws *websocket.Conn
+	// queued are the messages of the last frame not yet read.
+	queued [][]byte
 }
 
 func dialRaw(t *testing.T, n *wsNode, d *websocket.Dialer) *rawWS {
@@ -306,6 +309,22 @@ func dialRaw(t *testing.T, n *wsNode, d *websocket.Dialer) *rawWS {
 	return &rawWS{t: t, ws: ws}
 }
 
+// read returns the next message: a frame may carry several, separated
+// by newlines (docs/protocol.md).
+func (r *rawWS) read(deadline time.Time) ([]byte, error) {
+	for len(r.queued) == 0 {
+		r.ws.SetReadDeadline(deadline)
+		_, frame, err := r.ws.ReadMessage()
+		if err != nil {
+			return nil, err
+		}
+		r.queued = bytes.Split(frame, []byte{'\n'})
+	}
+	m := r.queued[0]
+	r.queued = r.queued[1:]
+	return m, nil
+}
+
 func (r *rawWS) send(s string) {
 	r.t.Helper()
 	if err := r.ws.WriteMessage(websocket.TextMessage, []byte(s)); err != nil {
@@ -317,8 +336,7 @@ func (r *rawWS) send(s string) {
 func (r *rawWS) next() map[string]any {
 	r.t.Helper()
 	for {
-		r.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-		_, data, err := r.ws.ReadMessage()
+		data, err := r.read(time.Now().Add(10 * time.Second))
 		if err != nil {
 			r.t.Fatalf("read: %v", err)
 		}
@@ -355,9 +373,9 @@ func (r *rawWS) hello(client, token string) {
 // messages still queued).
 func (r *rawWS) expectClosed() {
 	r.t.Helper()
-	r.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	deadline := time.Now().Add(5 * time.Second)
 	for {
-		_, data, err := r.ws.ReadMessage()
+		data, err := r.read(deadline)
 		if err == nil {
 			continue
 		}

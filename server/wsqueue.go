@@ -1,0 +1,117 @@
+package server
+
+import (
+	"errors"
+	"sync"
+	"time"
+)
+
+// Errors of sendQueue.push.
+var (
+	errQueueFull   = errors.New("send queue full")
+	errQueueClosed = errors.New("send queue closed")
+)
+
+// sendQueueKeep is the capacity a drained queue keeps for the next burst;
+// a larger backing array is let go, so an idle connection holds little.
+const sendQueueKeep = 64
+
+// sendQueue holds the messages waiting for one WebSocket connection and
+// runs the writer that sends them. It grows on demand and is bounded by
+// limit messages: a client that falls that far behind is too slow (push
+// answers errQueueFull). The writer goroutine runs only while there is
+// something to send, so an idle connection costs no goroutine and no
+// buffer here.
+//
+// The writer takes everything waiting at once and hands it to write,
+// which sends it as one frame (see conn.writeBatch): what a connection is
+// sent while its writer is busy goes out together. After a write it waits
+// until linger has passed since the write began, so that a busy
+// connection makes at most one write per linger however many messages it
+// is sent; the first message after a quiet spell goes out at once.
+type sendQueue struct {
+	limit  int
+	linger time.Duration
+	// write sends a batch; false means the connection is done (write
+	// has closed it) and the queue closes.
+	write func(batch [][]byte) bool
+
+	mu      sync.Mutex
+	msgs    [][]byte
+	closed  bool
+	running bool
+	writer  sync.WaitGroup
+}
+
+func newSendQueue(limit int, linger time.Duration, write func([][]byte) bool) *sendQueue {
+	return &sendQueue{limit: limit, linger: linger, write: write}
+}
+
+// push queues msg (the caller must not change it afterwards: broadcast
+// messages are shared by every subscriber) and starts the writer if it
+// is not running.
+func (q *sendQueue) push(msg []byte) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return errQueueClosed
+	}
+	if len(q.msgs) >= q.limit {
+		return errQueueFull
+	}
+	q.msgs = append(q.msgs, msg)
+	if !q.running {
+		// Added under the lock, so that close followed by wait never
+		// misses a writer that push is starting.
+		q.running = true
+		q.writer.Add(1)
+		go q.run()
+	}
+	return nil
+}
+
+// close drops what is waiting and refuses later pushes; the writer stops
+// after the write in progress (if any).
+func (q *sendQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.msgs = nil
+	q.mu.Unlock()
+}
+
+// wait waits until the writer has stopped. Call it after close.
+func (q *sendQueue) wait() { q.writer.Wait() }
+
+func (q *sendQueue) run() {
+	defer q.writer.Done()
+	var spare [][]byte
+	for {
+		q.mu.Lock()
+		if len(q.msgs) == 0 || q.closed {
+			q.running = false
+			if cap(q.msgs) > sendQueueKeep {
+				q.msgs = nil
+			}
+			q.mu.Unlock()
+			return
+		}
+		batch := q.msgs
+		q.msgs = spare[:0]
+		q.mu.Unlock()
+
+		began := time.Now()
+		ok := q.write(batch)
+		clear(batch) // let the messages go
+		spare = batch
+		if !ok {
+			q.close()
+			q.mu.Lock()
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		if d := q.linger - time.Since(began); d > 0 {
+			time.Sleep(d)
+		}
+	}
+}

@@ -1,0 +1,195 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// recorder is a sendQueue's write function that records the batches and
+// reports each on wrote; the first write waits for release if set.
+type recorder struct {
+	mu      sync.Mutex
+	writes  [][]string
+	wrote   chan int // the number of messages of each write
+	release chan struct{}
+}
+
+func newRecorder(block bool) *recorder {
+	r := &recorder{wrote: make(chan int, 100)}
+	if block {
+		r.release = make(chan struct{})
+	}
+	return r
+}
+
+func (r *recorder) write(batch [][]byte) bool {
+	var b []string
+	for _, m := range batch {
+		b = append(b, string(m))
+	}
+	r.mu.Lock()
+	r.writes = append(r.writes, b)
+	first := len(r.writes) == 1
+	r.mu.Unlock()
+	r.wrote <- len(b)
+	if first && r.release != nil {
+		<-r.release
+	}
+	return true
+}
+
+// await waits for writes until n messages in all have been written.
+func (r *recorder) await(t *testing.T, n int) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for n > 0 {
+		select {
+		case k := <-r.wrote:
+			n -= k
+		case <-timeout:
+			t.Fatalf("%d messages not written within 10 s", n)
+		}
+	}
+}
+
+// TestSendQueue_BatchesWhatArrivesWhileWriting: the messages pushed while
+// the writer is busy reach the next write together, in order.
+func TestSendQueue_BatchesWhatArrivesWhileWriting(t *testing.T) {
+	r := newRecorder(true)
+	q := newSendQueue(100, 0, r.write)
+	if err := q.push([]byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, 1) // the writer is busy with "a"
+	for _, m := range []string{"b", "c", "d"} {
+		if err := q.push([]byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(r.release)
+	r.await(t, 3)
+	q.close()
+	q.wait()
+	if got := fmt.Sprint(r.writes); got != "[[a] [b c d]]" {
+		t.Errorf("writes %s, want [[a] [b c d]]", got)
+	}
+}
+
+// TestSendQueue_IsBoundedAndStartsNoWriterWhenIdle: a queue refuses the
+// message past its limit, refuses everything once closed, and has no
+// writer running while it has nothing to send.
+func TestSendQueue_IsBoundedAndStartsNoWriterWhenIdle(t *testing.T) {
+	r := newRecorder(true)
+	q := newSendQueue(2, 0, r.write)
+	running := func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.running }
+	if running() {
+		t.Fatal("a writer runs before anything was sent")
+	}
+	if err := q.push([]byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, 1) // the writer holds "a"; two more may wait
+	for _, m := range []string{"b", "c"} {
+		if err := q.push([]byte(m)); err != nil {
+			t.Fatalf("push %s: %v", m, err)
+		}
+	}
+	if err := q.push([]byte("d")); err != errQueueFull {
+		t.Fatalf("push past the limit: %v, want errQueueFull", err)
+	}
+	close(r.release)
+	r.await(t, 2)
+	// The writer stops once the queue is empty; a later push starts one
+	// again.
+	q.wait()
+	if running() {
+		t.Fatal("the writer still runs with nothing to send")
+	}
+	if err := q.push([]byte("e")); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, 1)
+	q.close()
+	q.wait()
+	if err := q.push([]byte("f")); err != errQueueClosed {
+		t.Fatalf("push after close: %v, want errQueueClosed", err)
+	}
+	if got := fmt.Sprint(r.writes); got != "[[a] [b c] [e]]" {
+		t.Errorf("writes %s, want [[a] [b c] [e]]", got)
+	}
+}
+
+// TestSendQueue_LingersBetweenWrites: a busy queue writes at most once
+// per linger, so a burst after the first message goes out as one write.
+func TestSendQueue_LingersBetweenWrites(t *testing.T) {
+	r := newRecorder(false)
+	q := newSendQueue(1000, 200*time.Millisecond, r.write)
+	for range 20 {
+		if err := q.push([]byte("m")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.await(t, 20)
+	q.close()
+	q.wait()
+	// Pushing 20 messages takes far less than the linger.
+	if len(r.writes) > 2 {
+		t.Errorf("%d writes, want at most 2: %v", len(r.writes), r.writes)
+	}
+}
+
+// TestConn_WriteBatchJoinsMessagesIntoBoundedFrames checks the framing
+// of docs/protocol.md: messages joined by newlines, at most wsFrameBytes
+// per frame unless one message alone is larger, and the close sentinel
+// after what precedes it.
+func TestConn_WriteBatchJoinsMessagesIntoBoundedFrames(t *testing.T) {
+	big := []byte(`{"type":"snapshot","data":"` + strings.Repeat("x", wsFrameBytes) + `"}`)
+	half := []byte(`{"type":"op","pad":"` + strings.Repeat("y", wsFrameBytes/2) + `"}`)
+	batch := [][]byte{[]byte(`{"type":"op","v":1}`), []byte(`{"type":"ack","v":2}`), big,
+		half, half, []byte(`{"type":"op","v":3}`), nil, []byte(`{"type":"lost"}`)}
+	want := [][][]byte{{batch[0], batch[1]}, {big}, {half}, {half, batch[5]}}
+
+	api := &collabAPI{log: slog.New(slog.DiscardHandler)}
+	var pool sync.Pool // gorilla's write buffers, as the endpoint lends them
+	done := make(chan bool, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := (&websocket.Upgrader{WriteBufferPool: &pool}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		cn := &conn{api: api, ws: ws, done: make(chan struct{}), closeCode: websocket.CloseGoingAway}
+		cn.out = newSendQueue(10, 0, cn.writeBatch)
+		done <- cn.writeBatch(batch)
+	}))
+	defer srv.Close()
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for i, w := range want {
+		_, frame, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if !bytes.Equal(frame, bytes.Join(w, []byte{'\n'})) {
+			t.Fatalf("frame %d has %d bytes, want %d messages joined (%d bytes)", i, len(frame), len(w), len(bytes.Join(w, []byte{'\n'})))
+		}
+	}
+	if _, _, err := ws.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+		t.Fatalf("after the frames: %v, want close 1001", err)
+	}
+	if <-done {
+		t.Error("writeBatch reported the connection open after the close sentinel")
+	}
+}
