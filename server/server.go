@@ -195,11 +195,14 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown stops accepting connections and waits, until ctx ends, for the
-// requests in flight. Hijacked connections (WebSockets) are not waited
-// for: their owner closes them.
+// requests in flight. WebSocket connections, which net/http no longer
+// tracks once hijacked, are told to go away and waited for too.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.http.Shutdown(ctx); err != nil {
 		return fmt.Errorf("shut down http: %w", err)
+	}
+	if s.collab != nil {
+		return s.collab.wait(ctx)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -56,15 +57,27 @@ type collabAPI struct {
 	queue    int
 	sockets  prometheus.Gauge
 
-	// frames holds the buffers frames of several messages are joined in.
-	frames sync.Pool
+	// upgrader lends each connection a write buffer from writeBufs only
+	// while it writes a frame; frames holds the buffers frames of several
+	// messages are joined in. An idle connection holds neither.
+	upgrader  websocket.Upgrader
+	writeBufs sync.Pool
+	frames    sync.Pool
+
+	// ctx is the context of every connection, cancelled at shutdown;
+	// running counts the connections' goroutines, which Shutdown waits for.
+	ctx     context.Context
+	cancel  context.CancelFunc
+	running sync.WaitGroup
 
 	// open holds the live connections, so shutdown can close them and a
 	// revoked membership closes its subscriptions; watches are the plan
-	// channels this node follows for that.
+	// channels this node follows for that. closed is set at shutdown:
+	// no connection opens after it.
 	mu      sync.Mutex
 	open    map[*conn]struct{}
 	watches map[string]*watch
+	closed  bool
 }
 
 // routesCollab registers the WebSocket endpoint GET /api/ws and the section
@@ -81,6 +94,17 @@ func (s *Server) routesCollab(g *echo.Group) {
 		access: s.access, bus: s.cfg.Bus, log: s.log,
 		origins: s.cfg.Origins, queue: queue, sockets: s.metrics.sockets,
 		open: map[*conn]struct{}{}, watches: map[string]*watch{}}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.upgrader = websocket.Upgrader{
+		// Client messages are small (an op, a cursor): a 1 KiB read
+		// buffer rather than the HTTP server's 4 KiB, which goes with
+		// the request when the handler returns (larger frames are read
+		// past the buffer).
+		ReadBufferSize:  1024,
+		WriteBufferSize: 4096,
+		WriteBufferPool: &a.writeBufs,
+		CheckOrigin:     a.checkOrigin,
+	}
 	s.collab = a
 	// http.Server.Shutdown does not wait for hijacked connections: tell
 	// every client to go away (they reconnect to another node).
@@ -131,12 +155,7 @@ func (a *collabAPI) checkOrigin(r *http.Request) bool {
 }
 
 func (a *collabAPI) serveWS(c echo.Context) error {
-	up := websocket.Upgrader{
-		ReadBufferSize:  4096,
-		WriteBufferSize: 4096,
-		CheckOrigin:     a.checkOrigin,
-	}
-	ws, err := up.Upgrade(c.Response(), c.Request(), nil)
+	ws, err := a.upgrader.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
 		// The upgrader has written the HTTP error.
 		a.log.Debug("websocket upgrade failed", "err", err)
@@ -148,22 +167,54 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 		docs: map[string]*collab.Subscription{}, docPlan: map[string]string{}, plans: map[string]*collab.PlanSub{}}
 	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch)
 	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+		ws.Close()
+		return nil
+	}
 	a.open[cn] = struct{}{}
+	a.running.Add(1)
 	a.mu.Unlock()
 	a.sockets.Inc()
-	defer func() {
-		a.sockets.Dec()
-		a.mu.Lock()
-		delete(a.open, cn)
-		a.mu.Unlock()
+	// The connection goes on in a goroutine of its own and the handler
+	// returns, so that net/http lets go of the request, its write buffer
+	// and the deep stack of the middleware chain, which an idle
+	// connection would otherwise hold for its whole life.
+	go func() {
+		defer a.running.Done()
+		defer func() {
+			a.sockets.Dec()
+			a.mu.Lock()
+			delete(a.open, cn)
+			a.mu.Unlock()
+		}()
+		cn.serve(a.ctx)
 	}()
-	cn.serve(c.Request().Context())
 	return nil
 }
 
-// closeAll closes every connection with "going away".
+// wait waits until every connection's goroutine has ended, or ctx.
+func (a *collabAPI) wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		a.running.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("websocket connections still open: %w", ctx.Err())
+	}
+}
+
+// closeAll closes every connection with "going away", and refuses new
+// ones.
 func (a *collabAPI) closeAll() {
 	a.mu.Lock()
+	a.closed = true
 	conns := make([]*conn, 0, len(a.open))
 	for cn := range a.open {
 		conns = append(conns, cn)
@@ -174,6 +225,7 @@ func (a *collabAPI) closeAll() {
 			websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
 		cn.close()
 	}
+	a.cancel()
 }
 
 // conn is one WebSocket connection (one browser tab). The reader goroutine
