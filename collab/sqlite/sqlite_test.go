@@ -599,12 +599,13 @@ func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	queued := func() int { return len(s.commit.reqs) }
 	waitQueued := func(n int) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
-		for len(s.commit.reqs) != n {
+		for queued() != n {
 			if time.Now().After(deadline) {
-				t.Fatalf("%d batches queued, want %d", len(s.commit.reqs), n)
+				t.Fatalf("%d batches queued, want %d", queued(), n)
 			}
 			time.Sleep(time.Millisecond)
 		}
@@ -738,5 +739,78 @@ func TestCommitOps_ConcurrentDocsShareCommits(t *testing.T) {
 		t.Errorf("%d batches in %d transactions: no group had more than one", b, g)
 	} else {
 		t.Logf("%d batches in %d transactions", b, g)
+	}
+}
+
+// TestCommitOps_CloseWhileCommitting closes the store while writers of
+// many docs commit: every commit that was answered nil is in the file
+// when it is opened again, and every one refused because the store closed
+// is not.
+func TestCommitOps_CloseWhileCommitting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "temaplan.db")
+	s, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const docs = 8
+	var (
+		mu        sync.Mutex
+		committed = map[string]bool{}
+		refused   = map[string]bool{}
+		wg        sync.WaitGroup
+		started   atomic.Int64
+	)
+	for d := range docs {
+		doc := fmt.Sprintf("doc-%d", d)
+		wg.Go(func() {
+			for v := int64(0); ; v++ {
+				started.Add(1)
+				_, err := s.CommitOps(context.Background(), []collab.OpRecord{op(doc, v, "w", v+1)})
+				key := fmt.Sprintf("%s v%d", doc, v)
+				mu.Lock()
+				switch {
+				case err == nil:
+					committed[key] = true
+				case errors.Is(err, errStoreClosed):
+					refused[key] = true
+				default:
+					t.Errorf("%s: %v", key, err)
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		})
+	}
+	for deadline := time.Now().Add(5 * time.Second); started.Load() < 200; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the writers do not get going")
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if len(refused) != docs {
+		t.Errorf("%d writers were told the store closed, want %d", len(refused), docs)
+	}
+	s = mustOpen(t, path)
+	for d := range docs {
+		doc := fmt.Sprintf("doc-%d", d)
+		ops, err := s.Ops(t.Context(), doc, 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range ops {
+			key := fmt.Sprintf("%s v%d", doc, o.V)
+			if o.V != int64(i) || !committed[key] {
+				t.Errorf("%s is in the file but was not acknowledged (or out of place at %d)", key, i)
+			}
+			delete(committed, key)
+		}
+	}
+	for key := range committed {
+		t.Errorf("%s was acknowledged but is not in the file", key)
 	}
 }
