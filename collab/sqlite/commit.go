@@ -19,29 +19,56 @@ import (
 // batch is still decided by its own unique inserts: a batch refused by a
 // key is rolled back to its savepoint and fails alone, and the others
 // commit. A caller is answered only after the transaction committed, so
-// an acknowledged op is on disk as before. Snapshots, which a doc actor
-// saves every so many ops, go into the same transactions: they cost no
-// fsync of their own.
+// an acknowledged op is on disk as before. The other writes of the edit
+// paths — snapshots, plan log entries (comments, structure, ...) and the
+// plan state caches — go into the same transactions: they cost no fsync
+// of their own, and do not hold the writer between two groups.
 
 // maxGroup bounds the batches committed in one transaction, so that one
 // group does not hold the writer for long.
 const maxGroup = 256
 
-// commitReq is one CommitOps (ops) or SaveSnapshot (snap) call waiting
-// for the committer.
+// commitReq is one write waiting for the committer.
 type commitReq struct {
-	ctx  context.Context
-	ops  []collab.OpRecord
-	snap *collab.SnapshotRecord
-	done chan error
+	ctx context.Context
+	// what names the write in errors, as in "commit ops of %q".
+	what func() string
+	// write makes the write in the group's transaction. err is its own
+	// failure, after which nothing of it is left in the transaction;
+	// fatal is an error after which the transaction must not be
+	// committed.
+	write func(ctx context.Context, g *groupTx) (err, fatal error)
+	done  chan error
 }
 
-// what names the request in errors.
-func (r *commitReq) what() string {
-	if r.snap != nil {
-		return fmt.Sprintf("save snapshot %q v%d", r.snap.Doc, r.snap.V)
+// groupTx is the transaction of one group, with its statements.
+type groupTx struct {
+	tx    *sql.Tx
+	stmts map[*sql.Stmt]*sql.Stmt
+}
+
+// stmt returns the statement st of the store as part of the transaction.
+func (g *groupTx) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	t := g.stmts[st]
+	if t == nil {
+		t = g.tx.StmtContext(ctx, st)
+		g.stmts[st] = t
 	}
-	return fmt.Sprintf("commit ops of %q", r.ops[0].Doc)
+	return t
+}
+
+// exec runs one insert of a write: a key refusing it is the write's own
+// error (SQLite undoes the statement, not the transaction); any other
+// error is fatal.
+func (g *groupTx) exec(ctx context.Context, st *sql.Stmt, args ...any) (err, fatal error) {
+	_, err = g.stmt(ctx, st).ExecContext(ctx, args...)
+	if err == nil {
+		return nil, nil
+	}
+	if dup := duplicate(err); errors.Is(dup, collab.ErrDuplicate) {
+		return dup, nil
+	}
+	return nil, err
 }
 
 // committer is the goroutine that commits op batches in groups.
@@ -104,7 +131,14 @@ func (s *Store) CommitOps(ctx context.Context, ops []collab.OpRecord) (int, erro
 			return 0, fmt.Errorf("sqlite: commit op %q v%d: %w", op.Doc, op.V, err)
 		}
 	}
-	if err := s.commitInGroup(&commitReq{ctx: ctx, ops: ops}); err != nil {
+	err := s.commitInGroup(&commitReq{
+		ctx:  ctx,
+		what: func() string { return fmt.Sprintf("commit ops of %q", first.Doc) },
+		write: func(ctx context.Context, g *groupTx) (error, error) {
+			return insertBatch(ctx, g, s.insertOp, ops)
+		},
+	})
+	if err != nil {
 		return 0, err
 	}
 	return len(ops), nil
@@ -116,7 +150,13 @@ func (s *Store) SaveSnapshot(ctx context.Context, sn collab.SnapshotRecord) erro
 	if err := checkJSON(sn.Data); err != nil {
 		return fmt.Errorf("sqlite: save snapshot %q v%d: %w", sn.Doc, sn.V, err)
 	}
-	return s.commitInGroup(&commitReq{ctx: ctx, snap: &sn})
+	return s.commitInGroup(&commitReq{
+		ctx:  ctx,
+		what: func() string { return fmt.Sprintf("save snapshot %q v%d", sn.Doc, sn.V) },
+		write: func(ctx context.Context, g *groupTx) (error, error) {
+			return g.exec(ctx, s.insertSnapshot, sn.Doc, sn.V, jsonArg(sn.Data), sn.At.UnixMilli())
+		},
+	})
 }
 
 // commitInGroup queues req for the committer and waits for its answer.
@@ -205,30 +245,21 @@ func (s *Store) commitGroup(group []*commitReq) {
 		return
 	}
 	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
-	insert := tx.StmtContext(ctx, s.insertOp)
+	g := &groupTx{tx: tx, stmts: map[*sql.Stmt]*sql.Stmt{}}
 	written := 0
 	for i, req := range group {
 		if err := req.ctx.Err(); err != nil {
 			errs[i] = fmt.Errorf("sqlite: %s: %w", req.what(), err)
 			continue
 		}
-		if req.snap != nil {
-			sn := req.snap
-			if _, err := tx.StmtContext(ctx, s.insertSnapshot).ExecContext(ctx, sn.Doc, sn.V, jsonArg(sn.Data), sn.At.UnixMilli()); err != nil {
-				fail(err)
-				return
-			}
-			written++
-			continue
-		}
-		err, fatal := s.insertBatch(ctx, tx, insert, req.ops)
+		err, fatal := req.write(ctx, g)
 		if fatal != nil {
 			// The transaction itself is in doubt: nothing of it is kept.
 			fail(fatal)
 			return
 		}
 		if err != nil {
-			errs[i] = err
+			errs[i] = fmt.Errorf("sqlite: %s: %w", req.what(), err)
 			continue
 		}
 		written++
@@ -244,40 +275,37 @@ func (s *Store) commitGroup(group []*commitReq) {
 	answer()
 }
 
-// insertBatch inserts one batch in tx, all or nothing. A batch refused by
-// a key returns that error, and its inserts are undone; fatal is an error
-// after which tx must not be committed.
-func (s *Store) insertBatch(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, ops []collab.OpRecord) (err, fatal error) {
-	// A failed insert undoes itself (SQLite rolls back the statement, not
-	// the transaction), so a batch of one needs no savepoint.
+// insertBatch inserts one batch of ops, all or nothing. A batch refused by
+// a key returns that error, and its inserts are undone.
+func insertBatch(ctx context.Context, g *groupTx, insert *sql.Stmt, ops []collab.OpRecord) (err, fatal error) {
+	// A failed insert undoes itself, so a batch of one needs no savepoint.
 	savepoint := len(ops) > 1
 	if savepoint {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT batch"); err != nil {
+		if _, err := g.tx.ExecContext(ctx, "SAVEPOINT batch"); err != nil {
 			return nil, err
 		}
 	}
 	for _, op := range ops {
-		_, err := insert.ExecContext(ctx, op.Doc, op.V, string(op.Kind), op.Src, op.Seq, op.By,
+		err, fatal := g.exec(ctx, insert, op.Doc, op.V, string(op.Kind), op.Src, op.Seq, op.By,
 			op.At.UnixMilli(), jsonArg(op.Op))
+		if fatal != nil {
+			return nil, fmt.Errorf("commit op %q v%d: %w", op.Doc, op.V, fatal)
+		}
 		if err == nil {
 			continue
 		}
-		dup := duplicate(err)
-		if !errors.Is(dup, collab.ErrDuplicate) {
-			return nil, fmt.Errorf("commit op %q v%d: %w", op.Doc, op.V, err)
-		}
 		if savepoint {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO batch"); err != nil {
+			if _, err := g.tx.ExecContext(ctx, "ROLLBACK TO batch"); err != nil {
 				return nil, err
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE batch"); err != nil {
+			if _, err := g.tx.ExecContext(ctx, "RELEASE batch"); err != nil {
 				return nil, err
 			}
 		}
-		return fmt.Errorf("sqlite: commit op %q v%d: %w", op.Doc, op.V, dup), nil
+		return fmt.Errorf("commit op %q v%d: %w", op.Doc, op.V, err), nil
 	}
 	if savepoint {
-		if _, err := tx.ExecContext(ctx, "RELEASE batch"); err != nil {
+		if _, err := g.tx.ExecContext(ctx, "RELEASE batch"); err != nil {
 			return nil, err
 		}
 	}

@@ -10,15 +10,19 @@ import (
 )
 
 // AppendPlanEntry inserts e; an entry already stored for (plan, seq) makes
-// it fail with an error wrapping collab.ErrDuplicate.
+// it fail with an error wrapping collab.ErrDuplicate. It is written in a
+// group transaction with the ops (commit.go).
 func (s *Store) AppendPlanEntry(ctx context.Context, e collab.PlanEntry) error {
 	if err := checkJSON(e.Data); err != nil {
 		return fmt.Errorf("sqlite: append plan entry %q seq %d: %w", e.Plan, e.Seq, err)
 	}
-	if _, err := s.insertPlanEntry.ExecContext(ctx, e.Plan, e.Seq, e.Kind, e.By, e.At.UnixMilli(), jsonArg(e.Data)); err != nil {
-		return fmt.Errorf("sqlite: append plan entry %q seq %d: %w", e.Plan, e.Seq, duplicate(err))
-	}
-	return nil
+	return s.commitInGroup(&commitReq{
+		ctx:  ctx,
+		what: func() string { return fmt.Sprintf("append plan entry %q seq %d", e.Plan, e.Seq) },
+		write: func(ctx context.Context, g *groupTx) (error, error) {
+			return g.exec(ctx, s.insertPlanEntry, e.Plan, e.Seq, e.Kind, e.By, e.At.UnixMilli(), jsonArg(e.Data))
+		},
+	})
 }
 
 // PlanEntries returns the entries of plan with Seq >= from, in order.
@@ -51,11 +55,13 @@ func (s *Store) SavePlanState(ctx context.Context, st collab.PlanStateRecord) er
 	if err := checkJSON(st.Data); err != nil {
 		return fmt.Errorf("sqlite: save state of plan %q: %w", st.Plan, err)
 	}
-	if _, err := s.upsertPlanState.ExecContext(ctx, st.Plan, st.Municipality, st.Seq, jsonArg(st.Data),
-		st.Updated.UnixMilli()); err != nil {
-		return fmt.Errorf("sqlite: save state of plan %q: %w", st.Plan, err)
-	}
-	return nil
+	return s.commitInGroup(&commitReq{
+		ctx:  ctx,
+		what: func() string { return fmt.Sprintf("save state of plan %q", st.Plan) },
+		write: func(ctx context.Context, g *groupTx) (error, error) {
+			return g.exec(ctx, s.upsertPlanState, st.Plan, st.Municipality, st.Seq, jsonArg(st.Data), st.Updated.UnixMilli())
+		},
+	})
 }
 
 // PlanState returns the cached state of plan, if any.

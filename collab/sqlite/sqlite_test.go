@@ -555,11 +555,18 @@ func checkAccounts(t *testing.T, s *Store) {
 // committed as one group: a batch refused by a key — in the middle of the
 // group, and a batch whose second op is the duplicate — fails alone and
 // leaves nothing behind; the batches before and after it in the group,
-// and the snapshot, are committed.
+// and the snapshot, are committed. Plan log entries share the group and
+// are decided by their own key in the same way.
 func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 	s := mustOpenTemp(t)
 	mustCommit(t, s, op("a", 0, "p", 1))
 	mustCommit(t, s, op("b", 0, "p", 1), op("b", 1, "p", 2))
+	entry := func(seq int64, kind string) collab.PlanEntry {
+		return collab.PlanEntry{Plan: "plan", Seq: seq, Kind: kind, By: "anne", At: time.UnixMilli(1_700_000_000_000).UTC(), Data: json.RawMessage(`{}`)}
+	}
+	if err := s.AppendPlanEntry(t.Context(), entry(1, "created")); err != nil {
+		t.Fatal(err)
+	}
 	var (
 		mu     sync.Mutex
 		groups [][]error
@@ -583,6 +590,8 @@ func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 	}{
 		{"a v1", []collab.OpRecord{op("a", 1, "x", 1)}, committed},
 		{"snapshot c v3", nil, committed},
+		{"plan entry 1 again", nil, refused},
+		{"plan entry 2", nil, committed},
 		{"a v0 again", []collab.OpRecord{op("a", 0, "x", 2)}, refused},
 		{"c v0..2", []collab.OpRecord{op("c", 0, "x", 1), op("c", 1, "x", 2), op("c", 2, "x", 3)}, committed},
 		{"b v2..3, v3 a resend of b v1", []collab.OpRecord{op("b", 2, "x", 1), op("b", 3, "p", 2)}, refused},
@@ -628,8 +637,15 @@ func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 	}
 	for i, b := range batches {
 		wg.Go(func() {
-			if b.ops == nil {
+			switch b.name {
+			case "snapshot c v3":
 				results[i] = result{0, s.SaveSnapshot(ctx, snap)}
+				return
+			case "plan entry 1 again":
+				results[i] = result{0, s.AppendPlanEntry(ctx, entry(1, "commented"))}
+				return
+			case "plan entry 2":
+				results[i] = result{0, s.AppendPlanEntry(ctx, entry(2, "commented"))}
 				return
 			}
 			n, err := s.CommitOps(ctx, b.ops)
@@ -646,7 +662,7 @@ func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 		r := results[i]
 		switch b.want {
 		case committed:
-			if r.err != nil || r.n != len(b.ops) { // a snapshot: 0, nil
+			if r.err != nil || r.n != len(b.ops) { // a snapshot or entry: 0, nil
 				t.Errorf("%s: CommitOps = %d, %v; want %d, nil", b.name, r.n, r.err, len(b.ops))
 			}
 		case refused:
@@ -668,6 +684,9 @@ func TestCommitOps_GroupRefusesOnlyTheDuplicate(t *testing.T) {
 		if got := logOf(t, s, doc); !slices.Equal(got, want) {
 			t.Errorf("log of %s = %q, want %q", doc, got, want)
 		}
+	}
+	if es, err := s.PlanEntries(ctx, "plan", 0); err != nil || len(es) != 2 || es[0].Kind != "created" || es[1].Kind != "commented" {
+		t.Errorf("plan entries = %v, %v; want created, commented", es, err)
 	}
 	if got, ok, err := s.LatestSnapshot(ctx, "c", -1); err != nil || !ok || got.V != 3 || string(got.Data) != string(snap.Data) {
 		t.Errorf("LatestSnapshot(c) = v%d %s, %v, %v; want v3 %s", got.V, got.Data, ok, err, snap.Data)
