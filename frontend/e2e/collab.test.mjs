@@ -44,9 +44,12 @@ describe('co-editing', () => {
           const m = JSON.parse(String(f.payload));
           if (m.type === 'op') made.set(m.seq, m.v);
         });
+        // A server frame may carry several messages, one per line.
         ws.on('framereceived', (f) => {
-          const m = JSON.parse(String(f.payload));
-          if (m.type === 'ack' && made.has(m.seq) && m.v > made.get(m.seq)) transformed++;
+          for (const line of String(f.payload).split('\n')) {
+            const m = JSON.parse(line);
+            if (m.type === 'ack' && made.has(m.seq) && m.v > made.get(m.seq)) transformed++;
+          }
         });
       });
     }
