@@ -1,6 +1,7 @@
 package collab
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -321,20 +322,10 @@ func (c *indicatorReported) apply(p *Plan) error {
 	if len(old.Reports) >= maxReports {
 		return Errorf(CodeTooLarge, "an indicator has at most %d reported values", maxReports)
 	}
-	ind := cloneObject(old)
-	ind.Reports = append(ind.Reports, c.Report)
-	slices.SortStableFunc(ind.Reports, func(a, b Report) int {
-		switch {
-		case a.Date < b.Date:
-			return -1
-		case a.Date > b.Date:
-			return 1
-		}
-		return 0
+	replaceObject(p, old, func(ind *Indicator) {
+		ind.Reports = append(ind.Reports, c.Report)
+		slices.SortStableFunc(ind.Reports, func(a, b Report) int { return cmp.Compare(a.Date, b.Date) })
 	})
-	ind.Seq = p.Seq + 1
-	p.Indicators = slices.Clone(p.Indicators)
-	p.Indicators[slices.Index(p.Indicators, old)] = ind
 	return nil
 }
 
@@ -359,12 +350,19 @@ func (c *roundAnswered) apply(p *Plan) error {
 	if old.Answered(c.Answer.User) {
 		return Errorf(CodeConflict, "you have already marked this review round done")
 	}
-	r := cloneObject(old)
-	r.Answers = append(r.Answers, c.Answer)
-	r.Seq = p.Seq + 1
-	p.Rounds = slices.Clone(p.Rounds)
-	p.Rounds[slices.Index(p.Rounds, old)] = r
+	replaceObject(p, old, func(r *Round) { r.Answers = append(r.Answers, c.Answer) })
 	return nil
+}
+
+// replaceObject puts a changed copy of old, an object of p, in its place:
+// objects in a plan are immutable. The copy gets the next seq.
+func replaceObject[T Object](p *Plan, old T, change func(T)) {
+	obj := cloneObject(old)
+	change(obj)
+	setSeq(obj, p.Seq+1)
+	list := listOf[T](p)
+	*list = slices.Clone(*list)
+	(*list)[slices.Index(*list, old)] = obj
 }
 
 // economicsSigned records finance's sign-off of the cost data as of
