@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,9 +19,46 @@ import (
 
 // Municipality is a tenant: accounts and plans belong to exactly one.
 type Municipality struct {
-	ID      string    `json:"id"`
-	Name    string    `json:"name"`
-	Created time.Time `json:"created"`
+	ID       string               `json:"id"`
+	Name     string               `json:"name"`
+	Created  time.Time            `json:"created"`
+	Settings MunicipalitySettings `json:"settings"`
+}
+
+// The login methods a municipality can allow.
+const (
+	LoginPassword = "password"
+	LoginOIDC     = "oidc"
+)
+
+// MunicipalitySettings are what a municipality's administrator decides for
+// all its plans and people. The zero value is the default of a new
+// municipality: password login, no SSO domains, the defaults of new plans.
+type MunicipalitySettings struct {
+	// LoginMethods are the ways its people may log in (LoginPassword,
+	// LoginOIDC); empty means password only.
+	LoginMethods []string `json:"login_methods"`
+	// EmailDomains are the e-mail domains (lower case, no "@") whose
+	// single sign-on users are provisioned into this municipality.
+	EmailDomains []string `json:"email_domains"`
+	// PrivacyThreshold is the smallest group size new plans start with;
+	// 0 means the product's default.
+	PrivacyThreshold int `json:"privacy_threshold"`
+	// HearingWeeks is the default length of a temaplan's public hearing;
+	// 0 means the product's default (6 weeks).
+	HearingWeeks int `json:"hearing_weeks"`
+}
+
+// PasswordAllowed reports whether the municipality's people may log in
+// with a password.
+func (s MunicipalitySettings) PasswordAllowed() bool {
+	return len(s.LoginMethods) == 0 || slices.Contains(s.LoginMethods, LoginPassword)
+}
+
+// OIDCAllowed reports whether the municipality's people may log in through
+// the deployment's OpenID Connect provider.
+func (s MunicipalitySettings) OIDCAllowed() bool {
+	return slices.Contains(s.LoginMethods, LoginOIDC)
 }
 
 // Account is a person who can log in. Email is unique across all
@@ -72,6 +110,12 @@ type Store interface {
 	CreateMunicipality(ctx context.Context, m Municipality) error
 	// Municipality returns the municipality with id, if any.
 	Municipality(ctx context.Context, id string) (Municipality, bool, error)
+	// UpdateMunicipality replaces the name and settings of the
+	// municipality with m.ID (last writer wins: it decides no race); an
+	// unknown id is an error wrapping collab.ErrNotFound.
+	UpdateMunicipality(ctx context.Context, m Municipality) error
+	// ListMunicipalities returns every municipality ordered by id.
+	ListMunicipalities(ctx context.Context) ([]Municipality, error)
 
 	// CreateAccount inserts a; an existing id or e-mail is ErrDuplicate.
 	CreateAccount(ctx context.Context, a Account) error

@@ -71,15 +71,34 @@ func (s *Store) release(ctx context.Context, claims *mongo.Collection, filter bs
 // municipalityDoc is a municipality as stored in the municipalities
 // collection.
 type municipalityDoc struct {
-	ID      string        `bson:"_id"`
-	Name    string        `bson:"name"`
-	Created bson.DateTime `bson:"created"`
+	ID       string          `bson:"_id"`
+	Name     string          `bson:"name"`
+	Created  bson.DateTime   `bson:"created"`
+	Settings municipalityCfg `bson:"settings"`
+}
+
+// municipalityCfg is auth.MunicipalitySettings in a municipality document.
+type municipalityCfg struct {
+	LoginMethods     []string `bson:"login_methods"`
+	EmailDomains     []string `bson:"email_domains"`
+	PrivacyThreshold int      `bson:"privacy_threshold"`
+	HearingWeeks     int      `bson:"hearing_weeks"`
+}
+
+// municipalityDocOf returns the document of m.
+func municipalityDocOf(m auth.Municipality) municipalityDoc {
+	return municipalityDoc{ID: m.ID, Name: m.Name, Created: date(m.Created), Settings: municipalityCfg(m.Settings)}
+}
+
+// record returns the municipality d stores.
+func (d municipalityDoc) record() auth.Municipality {
+	return auth.Municipality{ID: d.ID, Name: d.Name, Created: fromDate(d.Created), Settings: auth.MunicipalitySettings(d.Settings)}
 }
 
 // CreateMunicipality inserts m; an existing id is an error wrapping
 // collab.ErrDuplicate.
 func (s *Store) CreateMunicipality(ctx context.Context, m auth.Municipality) error {
-	if _, err := s.municipalities.InsertOne(ctx, municipalityDoc{ID: m.ID, Name: m.Name, Created: date(m.Created)}); err != nil {
+	if _, err := s.municipalities.InsertOne(ctx, municipalityDocOf(m)); err != nil {
 		return fmt.Errorf("mongo: create municipality %q: %w", m.ID, duplicate(err))
 	}
 	return nil
@@ -95,7 +114,27 @@ func (s *Store) Municipality(ctx context.Context, id string) (auth.Municipality,
 	if err != nil {
 		return auth.Municipality{}, false, fmt.Errorf("mongo: municipality %q: %w", id, err)
 	}
-	return auth.Municipality{ID: d.ID, Name: d.Name, Created: fromDate(d.Created)}, true, nil
+	return d.record(), true, nil
+}
+
+// UpdateMunicipality replaces the name and settings of the municipality
+// with m.ID; an unknown id is an error wrapping collab.ErrNotFound.
+func (s *Store) UpdateMunicipality(ctx context.Context, m auth.Municipality) error {
+	d := municipalityDocOf(m)
+	set := bson.D{{Key: "name", Value: d.Name}, {Key: "settings", Value: d.Settings}}
+	res, err := s.municipalities.UpdateOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return fmt.Errorf("mongo: update municipality %q: %w", m.ID, err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("mongo: update municipality %q: %w", m.ID, collab.ErrNotFound)
+	}
+	return nil
+}
+
+// ListMunicipalities returns every municipality ordered by id.
+func (s *Store) ListMunicipalities(ctx context.Context) ([]auth.Municipality, error) {
+	return findSorted(ctx, s.municipalities, bson.D{}, "_id", municipalityDoc.record, "municipalities")
 }
 
 // emailClaimDoc is the claim of an e-mail address by an account, in the

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -31,12 +32,15 @@ func auditLimit(limit int) int {
 
 // accountStmts are the prepared statements of auth.Store.
 type accountStmts struct {
-	insertMunicipality, insertAccount, updateAccount, insertRefreshToken,
+	insertMunicipality, updateMunicipality, insertAccount, updateAccount, insertRefreshToken,
 	insertRevokedFamily, insertAudit *sql.Stmt // on w
-	selectMunicipality, selectAccountByID, selectAccountByEmail, listAccounts,
+	selectMunicipality, listMunicipalities, selectAccountByID, selectAccountByEmail, listAccounts,
 	selectRefreshToken, selectRefreshSuccessor, selectRevokedFamily,
 	selectAudit, selectPlanAudit *sql.Stmt // on r
 }
+
+// municipalityColumns are the columns scanMunicipality reads, in its order.
+const municipalityColumns = `id, name, created, settings`
 
 // accountColumns are the columns scanAccount reads, in its order.
 const accountColumns = `id, email, name, municipality, password_hash, admin, disabled, created, updated`
@@ -56,13 +60,15 @@ func (s *Store) prepareAccounts(ctx context.Context) error {
 		stmt  **sql.Stmt
 		query string
 	}{
-		{s.w, &a.insertMunicipality, `INSERT INTO municipalities (id, name, created) VALUES (?, ?, ?)`},
+		{s.w, &a.insertMunicipality, `INSERT INTO municipalities (id, name, created, settings) VALUES (?, ?, ?, ?)`},
+		{s.w, &a.updateMunicipality, `UPDATE municipalities SET name = ?, settings = ? WHERE id = ?`},
 		{s.w, &a.insertAccount, `INSERT INTO accounts (` + accountColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{s.w, &a.updateAccount, `UPDATE accounts SET name = ?, password_hash = ?, admin = ?, disabled = ?, updated = ? WHERE id = ?`},
 		{s.w, &a.insertRefreshToken, `INSERT INTO refresh_tokens (` + refreshColumns + `) VALUES (?, ?, ?, ?, ?, ?)`},
 		{s.w, &a.insertRevokedFamily, `INSERT INTO revoked_families (family, at) VALUES (?, ?) ON CONFLICT (family) DO NOTHING`},
 		{s.w, &a.insertAudit, `INSERT INTO audit (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{s.r, &a.selectMunicipality, `SELECT id, name, created FROM municipalities WHERE id = ?`},
+		{s.r, &a.selectMunicipality, `SELECT ` + municipalityColumns + ` FROM municipalities WHERE id = ?`},
+		{s.r, &a.listMunicipalities, `SELECT ` + municipalityColumns + ` FROM municipalities ORDER BY id`},
 		{s.r, &a.selectAccountByID, `SELECT ` + accountColumns + ` FROM accounts WHERE id = ?`},
 		{s.r, &a.selectAccountByEmail, `SELECT ` + accountColumns + ` FROM accounts WHERE email = ?`},
 		{s.r, &a.listAccounts, `SELECT ` + accountColumns + ` FROM accounts WHERE municipality = ? ORDER BY email`},
@@ -85,7 +91,11 @@ func (s *Store) prepareAccounts(ctx context.Context) error {
 // CreateMunicipality inserts m; an existing id is an error wrapping
 // collab.ErrDuplicate.
 func (s *Store) CreateMunicipality(ctx context.Context, m auth.Municipality) error {
-	if _, err := s.acct.insertMunicipality.ExecContext(ctx, m.ID, m.Name, m.Created.UnixMilli()); err != nil {
+	settings, err := json.Marshal(m.Settings)
+	if err != nil {
+		return fmt.Errorf("sqlite: create municipality %q: %w", m.ID, err)
+	}
+	if _, err := s.acct.insertMunicipality.ExecContext(ctx, m.ID, m.Name, m.Created.UnixMilli(), string(settings)); err != nil {
 		return fmt.Errorf("sqlite: create municipality %q: %w", m.ID, duplicate(err))
 	}
 	return nil
@@ -93,17 +103,71 @@ func (s *Store) CreateMunicipality(ctx context.Context, m auth.Municipality) err
 
 // Municipality returns the municipality with id, if any.
 func (s *Store) Municipality(ctx context.Context, id string) (auth.Municipality, bool, error) {
-	var m auth.Municipality
-	var created int64
-	err := s.acct.selectMunicipality.QueryRowContext(ctx, id).Scan(&m.ID, &m.Name, &created)
+	m, err := scanMunicipality(s.acct.selectMunicipality.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Municipality{}, false, nil
 	}
 	if err != nil {
 		return auth.Municipality{}, false, fmt.Errorf("sqlite: municipality %q: %w", id, err)
 	}
-	m.Created = fromMillis(created)
 	return m, true, nil
+}
+
+// UpdateMunicipality replaces the name and settings of the municipality
+// with m.ID; an unknown id is an error wrapping collab.ErrNotFound.
+func (s *Store) UpdateMunicipality(ctx context.Context, m auth.Municipality) error {
+	settings, err := json.Marshal(m.Settings)
+	if err != nil {
+		return fmt.Errorf("sqlite: update municipality %q: %w", m.ID, err)
+	}
+	res, err := s.acct.updateMunicipality.ExecContext(ctx, m.Name, string(settings), m.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update municipality %q: %w", m.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: update municipality %q: %w", m.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: update municipality %q: %w", m.ID, collab.ErrNotFound)
+	}
+	return nil
+}
+
+// ListMunicipalities returns every municipality ordered by id.
+func (s *Store) ListMunicipalities(ctx context.Context) ([]auth.Municipality, error) {
+	rows, err := s.acct.listMunicipalities.QueryContext(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list municipalities: %w", err)
+	}
+	defer rows.Close()
+	var out []auth.Municipality
+	for rows.Next() {
+		m, err := scanMunicipality(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list municipalities: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list municipalities: %w", err)
+	}
+	return out, nil
+}
+
+// scanMunicipality reads the municipalityColumns of one row.
+func scanMunicipality(row interface{ Scan(...any) error }) (auth.Municipality, error) {
+	var m auth.Municipality
+	var created int64
+	var settings []byte
+	if err := row.Scan(&m.ID, &m.Name, &created, &settings); err != nil {
+		return auth.Municipality{}, err
+	}
+	if err := json.Unmarshal(settings, &m.Settings); err != nil {
+		return auth.Municipality{}, fmt.Errorf("settings: %w", err)
+	}
+	m.Created = fromMillis(created)
+	return m, nil
 }
 
 // CreateAccount inserts a; an existing id or e-mail is an error wrapping

@@ -23,6 +23,7 @@ import (
 // with auth.NormalizeEmail first).
 func RunAccounts(t *testing.T, open func(t *testing.T) auth.Store) {
 	t.Run("Municipalities", func(t *testing.T) { testMunicipalities(t, open(t)) })
+	t.Run("MunicipalitySettings", func(t *testing.T) { testMunicipalitySettings(t, open(t)) })
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open(t)) })
 	t.Run("AccountRace", func(t *testing.T) { testAccountRace(t, open(t)) })
 	t.Run("UpdateAccount", func(t *testing.T) { testUpdateAccount(t, open(t)) })
@@ -61,6 +62,57 @@ func testMunicipalities(t *testing.T, s auth.Store) {
 			t.Errorf("Municipality(%q) = %+v, %v, %v; want not found, nil", id, m, ok, err)
 		}
 	}
+}
+
+func testMunicipalitySettings(t *testing.T, s auth.Store) {
+	ctx := t.Context()
+	if list, err := s.ListMunicipalities(ctx); err != nil || len(list) != 0 {
+		t.Errorf("ListMunicipalities of an empty store = %+v, %v; want none", list, err)
+	}
+	b := auth.Municipality{ID: "b", Name: "Bodø", Created: base,
+		Settings: auth.MunicipalitySettings{LoginMethods: []string{auth.LoginOIDC}, EmailDomains: []string{"bodo.kommune.no"}, PrivacyThreshold: 10}}
+	a := auth.Municipality{ID: "a", Name: "Alta", Created: base}
+	for _, m := range []auth.Municipality{b, a} {
+		if err := s.CreateMunicipality(ctx, m); err != nil {
+			t.Fatalf("CreateMunicipality(%q): %v", m.ID, err)
+		}
+	}
+	check := func(when string, want ...auth.Municipality) {
+		t.Helper()
+		list, err := s.ListMunicipalities(ctx)
+		if err != nil || len(list) != len(want) {
+			t.Fatalf("%s: ListMunicipalities = %+v, %v; want %d", when, list, err, len(want))
+		}
+		for i, w := range want {
+			got, ok, err := s.Municipality(ctx, w.ID)
+			for _, g := range []auth.Municipality{got, list[i]} {
+				if err != nil || !ok || g.ID != w.ID || g.Name != w.Name || !timeEqual(g.Created, w.Created) ||
+					!slices.Equal(g.Settings.LoginMethods, w.Settings.LoginMethods) ||
+					!slices.Equal(g.Settings.EmailDomains, w.Settings.EmailDomains) ||
+					g.Settings.PrivacyThreshold != w.Settings.PrivacyThreshold || g.Settings.HearingWeeks != w.Settings.HearingWeeks {
+					t.Errorf("%s: municipality %q = %+v (%v, %v); want %+v", when, w.ID, g, ok, err, w)
+				}
+			}
+		}
+	}
+	check("created", a, b)
+	if !a.Settings.PasswordAllowed() || a.Settings.OIDCAllowed() || b.Settings.PasswordAllowed() || !b.Settings.OIDCAllowed() {
+		t.Errorf("login methods: a %+v, b %+v", a.Settings, b.Settings)
+	}
+
+	a.Name = "Alta kommune"
+	a.Settings = auth.MunicipalitySettings{LoginMethods: []string{auth.LoginPassword, auth.LoginOIDC},
+		EmailDomains: []string{"alta.kommune.no", "æøå.no"}, PrivacyThreshold: 7, HearingWeeks: 8}
+	a.Created = base.Add(time.Hour) // never changes
+	if err := s.UpdateMunicipality(ctx, a); err != nil {
+		t.Fatalf("UpdateMunicipality: %v", err)
+	}
+	a.Created = base
+	check("updated", a, b)
+	if err := s.UpdateMunicipality(ctx, auth.Municipality{ID: "c", Name: "Nowhere"}); !errors.Is(err, collab.ErrNotFound) {
+		t.Errorf("UpdateMunicipality of an unknown id = %v, want ErrNotFound", err)
+	}
+	check("after a refused update", a, b)
 }
 
 // acct returns an account whose name and password hash name its id, so a
@@ -820,7 +872,7 @@ func testAccountsHostile(t *testing.T, s auth.Store) {
 					stored["municipality"][h] = true
 					got, ok, err := s.Municipality(t.Context(), h)
 					if err != nil || !ok || got.ID != h || got.Name != h || !timeEqual(got.Created, base) {
-						t.Errorf("Municipality = %+q, %v, %v; want it", got, ok, err)
+						t.Errorf("Municipality = %q %q %v, %v, %v; want it", got.ID, got.Name, got.Created, ok, err)
 					}
 				}
 
