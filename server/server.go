@@ -75,6 +75,10 @@ type Config struct {
 	// Origins lists the origins (scheme://host[:port]) allowed to open a
 	// WebSocket besides the server's own; empty means same-origin only.
 	Origins []string
+	// PublicURL is the address people reach the service at
+	// (scheme://host[:port][/path], no trailing slash), the base of the
+	// links in e-mails and of the single sign-on redirect.
+	PublicURL string
 	// Registry receives the server's metrics (so it serves one server
 	// only: registering twice panics) and is what MetricsHandler serves;
 	// nil makes a fresh registry.

@@ -38,6 +38,11 @@ type Config struct {
 	JWTSecret []byte
 	// JWTSecretSource says where JWTSecret came from, for the log.
 	JWTSecretSource string
+	// PublicURL is the address people reach the service at
+	// (scheme://host[:port][/path], no trailing slash): the base of the
+	// links in e-mails and of the single sign-on redirect. Empty means
+	// http:// and Addr, for a node on one machine.
+	PublicURL string
 	// AdminAddr is the address of the private listener of /metrics and
 	// /debug/pprof; empty means none.
 	AdminAddr string
@@ -83,6 +88,7 @@ const (
 	setRedisURL  = "redis-url"
 	setJWTSecret = "jwt-secret"
 	setAdminAddr = "admin-addr"
+	setPublicURL = "public-url"
 	setOrigins   = "origins"
 	setLogLevel  = "log-level"
 	setProxies   = "trusted-proxies"
@@ -108,6 +114,8 @@ func settings() []setting {
 			usage: "Redis URL of the bus between nodes (redis://host:6379/0); empty: the in-process bus of one node"},
 		{name: setJWTSecret, env: "TEMAPLAN_JWT_SECRET", fileEnv: "TEMAPLAN_JWT_SECRET_FILE", noFlag: true,
 			usage: "secret that signs access tokens, at least 32 bytes, the same on every node; required with MONGODB_URI; default: generated under the data directory"},
+		{name: setPublicURL, env: "TEMAPLAN_PUBLIC_URL",
+			usage: "the address people reach the service at, like https://plan.kommune.no: the base of links in e-mails and of the single sign-on redirect (default: http:// and the listen address)"},
 		{name: setAdminAddr, env: "TEMAPLAN_ADMIN_ADDR",
 			usage: "address of a private listener for /metrics and /debug/pprof, e.g. 127.0.0.1:9090; empty: off"},
 		{name: setOrigins, env: "TEMAPLAN_ORIGINS",
@@ -296,6 +304,12 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 		fail(setDemoPass, "must not be empty with -demo")
 	}
 
+	publicURL, err := parsePublicURL(*values[setPublicURL], cfg.Addr)
+	if err != nil {
+		fail(setPublicURL, "%v", err)
+	}
+	cfg.PublicURL = publicURL
+
 	origins, err := parseOrigins(*values[setOrigins])
 	if err != nil {
 		fail(setOrigins, "%v", err)
@@ -418,6 +432,20 @@ func parseOrigins(list string) ([]string, error) {
 		out = append(out, strings.ToLower(u.Scheme+"://"+u.Host))
 	}
 	return out, nil
+}
+
+// parsePublicURL checks the public address and returns it without a
+// trailing slash; empty means http:// and the listen address addr.
+func parsePublicURL(raw, addr string) (string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return "http://" + addr, nil
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("%q is not an address like https://plan.kommune.no", raw)
+	}
+	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
 }
 
 // boolString is a switch flag stored as the text "true" or "false", so

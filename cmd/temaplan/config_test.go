@@ -171,6 +171,34 @@ func TestLoadConfig(t *testing.T) {
 			wantErr: []string{"TEMAPLAN_ORIGINS (-origins)", "is not an origin"},
 		},
 		{
+			name: "public url defaults to the listen address",
+			env:  map[string]string{"TEMAPLAN_ADDR": "127.0.0.1:9000"},
+			check: func(t *testing.T, c Config) {
+				if c.PublicURL != "http://127.0.0.1:9000" {
+					t.Errorf("public url = %q", c.PublicURL)
+				}
+			},
+		},
+		{
+			name: "public url loses its trailing slash",
+			env:  map[string]string{"TEMAPLAN_PUBLIC_URL": "https://plan.bodo.kommune.no/temaplan/"},
+			check: func(t *testing.T, c Config) {
+				if c.PublicURL != "https://plan.bodo.kommune.no/temaplan" {
+					t.Errorf("public url = %q", c.PublicURL)
+				}
+			},
+		},
+		{
+			name:    "public url with a query",
+			env:     map[string]string{"TEMAPLAN_PUBLIC_URL": "https://plan.example.no/?x=1"},
+			wantErr: []string{"TEMAPLAN_PUBLIC_URL (-public-url)", "is not an address"},
+		},
+		{
+			name:    "public url without a scheme",
+			env:     map[string]string{"TEMAPLAN_PUBLIC_URL": "plan.example.no"},
+			wantErr: []string{"TEMAPLAN_PUBLIC_URL (-public-url)", "is not an address"},
+		},
+		{
 			name:    "log level",
 			env:     map[string]string{"TEMAPLAN_LOG_LEVEL": "verbose"},
 			wantErr: []string{`TEMAPLAN_LOG_LEVEL (-log-level): "verbose" is not one of debug, info, warn, error`},

@@ -131,7 +131,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.server = server.New(server.Config{
 		Store: m.store, Bus: m.bus, Plans: plans, Engine: m.engine, Hub: m.hub, Log: m.log,
 		Accounts: accounts, TrustedProxies: cfg.TrustedProxies, InsecureCookies: cfg.InsecureCookies,
-		UI: ui, Origins: cfg.Origins, Registry: reg,
+		UI: ui, Origins: cfg.Origins, PublicURL: cfg.PublicURL, Registry: reg,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
