@@ -89,6 +89,16 @@ const (
 	ActionAssignLeader Action = "assign_leader"
 	ActionManageUsers  Action = "manage_users"
 
+	// ActionArchivePlan archives a plan (read-only, out of the default
+	// listing) or restores it. ActionOverviewPlans reads the overview of
+	// every plan of the municipality; ActionManageMunicipality reads and
+	// changes the municipality's settings (login methods, SSO domains, the
+	// defaults of new plans). Reading: they belong to the administrator's
+	// "create plans, assign the leader, manage users" row of SPEC.md §5.
+	ActionArchivePlan        Action = "archive_plan"
+	ActionOverviewPlans      Action = "overview_plans"
+	ActionManageMunicipality Action = "manage_municipality"
+
 	ActionAcceptPrivacyFinding Action = "accept_privacy_finding"
 
 	// ActionMarkChangeDone is the leader marking a required change done,
@@ -149,6 +159,9 @@ type policyRule struct {
 	refuse collab.Code
 	// global actions are not about one plan; the phase is ignored.
 	global bool
+	// archived marks the actions an archived plan still allows: those
+	// that only read it, and restoring it (ArchivedAllows).
+	archived bool
 }
 
 // phaseMove is one edge of the phase state machine.
@@ -174,7 +187,8 @@ const (
 // processing, amending. In every other phase text and structure are locked.
 var policyTable = [...]policyRule{
 	{action: ActionReadPlan, what: "read the plan",
-		who: []Role{RoleLeader, RoleMember, RoleFinance, RoleReader, RoleSteering, RolePolitical, RoleAdmin}},
+		who:      []Role{RoleLeader, RoleMember, RoleFinance, RoleReader, RoleSteering, RolePolitical, RoleAdmin},
+		archived: true},
 
 	{action: ActionEditText, what: "edit the text",
 		who:  []Role{RoleLeader},
@@ -248,7 +262,7 @@ var policyTable = [...]policyRule{
 	// hearing; the published versions are the hearing and adopted ones.
 	{action: ActionReadHearingVersion, what: "read the hearing version",
 		who:  []Role{RolePublic},
-		when: []collab.Phase{pHearing}, refuse: collab.CodeWrongPhase},
+		when: []collab.Phase{pHearing}, refuse: collab.CodeWrongPhase, archived: true},
 	{action: ActionSubmitHearingResponse, what: "submit a hearing response",
 		who:  []Role{RolePublic},
 		when: []collab.Phase{pHearing}, refuse: collab.CodeWrongPhase},
@@ -260,6 +274,14 @@ var policyTable = [...]policyRule{
 	{action: ActionAssignLeader, what: "assign the leader",
 		who: []Role{RoleAdmin}},
 	{action: ActionManageUsers, what: "manage users",
+		who: []Role{RoleAdmin}, global: true},
+	// Reading: archiving is about the plan's place in the municipality,
+	// not its process, so it is allowed in every phase.
+	{action: ActionArchivePlan, what: "archive or restore a plan",
+		who: []Role{RoleAdmin}, archived: true},
+	{action: ActionOverviewPlans, what: "see the overview of all plans",
+		who: []Role{RoleAdmin}, global: true},
+	{action: ActionManageMunicipality, what: "change the municipality's settings",
 		who: []Role{RoleAdmin}, global: true},
 
 	// Reading: findings come from text, so they are accepted where text
@@ -286,14 +308,15 @@ var policyTable = [...]policyRule{
 		when: []collab.Phase{pDraft, pProcessing, pAmending}, refuse: collab.CodeLocked},
 
 	{action: ActionExport, what: "export the plan",
-		who: []Role{RoleLeader, RoleMember, RoleFinance, RoleReader, RoleSteering, RolePolitical, RoleAdmin}},
+		who:      []Role{RoleLeader, RoleMember, RoleFinance, RoleReader, RoleSteering, RolePolitical, RoleAdmin},
+		archived: true},
 	// The public's cell of the export row: "hearing/adopted version only".
 	{action: ActionExportPublished, what: "export the published version",
 		who:  []Role{RolePublic},
-		when: []collab.Phase{pHearing, pAdopted}, refuse: collab.CodeWrongPhase},
+		when: []collab.Phase{pHearing, pAdopted}, refuse: collab.CodeWrongPhase, archived: true},
 
 	{action: ActionReadAudit, what: "read the audit log",
-		who: []Role{RoleSteering, RoleAdmin}},
+		who: []Role{RoleSteering, RoleAdmin}, archived: true},
 
 	{action: ActionDecideHearing, what: "decide the hearing form and hearing bodies",
 		who:  []Role{RoleSteering},
@@ -380,6 +403,15 @@ func Allowed(roles []Role, a Action, phase collab.Phase) error {
 		return collab.Errorf(collab.CodeLocked, "the plan is locked in phase %s: nobody may %s now", phase, r.what)
 	}
 	return collab.Errorf(r.refuse, "cannot %s in phase %s, only in %s", r.what, phase, phaseNames(ps))
+}
+
+// ArchivedAllows reports whether a is allowed on an archived plan: reading
+// it (the plan, its audit log, its export) and restoring it. Every other
+// action is refused with collab.CodeArchived, after Allowed: an archived
+// plan is read-only for everyone until an administrator restores it.
+func ArchivedAllows(a Action) bool {
+	r := policyRuleFor(a)
+	return r != nil && r.archived
 }
 
 // Transition returns the phase a plan in phase from moves to when a is

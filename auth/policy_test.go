@@ -37,6 +37,9 @@ submit_hearing_response     —      —      —      —      —        —  
 create_plan                 —      —      —      —      —        —       ✓     —
 assign_leader               —      —      —      —      —        —       ✓     —
 manage_users                —      —      —      —      —        —       ✓     —
+archive_plan                —      —      —      —      —        —       ✓     —   # the admin's row: create plans, assign the leader
+overview_plans              —      —      —      —      —        —       ✓     —
+manage_municipality         —      —      —      —      —        —       ✓     —
 accept_privacy_finding      ✓      —      —      —      —        —       —     —
 mark_change_done            ✓      —      —      —      —        —       —     —   # "after the leader marks it done"
 resolve_required_change     —      —      —      —      ✓        —       —     —
@@ -83,6 +86,9 @@ submit_hearing_response     —     —      —       ✓        —           
 create_plan                 any   any    any     any      any         any        any      any   -
 assign_leader               ✓     ✓      ✓       ✓        ✓           ✓          ✓        ✓     -
 manage_users                any   any    any     any      any         any        any      any   -
+archive_plan                ✓     ✓      ✓       ✓        ✓           ✓          ✓        ✓     -        # not a step of the process
+overview_plans              any   any    any     any      any         any        any      any   -
+manage_municipality         any   any    any     any      any         any        any      any   -
 accept_privacy_finding      ✓     —      —       —        ✓           —          ✓        —     wrong_phase
 mark_change_done            ✓     —      —       —        ✓           —          —        —     wrong_phase
 resolve_required_change     ✓     ✓      —       —        ✓           ✓          —        —     wrong_phase
@@ -552,4 +558,24 @@ func ExampleAllowed() {
 	// <nil>
 	// forbidden: only the leader may edit the text
 	// locked: the plan is locked in phase hearing: nobody may edit the text now
+}
+
+// policyReadsArchived are the actions an archived plan still allows: the
+// ones that only read it, and restoring it.
+var policyReadsArchived = []auth.Action{
+	auth.ActionReadPlan, auth.ActionReadHearingVersion, auth.ActionArchivePlan,
+	auth.ActionExport, auth.ActionExportPublished, auth.ActionReadAudit,
+}
+
+// TestArchivedAllows_OnlyReadingAndRestoring checks that an archived plan
+// is read-only: every action that changes something is refused.
+func TestArchivedAllows_OnlyReadingAndRestoring(t *testing.T) {
+	for _, a := range auth.Actions() {
+		if got, want := auth.ArchivedAllows(a), slices.Contains(policyReadsArchived, a); got != want {
+			t.Errorf("ArchivedAllows(%s) = %t, want %t", a, got, want)
+		}
+	}
+	if auth.ArchivedAllows("no_such_action") {
+		t.Error("an unknown action is allowed on an archived plan")
+	}
 }

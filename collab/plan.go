@@ -130,6 +130,9 @@ type Plan struct {
 	// approval, and cleared by the next lock or return.
 	Submitted bool           `json:"submitted"`
 	Versions  []NamedVersion `json:"versions"`
+	// Archived plans are read-only and left out of the default listing;
+	// the only change they take is being restored (archive.go).
+	Archived bool `json:"archived"`
 
 	// Comments are the threads' comments in the order they were made;
 	// Suggestions the suggested changes (review.go).
@@ -354,6 +357,7 @@ type PlanSummary struct {
 	Phase        Phase     `json:"phase"`
 	Seq          int64     `json:"seq"`
 	Updated      time.Time `json:"updated"`
+	Archived     bool      `json:"archived"`
 	// Members is for the caller's access check; a listing does not show it.
 	Members []Member `json:"-"`
 }
@@ -361,5 +365,5 @@ type PlanSummary struct {
 // Summary returns the listing view of p.
 func (p *Plan) Summary() PlanSummary {
 	return PlanSummary{ID: p.ID, Title: p.Title, Municipality: p.Municipality,
-		Type: p.Type, Phase: p.Phase, Seq: p.Seq, Updated: p.Updated, Members: p.Members}
+		Type: p.Type, Phase: p.Phase, Seq: p.Seq, Updated: p.Updated, Archived: p.Archived, Members: p.Members}
 }

@@ -33,6 +33,8 @@ const (
 	kindPhaseChanged   = "plan.phase"
 	kindApproved       = "plan.approved"
 	kindSubmitted      = "plan.submitted"
+	kindArchived       = "plan.archived"
+	kindUnarchived     = "plan.unarchived"
 )
 
 // errUnchanged is what apply returns for a change that would change
@@ -61,6 +63,8 @@ func decodeChange(e PlanEntry) (change, error) {
 		c = &approvalRecorded{}
 	case kindSubmitted:
 		c = &planSubmitted{}
+	case kindArchived, kindUnarchived:
+		c = &archiveSet{}
 	case kindCommentAdded:
 		c = &commentAdded{}
 	case kindCommentEdited:
@@ -363,5 +367,32 @@ func (c *planSubmitted) kind() string      { return kindSubmitted }
 func (c *planSubmitted) touches() []string { return []string{"submitted"} }
 func (c *planSubmitted) apply(p *Plan) error {
 	p.Submitted = true
+	return nil
+}
+
+// archiveSet archives a plan (Archived) or restores it. An archived plan
+// keeps its phase and everything else; it only stops taking changes
+// (Plans.appendEntry refuses every other kind of entry), so restoring it
+// gives it back as it was.
+type archiveSet struct {
+	Archived bool   `json:"archived"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+func (c *archiveSet) kind() string {
+	if c.Archived {
+		return kindArchived
+	}
+	return kindUnarchived
+}
+func (c *archiveSet) touches() []string { return []string{"archived"} }
+func (c *archiveSet) apply(p *Plan) error {
+	if p.Archived == c.Archived {
+		if c.Archived {
+			return Errorf(CodeConflict, "the plan is archived already")
+		}
+		return Errorf(CodeConflict, "the plan is not archived")
+	}
+	p.Archived = c.Archived
 	return nil
 }

@@ -29,6 +29,39 @@ type Plans struct {
 	locks map[string]*planLock
 	// anchors caches where comments and suggestions are (reviews.go).
 	anchors anchorCache
+	// current keeps the newest decoded state of recently read plans for
+	// Current.
+	current currentCache
+}
+
+// currentCache holds decoded plans that nobody changes: a newer state
+// replaces an entry rather than changing it.
+type currentCache struct {
+	mu sync.Mutex
+	m  map[string]*Plan
+}
+
+// maxCurrentPlans bounds the plans Current keeps; beyond it, it starts
+// over.
+const maxCurrentPlans = 10_000
+
+func (cc *currentCache) get(id string) *Plan {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.m[id]
+}
+
+// put keeps p unless a newer state of its plan is kept already.
+func (cc *currentCache) put(p *Plan) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if old := cc.m[p.ID]; old != nil && old.Seq >= p.Seq {
+		return
+	}
+	if cc.m == nil || len(cc.m) >= maxCurrentPlans {
+		cc.m = map[string]*Plan{}
+	}
+	cc.m[p.ID] = p
 }
 
 type planLock struct {
@@ -102,6 +135,9 @@ type NewPlan struct {
 	// ID is the plan's id; empty makes a new one. A plan created twice
 	// with one ID exists once: the second Create fails with conflict.
 	ID string `json:"-"`
+	// PrivacyThreshold is the plan's first privacy threshold (the
+	// municipality's default); 0 means the product's default.
+	PrivacyThreshold int `json:"-"`
 }
 
 // Create creates a plan from the default template "Temaplan om bolig".
@@ -132,6 +168,12 @@ func (ps *Plans) Create(ctx context.Context, by string, in NewPlan) (*Plan, erro
 		ID: id, Title: title, Municipality: muni, Type: in.Type,
 		Phase: PhaseDraft, CreatedBy: by, Created: now, Updated: now,
 		Sections: instantiate(housingTemplate(), ps.newID),
+	}
+	if in.PrivacyThreshold != 0 {
+		if err := p.checkThreshold(in.PrivacyThreshold); err != nil {
+			return nil, err
+		}
+		p.PrivacyThreshold = in.PrivacyThreshold
 	}
 	p.normalize()
 	for _, m := range in.Members {
@@ -187,6 +229,39 @@ func (ps *Plans) Get(ctx context.Context, id string) (*Plan, error) {
 	if len(entries) > 0 {
 		ps.saveState(ctx, p)
 	}
+	return p, nil
+}
+
+// Current returns the plan with id as stored now, like Get, but shared:
+// the caller must not change it (Clone it for that). It decodes the plan
+// once and then only folds the log entries appended since, so that the
+// permission checks of every op and request cost a small read rather than
+// decoding the whole plan with its comments and content each time.
+func (ps *Plans) Current(ctx context.Context, id string) (*Plan, error) {
+	cached := ps.current.get(id)
+	if cached == nil {
+		p, err := ps.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		ps.current.put(p)
+		return p, nil
+	}
+	entries, err := ps.store.PlanEntries(ctx, id, cached.Seq+1)
+	if err != nil {
+		return nil, fmt.Errorf("load plan %s: %w", id, err)
+	}
+	if len(entries) == 0 {
+		return cached, nil
+	}
+	p := cached.Clone()
+	for _, e := range entries {
+		if err := foldEntry(p, e); err != nil {
+			return nil, err
+		}
+	}
+	p.normalize()
+	ps.current.put(p)
 	return p, nil
 }
 
@@ -393,6 +468,11 @@ func (ps *Plans) commitBuilt(ctx context.Context, by Actor, planID string, base 
 // took that seq first and attempts remain: after a jittered pause, the
 // caller reads the plan again and decides again. The caller publishes.
 func (ps *Plans) appendEntry(ctx context.Context, p, next *Plan, by string, c change, attempt int) (e PlanEntry, retry bool, err error) {
+	// Every change of a plan passes here, so this is where an archived
+	// plan is read-only, whoever asks.
+	if _, restore := c.(*archiveSet); p.Archived && !restore {
+		return e, false, errArchived()
+	}
 	data, err := json.Marshal(c)
 	if err != nil {
 		return e, false, fmt.Errorf("encode %s: %w", c.kind(), err)
