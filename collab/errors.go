@@ -30,6 +30,38 @@ const (
 	CodeAssessmentsMissing  Code = "assessments_missing"
 	CodeUnavailable         Code = "unavailable"
 	CodeInternal            Code = "internal"
+	// CodeArchived refuses a change to an archived plan: it is read-only
+	// until an administrator restores it.
+	CodeArchived Code = "archived"
+	// CodeNoLoginMethod refuses municipality settings that leave its
+	// people no way to log in.
+	CodeNoLoginMethod Code = "no_login_method"
+	// CodeOIDCNotConfigured refuses single sign-on settings on a server
+	// without an OpenID Connect provider.
+	CodeOIDCNotConfigured Code = "oidc_not_configured"
+	// CodePasswordLoginDisabled refuses the right password of an account
+	// whose municipality allows single sign-on only.
+	CodePasswordLoginDisabled Code = "password_login_disabled"
+	// CodeSSOExpired refuses a single sign-on answer that belongs to no
+	// login under way in the browser: none started, another one, one
+	// older than ten minutes, or one finished already (a replay).
+	CodeSSOExpired Code = "sso_expired"
+	// CodeSSOFailed refuses a single sign-on answer that does not verify:
+	// the provider refused, the code exchange (PKCE) failed, or the ID
+	// token has the wrong issuer, audience, signature, nonce or expiry.
+	CodeSSOFailed Code = "sso_failed"
+	// CodeSSOEmailUnverified refuses an identity without an e-mail address
+	// that the provider vouches for.
+	CodeSSOEmailUnverified Code = "sso_email_unverified"
+	// CodeSSONotAllowed refuses a person whom no municipality lets in by
+	// single sign-on.
+	CodeSSONotAllowed Code = "sso_not_allowed"
+	// CodeAccountDisabled refuses the single sign-on of a disabled account.
+	CodeAccountDisabled Code = "account_disabled"
+	// CodeTokenExpired and CodeTokenUsed refuse a password link
+	// (invitation or reset) that has expired or was used already.
+	CodeTokenExpired Code = "token_expired"
+	CodeTokenUsed    Code = "token_used"
 )
 
 // Codes lists every code of the registry, in a stable order.
@@ -39,7 +71,10 @@ func Codes() []Code {
 		CodeNotFound, CodeConflict, CodeLocked, CodeStale, CodeTooLarge,
 		CodeRateLimited, CodeWrongPhase, CodePrivacyFlagsOpen,
 		CodeRequiredChangesOpen, CodeAssessmentsMissing, CodeUnavailable,
-		CodeInternal,
+		CodeInternal, CodeArchived, CodeNoLoginMethod, CodeOIDCNotConfigured,
+		CodePasswordLoginDisabled, CodeSSOExpired, CodeSSOFailed,
+		CodeSSOEmailUnverified, CodeSSONotAllowed, CodeAccountDisabled,
+		CodeTokenExpired, CodeTokenUsed,
 	}
 }
 

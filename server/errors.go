@@ -42,6 +42,17 @@ func httpStatus(code collab.Code) (int, bool) {
 		return http.StatusConflict, true
 	case collab.CodeUnavailable:
 		return http.StatusServiceUnavailable, true
+	case collab.CodeArchived:
+		return http.StatusConflict, true
+	case collab.CodeNoLoginMethod, collab.CodeOIDCNotConfigured:
+		return http.StatusUnprocessableEntity, true
+	case collab.CodePasswordLoginDisabled, collab.CodeSSOEmailUnverified, collab.CodeSSONotAllowed,
+		collab.CodeAccountDisabled:
+		return http.StatusForbidden, true
+	case collab.CodeSSOExpired, collab.CodeSSOFailed:
+		return http.StatusUnauthorized, true
+	case collab.CodeTokenExpired, collab.CodeTokenUsed:
+		return http.StatusGone, true
 	case collab.CodeInternal:
 		return http.StatusInternalServerError, true
 	}
