@@ -160,9 +160,9 @@ func TestAccounts_ChangeMunicipality(t *testing.T) {
 	}{
 		"another's domain": {auth.MunicipalitySettings{LoginMethods: []string{"password"}, EmailDomains: []string{"TROMSO.kommune.no"},
 			PrivacyThreshold: 5, HearingWeeks: 6}, true, collab.CodeConflict},
-		"no method":        {auth.MunicipalitySettings{PrivacyThreshold: 5, HearingWeeks: 6}, true, collab.CodeNoLoginMethod},
-		"no provider":      {auth.MunicipalitySettings{LoginMethods: []string{"oidc"}, PrivacyThreshold: 5, HearingWeeks: 6}, false, collab.CodeOIDCNotConfigured},
-		"threshold -1":     {auth.MunicipalitySettings{LoginMethods: []string{"password"}, PrivacyThreshold: -1, HearingWeeks: 6}, true, collab.CodeInvalid},
+		"no method":    {auth.MunicipalitySettings{PrivacyThreshold: 5, HearingWeeks: 6}, true, collab.CodeNoLoginMethod},
+		"no provider":  {auth.MunicipalitySettings{LoginMethods: []string{"oidc"}, PrivacyThreshold: 5, HearingWeeks: 6}, false, collab.CodeOIDCNotConfigured},
+		"threshold -1": {auth.MunicipalitySettings{LoginMethods: []string{"password"}, PrivacyThreshold: -1, HearingWeeks: 6}, true, collab.CodeInvalid},
 	} {
 		if _, err := a.ChangeMunicipality(ctx, "admin", "1804", c.s, c.oidc); collab.ErrorCode(err) != c.code {
 			t.Errorf("%s: %v, want %s", name, err, c.code)
