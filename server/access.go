@@ -28,7 +28,8 @@ func rolesIn(p *collab.Plan, a auth.Account) []auth.Role {
 // allow decides whether account a may do action on plan p. It is the one
 // place a plan permission is decided, for REST and WebSocket alike: first
 // tenancy (another municipality's plan does not exist for a, admins
-// included), then membership, then the policy of SPEC.md §5 × §6.
+// included), then membership, then the policy of SPEC.md §5 × §6, and
+// last the archive: an archived plan only allows what reads it.
 func allow(a auth.Account, p *collab.Plan, action auth.Action) error {
 	if p.Municipality != a.Municipality {
 		return collab.Errorf(collab.CodeNotFound, "plan %q not found", p.ID)
@@ -37,7 +38,13 @@ func allow(a auth.Account, p *collab.Plan, action auth.Action) error {
 	if len(roles) == 0 {
 		return collab.Errorf(collab.CodeForbidden, "you are not a member of this plan")
 	}
-	return auth.Allowed(roles, action, p.Phase)
+	if err := auth.Allowed(roles, action, p.Phase); err != nil {
+		return err
+	}
+	if p.Archived && !auth.ArchivedAllows(action) {
+		return collab.Errorf(collab.CodeArchived, "the plan is archived: it is read-only until an administrator restores it")
+	}
+	return nil
 }
 
 // guard returns the collab actor for a change by a: the permission is
@@ -171,7 +178,7 @@ func (ac *accessCache) get(ctx context.Context, id string) (*collab.Plan, error)
 	if ok && now.Sub(e.at) < ac.ttl {
 		return e.p, nil
 	}
-	p, err := ac.plans.Get(ctx, id)
+	p, err := ac.plans.Current(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,8 @@ var apiRoutes = []apiRoute{
 	{method: "PUT", path: "/plans/:id/leader", handler: (*Server).setLeader, action: auth.ActionAssignLeader},
 	{method: "POST", path: "/plans/:id/transitions", handler: (*Server).transition, byBody: true},
 	{method: "GET", path: "/plans/:id/audit", handler: (*Server).planAudit, action: auth.ActionReadAudit},
+	{method: "POST", path: "/plans/:id/archive", handler: (*Server).archivePlan, action: auth.ActionArchivePlan},
+	{method: "DELETE", path: "/plans/:id/archive", handler: (*Server).restorePlan, action: auth.ActionArchivePlan},
 
 	{method: "GET", path: "/plans/:id/comments", handler: (*Server).listComments, action: auth.ActionReadPlan},
 	{method: "POST", path: "/plans/:id/comments", handler: (*Server).addComment, action: auth.ActionComment},
@@ -104,6 +106,9 @@ var apiRoutes = []apiRoute{
 	{method: "POST", path: "/admin/users", handler: (*Server).createUser, action: auth.ActionManageUsers},
 	{method: "PATCH", path: "/admin/users/:uid", handler: (*Server).updateUser, action: auth.ActionManageUsers},
 	{method: "GET", path: "/admin/audit", handler: (*Server).municipalityAudit, action: auth.ActionManageUsers},
+	{method: "GET", path: "/admin/plans", handler: (*Server).overviewPlans, action: auth.ActionOverviewPlans},
+	{method: "GET", path: "/admin/municipality", handler: (*Server).getMunicipality, action: auth.ActionManageMunicipality},
+	{method: "PUT", path: "/admin/municipality", handler: (*Server).putMunicipality, action: auth.ActionManageMunicipality},
 }
 
 // routesAPI registers apiRoutes on the /api group.
@@ -134,7 +139,7 @@ func (s *Server) planAccess(r apiRoute, next echo.HandlerFunc) echo.HandlerFunc 
 		action = auth.ActionReadPlan
 	}
 	return func(c echo.Context) error {
-		p, err := s.cfg.Plans.Get(c.Request().Context(), c.Param("id"))
+		p, err := s.cfg.Plans.Current(c.Request().Context(), c.Param("id"))
 		if err != nil {
 			return err
 		}
@@ -164,6 +169,7 @@ func globalAccess(r apiRoute, next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // planOf returns the plan a plan route acts on, as loaded by planAccess.
+// It is shared (collab.Plans.Current): read it, never change it.
 func planOf(c echo.Context) *collab.Plan {
 	p, _ := c.Get(planKey).(*collab.Plan)
 	return p
