@@ -1,6 +1,7 @@
 package collab
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -839,15 +840,43 @@ func encodeOp(r OpRecord) []byte {
 }
 
 func encodeAck(doc string, v, seq int64) []byte {
-	return mustMarshal(map[string]any{"type": "ack", "doc": doc, "v": v, "seq": seq})
+	return mustMarshal(ackMsg{Type: "ack", Doc: doc, V: v, Seq: seq})
+}
+
+// ackMsg is the protocol's ack. Its type comes first, as in every reply
+// (IsReply).
+type ackMsg struct {
+	Type string `json:"type"`
+	Doc  string `json:"doc"`
+	V    int64  `json:"v"`
+	Seq  int64  `json:"seq"`
+}
+
+// ErrorMsg is the protocol's error message: the answer to a request
+// about Plan, or to the op with Seq of Doc.
+type ErrorMsg struct {
+	Type    string  `json:"type"` // "error"
+	Code    Code    `json:"code"`
+	Message string  `json:"message"`
+	Plan    string  `json:"plan,omitempty"`
+	Doc     *string `json:"doc,omitempty"`
+	Seq     *int64  `json:"seq,omitempty"`
+}
+
+// IsReply reports whether msg, as encoded here, is the answer to a
+// client's own request (an ack or an error): what the client waits for,
+// unlike the broadcasts of others' edits. It looks only at the start,
+// where the encoders put the type.
+func IsReply(msg []byte) bool {
+	return bytes.HasPrefix(msg, []byte(`{"type":"ack"`)) || bytes.HasPrefix(msg, []byte(`{"type":"error"`))
 }
 
 // EncodeError returns the protocol's `error` message for err, answering
 // the op with seq of doc when doc is not empty.
 func EncodeError(err error, doc string, seq int64) []byte {
-	m := map[string]any{"type": "error", "code": ErrorCode(err), "message": ErrorMessage(err)}
+	m := ErrorMsg{Type: "error", Code: ErrorCode(err), Message: ErrorMessage(err)}
 	if doc != "" {
-		m["doc"], m["seq"] = doc, seq
+		m.Doc, m.Seq = &doc, &seq
 	}
 	return mustMarshal(m)
 }

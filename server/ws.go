@@ -32,9 +32,9 @@ const (
 	wsMaxDocs       = 200
 	wsMaxPlans      = 20
 	wsSendQueue     = 1024
-	wsFrameBytes    = 1 << 20              // a frame of several messages
-	wsCoalesce      = 5 * time.Millisecond // a busy connection writes once per this at most
-	wsPooledFrame   = 64 << 10             // larger frame buffers are not kept
+	wsFrameBytes    = 1 << 20               // a frame of several messages
+	wsCoalesce      = 20 * time.Millisecond // a busy connection writes broadcasts once per this at most
+	wsPooledFrame   = 64 << 10              // larger frame buffers are not kept
 	wsWriteWait     = 10 * time.Second
 	wsPongWait      = 60 * time.Second
 	wsPingEvery     = 25 * time.Second
@@ -165,7 +165,7 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 	c.Response().Status = http.StatusSwitchingProtocols
 	cn := &conn{api: a, ws: ws, done: make(chan struct{}),
 		docs: map[string]*collab.Subscription{}, docPlan: map[string]string{}, plans: map[string]*collab.PlanSub{}}
-	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch)
+	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch, collab.IsReply)
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
@@ -461,16 +461,15 @@ func (cn *conn) readLoop(ctx context.Context) {
 // it was about, so the client knows which subscription or op failed (seq
 // is 0 for anything but an op).
 func encodeMsgError(err error, m inMsg) []byte {
-	e := map[string]any{"type": "error", "code": collab.ErrorCode(err), "message": collab.ErrorMessage(err)}
+	e := collab.ErrorMsg{Type: "error", Code: collab.ErrorCode(err), Message: collab.ErrorMessage(err)}
 	switch m.Type {
 	case "op":
-		e["doc"], e["seq"] = m.Doc, m.Seq
+		e.Doc, e.Seq = &m.Doc, &m.Seq
 	case "sub", "unsub", "presence":
-		if m.Plan != "" {
-			e["plan"] = m.Plan
-		}
+		e.Plan = m.Plan
 		if m.Doc != "" {
-			e["doc"], e["seq"] = m.Doc, 0
+			var zero int64
+			e.Doc, e.Seq = &m.Doc, &zero
 		}
 	}
 	b, _ := json.Marshal(e)

@@ -28,13 +28,21 @@ const sendQueueKeep = 64
 // sent while its writer is busy goes out together. After a write it waits
 // until linger has passed since the write began, so that a busy
 // connection makes at most one write per linger however many messages it
-// is sent; the first message after a quiet spell goes out at once.
+// is sent; the first message after a quiet spell goes out at once. An
+// urgent message (the answer to the client's own op) ends the wait: it
+// goes out at once with whatever waits before it, so that lingering costs
+// the broadcasts a few milliseconds and the typist's acknowledgements
+// nothing.
 type sendQueue struct {
 	limit  int
 	linger time.Duration
 	// write sends a batch; false means the connection is done (write
 	// has closed it) and the queue closes.
 	write func(batch [][]byte) bool
+	// urgent tells the messages that end a linger; nil: none does.
+	urgent func(msg []byte) bool
+	// wake ends the writer's linger.
+	wake chan struct{}
 
 	mu      sync.Mutex
 	msgs    [][]byte
@@ -43,8 +51,8 @@ type sendQueue struct {
 	writer  sync.WaitGroup
 }
 
-func newSendQueue(limit int, linger time.Duration, write func([][]byte) bool) *sendQueue {
-	return &sendQueue{limit: limit, linger: linger, write: write}
+func newSendQueue(limit int, linger time.Duration, write func([][]byte) bool, urgent func([]byte) bool) *sendQueue {
+	return &sendQueue{limit: limit, linger: linger, write: write, urgent: urgent, wake: make(chan struct{}, 1)}
 }
 
 // push queues msg (the caller must not change it afterwards: broadcast
@@ -60,6 +68,12 @@ func (q *sendQueue) push(msg []byte) error {
 		return errQueueFull
 	}
 	q.msgs = append(q.msgs, msg)
+	if q.running && q.urgent != nil && q.urgent(msg) {
+		select {
+		case q.wake <- struct{}{}:
+		default: // the writer is woken already
+		}
+	}
 	if !q.running {
 		// Added under the lock, so that close followed by wait never
 		// misses a writer that push is starting.
@@ -77,6 +91,10 @@ func (q *sendQueue) close() {
 	q.closed = true
 	q.msgs = nil
 	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}: // a lingering writer stops now
+	default:
+	}
 }
 
 // wait waits until the writer has stopped. Call it after close.
@@ -85,6 +103,12 @@ func (q *sendQueue) wait() { q.writer.Wait() }
 func (q *sendQueue) run() {
 	defer q.writer.Done()
 	var spare [][]byte
+	var linger *time.Timer
+	defer func() {
+		if linger != nil {
+			linger.Stop()
+		}
+	}()
 	for {
 		q.mu.Lock()
 		if len(q.msgs) == 0 || q.closed {
@@ -97,6 +121,10 @@ func (q *sendQueue) run() {
 		}
 		batch := q.msgs
 		q.msgs = spare[:0]
+		select {
+		case <-q.wake: // its message is in this batch
+		default:
+		}
 		q.mu.Unlock()
 
 		began := time.Now()
@@ -110,8 +138,19 @@ func (q *sendQueue) run() {
 			q.mu.Unlock()
 			return
 		}
-		if d := q.linger - time.Since(began); d > 0 {
-			time.Sleep(d)
+		d := q.linger - time.Since(began)
+		if d <= 0 {
+			continue
+		}
+		if linger == nil {
+			linger = time.NewTimer(d)
+		} else {
+			linger.Reset(d)
+		}
+		select {
+		case <-linger.C:
+		case <-q.wake:
+			linger.Stop()
 		}
 	}
 }

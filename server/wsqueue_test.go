@@ -65,7 +65,7 @@ func (r *recorder) await(t *testing.T, n int) {
 // the writer is busy reach the next write together, in order.
 func TestSendQueue_BatchesWhatArrivesWhileWriting(t *testing.T) {
 	r := newRecorder(true)
-	q := newSendQueue(100, 0, r.write)
+	q := newSendQueue(100, 0, r.write, nil)
 	if err := q.push([]byte("a")); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestSendQueue_BatchesWhatArrivesWhileWriting(t *testing.T) {
 // writer running while it has nothing to send.
 func TestSendQueue_IsBoundedAndStartsNoWriterWhenIdle(t *testing.T) {
 	r := newRecorder(true)
-	q := newSendQueue(2, 0, r.write)
+	q := newSendQueue(2, 0, r.write, nil)
 	running := func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.running }
 	if running() {
 		t.Fatal("a writer runs before anything was sent")
@@ -132,7 +132,7 @@ func TestSendQueue_IsBoundedAndStartsNoWriterWhenIdle(t *testing.T) {
 // per linger, so a burst after the first message goes out as one write.
 func TestSendQueue_LingersBetweenWrites(t *testing.T) {
 	r := newRecorder(false)
-	q := newSendQueue(1000, 200*time.Millisecond, r.write)
+	q := newSendQueue(1000, 200*time.Millisecond, r.write, nil)
 	for range 20 {
 		if err := q.push([]byte("m")); err != nil {
 			t.Fatal(err)
@@ -144,6 +144,48 @@ func TestSendQueue_LingersBetweenWrites(t *testing.T) {
 	// Pushing 20 messages takes far less than the linger.
 	if len(r.writes) > 2 {
 		t.Errorf("%d writes, want at most 2: %v", len(r.writes), r.writes)
+	}
+}
+
+// TestSendQueue_ReplyEndsTheLinger: a broadcast pushed during the linger
+// waits for it, a reply (urgent) goes out at once and takes the waiting
+// broadcast along, and close ends a linger too.
+func TestSendQueue_ReplyEndsTheLinger(t *testing.T) {
+	r := newRecorder(false)
+	q := newSendQueue(100, time.Hour, r.write, func(m []byte) bool { return string(m) == "ack" })
+	if err := q.push([]byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, 1) // the first message after a quiet spell goes at once
+	if err := q.push([]byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case n := <-r.wrote:
+		t.Fatalf("a broadcast during the linger was written at once (%d messages)", n)
+	case <-time.After(100 * time.Millisecond):
+	}
+	began := time.Now()
+	if err := q.push([]byte("ack")); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, 2)
+	if d := time.Since(began); d > 5*time.Second {
+		t.Errorf("the reply waited %v", d)
+	}
+	if err := q.push([]byte("c")); err != nil {
+		t.Fatal(err)
+	}
+	q.close()
+	stopped := make(chan struct{})
+	go func() { q.wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("close left the writer lingering")
+	}
+	if got := fmt.Sprint(r.writes); got != "[[a] [b ack]]" {
+		t.Errorf("writes %s, want [[a] [b ack]]", got)
 	}
 }
 
@@ -167,7 +209,7 @@ func TestConn_WriteBatchJoinsMessagesIntoBoundedFrames(t *testing.T) {
 			return
 		}
 		cn := &conn{api: api, ws: ws, done: make(chan struct{}), closeCode: websocket.CloseGoingAway}
-		cn.out = newSendQueue(10, 0, cn.writeBatch)
+		cn.out = newSendQueue(10, 0, cn.writeBatch, nil)
 		done <- cn.writeBatch(batch)
 	}))
 	defer srv.Close()
