@@ -79,6 +79,10 @@ type Config struct {
 	// (scheme://host[:port][/path], no trailing slash), the base of the
 	// links in e-mails and of the single sign-on redirect.
 	PublicURL string
+	// OIDC is single sign-on through the deployment's OpenID Connect
+	// provider (routes /api/auth/oidc/*, redirect PublicURL +
+	// "/api/auth/oidc/callback"); nil means none is configured.
+	OIDC *auth.OIDC
 	// Registry receives the server's metrics (so it serves one server
 	// only: registering twice panics) and is what MetricsHandler serves;
 	// nil makes a fresh registry.
