@@ -49,6 +49,10 @@ func TestStore_AccountsContract(t *testing.T) {
 	storetest.RunAccounts(t, func(t *testing.T) auth.Store { return mustOpenTemp(t) })
 }
 
+func TestStore_SSOContract(t *testing.T) {
+	storetest.RunSSO(t, func(t *testing.T) auth.SSOStore { return mustOpenTemp(t) })
+}
+
 func op(doc string, v int64, src string, seq int64) collab.OpRecord {
 	return collab.OpRecord{Doc: doc, V: v, Src: src, Seq: seq, By: "anne",
 		At: time.UnixMilli(1_700_000_000_000 + v).UTC(), Op: json.RawMessage(fmt.Sprintf(`[{"insert":"%d"}]`, v))}
