@@ -53,6 +53,8 @@ func commands() []command {
 	return []command{
 		{"serve", "run the server (the default command)", runServe},
 		{"useradd", "create an account (the first administrator of a deployment)", runUseradd},
+		{"backup", "write an online backup of the embedded store to a new file", runBackup},
+		{"restore", "restore a backup into an empty data directory", runRestore},
 		{"version", "print the version", runVersion},
 	}
 }
