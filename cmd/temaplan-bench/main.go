@@ -139,6 +139,7 @@ func scenarios() []scenario {
 		{"idle", "M idle connections subscribed to plans: server RSS and heap per connection", runIdle},
 		{"multinode", "authors spread over 2–3 nodes on FerretDB and Redis: cross-node broadcast latency against one node", runMultinode},
 		{"faults", "authors type while nodes are killed, Redis and FerretDB restarted (and one SQLite node killed): exactly once, converged", runFaults},
+		{"backup", "authors type into the demo plan up to 100 000 ops (-steps); temaplan backup while they type, restore, start a node on it", runBackup},
 	}
 }
 
