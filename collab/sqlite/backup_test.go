@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -73,7 +74,7 @@ func TestBackupFile_WhileCommitting(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	mu.Lock()
-	before := maps(committed)
+	before := maps.Clone(committed)
 	mu.Unlock()
 
 	dst := filepath.Join(dir, "backups", "temaplan-1.db")
@@ -88,7 +89,7 @@ func TestBackupFile_WhileCommitting(t *testing.T) {
 	}
 	// The writers go on after the backup.
 	mu.Lock()
-	after := maps(committed)
+	after := maps.Clone(committed)
 	mu.Unlock()
 	for deadline := time.Now().Add(20 * time.Second); ; {
 		mu.Lock()
@@ -144,14 +145,6 @@ func TestBackupFile_WhileCommitting(t *testing.T) {
 	if info.NewestOp.IsZero() || info.NewestPlanEntry.UnixMilli() != 1_700_000_000_000 {
 		t.Errorf("Info.NewestOp = %v, NewestPlanEntry = %v", info.NewestOp, info.NewestPlanEntry)
 	}
-}
-
-func maps(m map[string]int64) map[string]int64 {
-	out := make(map[string]int64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // dirNames returns the names in dir, sorted.
