@@ -181,6 +181,7 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		{"answer round", http.MethodPost, answer, "comment", "user"},
 		{"sign off", http.MethodPost, signoff, "comment", "hash"},
 		{"accept finding", http.MethodPost, accept, "reason", "by"},
+		{"archive", http.MethodPost, plan + "/archive", "reason", "archived"},
 	}
 	for _, ep := range bodyEndpoints {
 		cases = append(cases,
@@ -472,6 +473,27 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		tc{"patch user: disable oneself", "PATCH", users + "/" + ts.kari.ID, `{"disabled":true}`, "", false, 422, collab.CodeInvalid, "disable themselves"},
 		tc{"patch user: drop one's own admin flag", "PATCH", users + "/" + ts.kari.ID, `{"admin":false}`, "", false, 422, collab.CodeInvalid, "own administrator flag"},
 
+		// POST and DELETE /api/plans/:id/archive, GET /api/plans
+		tc{"archive: reason too long", "POST", plan + "/archive", fmt.Sprintf(`{"reason":%q}`, strings.Repeat("r", 1001)), "", false, 422, collab.CodeInvalid, "at most 1000"},
+		tc{"archive: control characters", "POST", plan + "/archive", `{"reason":"a\u0000b"}`, "", false, 422, collab.CodeInvalid, "printable"},
+		tc{"archive: unknown plan", "POST", plans + "/nope/archive", `{}`, "", false, 404, collab.CodeNotFound, "plan"},
+		tc{"restore: not archived", "DELETE", plan + "/archive", "", "", false, 409, collab.CodeConflict, "not archived"},
+		tc{"list plans: include_archived not a boolean", "GET", plans + "?include_archived=1", "", "", false, 422, collab.CodeInvalid, "include_archived"},
+
+		// PUT /api/admin/municipality
+		tc{"settings: malformed JSON", "PUT", "/api/admin/municipality", `{"privacy_threshold":`, "", false, 400, collab.CodeBadRequest, "malformed JSON"},
+		tc{"settings: unknown field", "PUT", "/api/admin/municipality", `{"privacy_threshold":4,"id":"m2"}`, "", false, 422, collab.CodeInvalid, `unknown field "id"`},
+		tc{"settings: operator injection", "PUT", "/api/admin/municipality", `{"login_methods":{"$gt":""}}`, "", false, 422, collab.CodeInvalid, `"login_methods" must be an array`},
+		tc{"settings: number as text", "PUT", "/api/admin/municipality", `{"hearing_weeks":"6"}`, "", false, 422, collab.CodeInvalid, `"hearing_weeks" must be an integer`},
+		tc{"settings: no content type", "PUT", "/api/admin/municipality", `{"hearing_weeks":6}`, "none", false, 400, collab.CodeBadRequest, "Content-Type: application/json"},
+		tc{"settings: every login method off", "PUT", "/api/admin/municipality", `{"login_methods":[]}`, "", false, 422, collab.CodeNoLoginMethod, "login method"},
+		tc{"settings: passwords off without a provider", "PUT", "/api/admin/municipality", `{"login_methods":["oidc"]}`, "", false, 422, collab.CodeOIDCNotConfigured, "password login cannot be turned off"},
+		tc{"settings: unknown login method", "PUT", "/api/admin/municipality", `{"login_methods":["password","ldap"]}`, "", false, 422, collab.CodeInvalid, "unknown login method"},
+		tc{"settings: script as a domain", "PUT", "/api/admin/municipality", `{"email_domains":["<script>alert(1)</script>"]}`, "", false, 422, collab.CodeInvalid, "not an e-mail domain"},
+		tc{"settings: threshold too large", "PUT", "/api/admin/municipality", `{"privacy_threshold":1000}`, "", false, 422, collab.CodeInvalid, "privacy_threshold"},
+		tc{"settings: negative hearing", "PUT", "/api/admin/municipality", `{"hearing_weeks":-6}`, "", false, 422, collab.CodeInvalid, "hearing_weeks"},
+		tc{"settings: array body", "PUT", "/api/admin/municipality", `[]`, "", false, 422, collab.CodeInvalid, "must be a JSON object"},
+
 		// GET /api/admin/audit
 		tc{"municipality audit: limit not a number", "GET", "/api/admin/audit?limit=abc", "", "", false, 422, collab.CodeInvalid, "limit"},
 		tc{"municipality audit: limit 0", "GET", "/api/admin/audit?limit=0", "", "", false, 422, collab.CodeInvalid, "limit"},
@@ -610,6 +632,10 @@ func testBadInput_NoValidTokenChangesNothing(t *testing.T, ts *testServer) {
 		{http.MethodPost, "/api/admin/users", `{"email":"ny@m1.no","name":"Ny","password":"correct horse battery","admin":true}`},
 		{http.MethodPatch, "/api/admin/users/" + ola.ID, `{"admin":true}`},
 		{http.MethodGet, "/api/admin/audit", ""},
+		{http.MethodPost, plan + "/archive", `{"reason":"Overtatt"}`},
+		{http.MethodGet, "/api/admin/plans", ""},
+		{http.MethodGet, "/api/admin/municipality", ""},
+		{http.MethodPut, "/api/admin/municipality", `{"privacy_threshold":2}`},
 	}
 	before := ts.storeState(p.ID)
 	for _, a := range authorizations {

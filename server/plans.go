@@ -25,7 +25,13 @@ func (s *Server) createPlan(c echo.Context) error {
 		return err
 	}
 	me := principal(c).Account
-	in := collab.NewPlan{Title: req.Title, Municipality: me.Municipality, Type: req.Type}
+	// A new plan starts with the municipality's privacy threshold.
+	muni, err := s.cfg.Accounts.Municipality(c.Request().Context(), me.Municipality)
+	if err != nil {
+		return err
+	}
+	in := collab.NewPlan{Title: req.Title, Municipality: me.Municipality, Type: req.Type,
+		PrivacyThreshold: muni.Settings.PrivacyThreshold}
 	if req.Leader != "" {
 		if _, err := s.cfg.Accounts.User(c.Request().Context(), me.Municipality, req.Leader); err != nil {
 			return err
@@ -62,14 +68,27 @@ type planListItem struct {
 
 // listPlans lists the plans of the caller's municipality that the caller
 // may read: those they are a member of, all of them for an administrator.
+// Archived plans are left out unless the query asks for them
+// (include_archived=true).
 func (s *Server) listPlans(c echo.Context) error {
 	me := principal(c).Account
+	withArchived := false
+	switch c.QueryParam("include_archived") {
+	case "", "false":
+	case "true":
+		withArchived = true
+	default:
+		return collab.Errorf(collab.CodeInvalid, "include_archived must be true or false")
+	}
 	all, err := s.cfg.Plans.List(c.Request().Context(), me.Municipality)
 	if err != nil {
 		return err
 	}
 	items := []planListItem{}
 	for _, sum := range all {
+		if sum.Archived && !withArchived {
+			continue
+		}
 		p := &collab.Plan{ID: sum.ID, Municipality: sum.Municipality, Phase: sum.Phase, Members: sum.Members}
 		if allow(me, p, auth.ActionReadPlan) == nil {
 			items = append(items, planListItem{PlanSummary: sum, Roles: rolesIn(p, me)})

@@ -242,6 +242,11 @@ func othersThread(t *testing.T, c *cast, p collab.Plan, who persona) {
 	c.fx.thread = c.comment(t, p, otherThan(who))
 }
 
+// archivedByAdmin is the fixture of a plan the administrator archived.
+func archivedByAdmin(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.as(t, "admin", http.MethodPost, "/plans/"+p.ID+"/archive", map[string]string{})
+}
+
 // suggestionByMember is the fixture of the member's suggestion.
 func suggestionByMember(t *testing.T, c *cast, p collab.Plan, _ persona) {
 	c.fx.suggestion = c.suggest(t, p, "member")
@@ -644,6 +649,12 @@ var planCalls = []planCall{
 		}},
 	{route: "GET /plans/:id/audit", action: auth.ActionReadAudit,
 		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/audit", "" }},
+	{route: "POST /plans/:id/archive", action: auth.ActionArchivePlan,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/archive", jsonOf(map[string]string{"reason": "Erstattet av ny plan"})
+		}},
+	{route: "DELETE /plans/:id/archive", action: auth.ActionArchivePlan, fixture: archivedByAdmin,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/archive", "" }},
 	transitionCall("lock", auth.ActionLock, ""),
 	transitionCall("return", auth.ActionReturn, "Økonomidelen mangler"),
 	transitionCall("submit", auth.ActionSubmit, ""),
@@ -920,7 +931,8 @@ func TestRoutes_TableActionsMatchThePolicy(t *testing.T) {
 	for _, r := range server.APIRoutes() {
 		k := routeKey(r.Method, r.Path)
 		if r.Public {
-			if !slices.Contains([]string{"GET /openapi.json", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout"}, k) {
+			if !slices.Contains([]string{"GET /openapi.json", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout",
+				"GET /auth/methods", "GET /auth/oidc/start", "GET /auth/oidc/callback"}, k) {
 				t.Errorf("%s is public: only the OpenAPI document and the session routes may be", k)
 			}
 			continue
@@ -1057,6 +1069,14 @@ var globalCalls = []globalCall{
 		}},
 	{route: "GET /admin/audit", action: auth.ActionManageUsers, status: http.StatusOK,
 		request: func(*cast, int) (string, string) { return "/admin/audit", "" }},
+	{route: "GET /admin/plans", action: auth.ActionOverviewPlans, status: http.StatusOK,
+		request: func(*cast, int) (string, string) { return "/admin/plans", "" }},
+	{route: "GET /admin/municipality", action: auth.ActionManageMunicipality, status: http.StatusOK,
+		request: func(*cast, int) (string, string) { return "/admin/municipality", "" }},
+	{route: "PUT /admin/municipality", action: auth.ActionManageMunicipality, status: http.StatusOK,
+		request: func(_ *cast, n int) (string, string) {
+			return "/admin/municipality", jsonOf(map[string]any{"privacy_threshold": 1 + n%9, "hearing_weeks": 8})
+		}},
 }
 
 // TestRoutes_GlobalRoutesAdminVersusOthers calls every route that
