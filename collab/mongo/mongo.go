@@ -175,7 +175,10 @@ func (s *Store) init(ctx context.Context, name string) error {
 	if err := s.createCollections(ctx); err != nil {
 		return err
 	}
-	return s.createIndexes(ctx)
+	if err := s.createIndexes(ctx); err != nil {
+		return err
+	}
+	return s.initMail(ctx)
 }
 
 // createCollections creates the collections that have no index but _id's,

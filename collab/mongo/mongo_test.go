@@ -20,6 +20,7 @@ import (
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/mongo/mongotest"
 	"github.com/temaplan/temaplan/collab/storetest"
+	"github.com/temaplan/temaplan/mail"
 )
 
 // srv is the server every test of the package uses, each in a database of
@@ -74,6 +75,10 @@ func TestStore_Contract(t *testing.T) {
 
 func TestStore_AccountsContract(t *testing.T) {
 	storetest.RunAccounts(t, func(t *testing.T) auth.Store { return mustOpenNew(t) })
+}
+
+func TestStore_MailContract(t *testing.T) {
+	storetest.RunMail(t, func(t *testing.T) mail.Store { return mustOpenNew(t) })
 }
 
 func TestStore_SSOContract(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/storetest"
+	"github.com/temaplan/temaplan/mail"
 )
 
 // mustOpen opens the store at path and closes it when the test ends.
@@ -47,6 +48,10 @@ func TestStore_Contract(t *testing.T) {
 
 func TestStore_AccountsContract(t *testing.T) {
 	storetest.RunAccounts(t, func(t *testing.T) auth.Store { return mustOpenTemp(t) })
+}
+
+func TestStore_MailContract(t *testing.T) {
+	storetest.RunMail(t, func(t *testing.T) mail.Store { return mustOpenTemp(t) })
 }
 
 func TestStore_SSOContract(t *testing.T) {
