@@ -19,10 +19,12 @@ import (
 
 // Municipality is a tenant: accounts and plans belong to exactly one.
 type Municipality struct {
-	ID       string               `json:"id"`
-	Name     string               `json:"name"`
-	Created  time.Time            `json:"created"`
-	Settings MunicipalitySettings `json:"settings"`
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	// Settings are shown to administrators only, through a view of
+	// their own: never with the municipality in a session.
+	Settings MunicipalitySettings `json:"-"`
 }
 
 // The login methods a municipality can allow.
