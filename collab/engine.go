@@ -93,6 +93,14 @@ type EngineMetrics interface {
 	// BusLag reports the delay between an op's commit on another node and
 	// its arrival here.
 	BusLag(d time.Duration)
+	// GapFilled reports n ops read from the log because the bus lost or
+	// delayed them.
+	GapFilled(n int)
+	// Resent reports a submission recognised as a resend of a committed op
+	// (answered with its version, not committed again).
+	Resent()
+	// Refused reports a submission answered with an error of code.
+	Refused(code Code)
 }
 
 func (c *EngineConfig) defaults() {
@@ -378,6 +386,8 @@ type submitReq struct {
 	done chan submitResult
 	// followers are copies of the same (src, seq) in one batch.
 	followers []*submitReq
+	// metrics counts the refusals; nil: none.
+	metrics EngineMetrics
 }
 
 type submitResult struct {
@@ -499,7 +509,10 @@ func (a *docActor) submit(req *submitReq) {
 	}
 }
 
-func (a *docActor) enqueue(req *submitReq) { a.batch = append(a.batch, req) }
+func (a *docActor) enqueue(req *submitReq) {
+	req.metrics = a.e.cfg.Metrics
+	a.batch = append(a.batch, req)
+}
 
 func (a *docActor) run() {
 	defer a.e.wg.Done()
@@ -671,6 +684,9 @@ func (a *docActor) catchUpErr(ctx context.Context) error {
 	recs, err := a.e.cfg.Store.Ops(ctx, a.id, a.v, -1)
 	if err != nil {
 		return fmt.Errorf("read ops from %d: %w", a.v, err)
+	}
+	if m := a.e.cfg.Metrics; m != nil && len(recs) > 0 {
+		m.GapFilled(len(recs))
 	}
 	for _, r := range recs {
 		if r.V != a.v {
@@ -909,6 +925,9 @@ func (r *submitReq) answer(v int64, err error) {
 	for _, f := range r.followers {
 		f.answer(v, err)
 	}
+	if err != nil && r.metrics != nil {
+		r.metrics.Refused(ErrorCode(err))
+	}
 	r.followers = nil
 	if r.done != nil {
 		r.done <- submitResult{v: v, err: err}
@@ -1061,6 +1080,9 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) (prepared, [
 			r.answer(0, err)
 			continue
 		} else if ok {
+			if m := a.e.cfg.Metrics; m != nil {
+				m.Resent()
+			}
 			a.republish(ctx, v)
 			r.answer(v, nil)
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -88,6 +89,33 @@ func newEngine(t *testing.T, store collab.OpStore, bus collab.Bus, tune func(*co
 	}
 	t.Cleanup(func() { e.Close() })
 	return e
+}
+
+// countingMetrics records what an engine reports to its metrics.
+type countingMetrics struct {
+	mu       sync.Mutex
+	gapFills int
+	resends  int
+	refused  map[collab.Code]int
+}
+
+func (m *countingMetrics) Committed(int, time.Duration) {}
+func (m *countingMetrics) BusLag(time.Duration)         {}
+func (m *countingMetrics) GapFilled(n int)              { m.mu.Lock(); m.gapFills += n; m.mu.Unlock() }
+func (m *countingMetrics) Resent()                      { m.mu.Lock(); m.resends++; m.mu.Unlock() }
+func (m *countingMetrics) Refused(code collab.Code) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.refused == nil {
+		m.refused = map[collab.Code]int{}
+	}
+	m.refused[code]++
+}
+
+func (m *countingMetrics) counts() (gapFills, resends int, refused map[collab.Code]int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.gapFills, m.resends, maps.Clone(m.refused)
 }
 
 func newBus(t *testing.T) *collab.MemoryBus {
@@ -231,7 +259,8 @@ func TestEngine_ConcurrentSubmitsConverge(t *testing.T) {
 func TestEngine_DuplicateResubmitIsAckedOnce(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		store := b.open(t)
-		e := newEngine(t, store, newBus(t), nil)
+		metrics := &countingMetrics{}
+		e := newEngine(t, store, newBus(t), func(c *collab.EngineConfig) { c.Metrics = metrics })
 		ctx := context.Background()
 		sub := collab.Submission{Doc: "d", V: 0, Src: "c1", Seq: 1, By: "u", Op: insertAt(t, 0, "hei")}
 		v1, err := e.Submit(ctx, sub)
@@ -268,6 +297,10 @@ func TestEngine_DuplicateResubmitIsAckedOnce(t *testing.T) {
 		}
 		if _, content, _ := e.Snapshot(ctx, "d"); docText(t, content) != "xhei" {
 			t.Fatalf("content %q, want %q", docText(t, content), "xhei")
+		}
+		// Copies in one batch are answered with the first: 1 to 6 resends.
+		if _, resends, refused := metrics.counts(); resends < 1 || resends > 6 || len(refused) != 0 {
+			t.Errorf("metrics: %d resends, refused %v; want 1–6 and none", resends, refused)
 		}
 	})
 }
@@ -460,7 +493,8 @@ func TestEngine_GapFillAfterDroppedBusMessages(t *testing.T) {
 		bus := newBus(t)
 		tune := func(c *collab.EngineConfig) { c.Beacon = 50 * time.Millisecond }
 		nodeA := newEngine(t, store, &lossyBus{Bus: bus, drop: func(v int64) bool { return v%3 != 0 }}, tune)
-		nodeB := newEngine(t, store, bus, tune)
+		metrics := &countingMetrics{}
+		nodeB := newEngine(t, store, bus, func(c *collab.EngineConfig) { tune(c); c.Metrics = metrics })
 		ctx := context.Background()
 		rec := newRecorder()
 		if _, err := nodeB.Subscribe(ctx, "gap", nil, rec.sink); err != nil {
@@ -482,6 +516,10 @@ func TestEngine_GapFillAfterDroppedBusMessages(t *testing.T) {
 		_, content, _ := nodeB.Snapshot(ctx, "gap")
 		if docText(t, content) != strings.Repeat("x", n) {
 			t.Fatalf("node B content %q", docText(t, content))
+		}
+		// 13 of the 20 were dropped; B read at least those from the log.
+		if gapFills, _, _ := metrics.counts(); gapFills < 13 || gapFills > n {
+			t.Errorf("node B filled %d ops from the log, want 13–%d", gapFills, n)
 		}
 	})
 }
@@ -692,7 +730,8 @@ func TestEngine_LockIsExact(t *testing.T) {
 func TestEngine_RefusesBadOpsAndWritesNothing(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		store := b.open(t)
-		e := newEngine(t, store, newBus(t), func(c *collab.EngineConfig) { c.MaxDocLength = 10 })
+		metrics := &countingMetrics{}
+		e := newEngine(t, store, newBus(t), func(c *collab.EngineConfig) { c.MaxDocLength = 10; c.Metrics = metrics })
 		ctx := context.Background()
 		if _, err := e.Submit(ctx, collab.Submission{Doc: "b", V: 0, Src: "c", Seq: 1, By: "u", Op: insertAt(t, 0, "abc")}); err != nil {
 			t.Fatal(err)
@@ -716,6 +755,9 @@ func TestEngine_RefusesBadOpsAndWritesNothing(t *testing.T) {
 		}
 		if recs := checkLog(t, store, "b"); len(recs) != 1 {
 			t.Fatalf("%d ops in the log after bad ops, want 1", len(recs))
+		}
+		if _, _, refused := metrics.counts(); refused[collab.CodeBadOp] != 2 || refused[collab.CodeTooLarge] != 1 {
+			t.Errorf("refusals counted %v, want 2 bad_op and 1 too_large", refused)
 		}
 	})
 }

@@ -96,6 +96,7 @@ type errorDetail struct {
 // their cause and shown to the client only as "internal error".
 func (s *Server) handleError(err error, c echo.Context) {
 	status, code, msg := s.describe(err, c)
+	s.metrics.failed("http", code)
 	rid := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path,

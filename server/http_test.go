@@ -179,6 +179,7 @@ func TestMetrics_CountRequestsByRoute(t *testing.T) {
 		`temaplan_http_requests_total{code="200",method="GET",route="/api/plans/:id"} 1`,
 		`temaplan_http_requests_total{code="404",method="GET",route="/api/plans/:id"} 1`,
 		`temaplan_http_request_duration_seconds_bucket{method="POST",route="/api/plans",le="+Inf"} 1`,
+		`temaplan_errors_total{code="not_found",source="http"} 1`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
@@ -207,6 +208,10 @@ func TestEngineMetrics_RecordCommitsAndLag(t *testing.T) {
 	m.Committed(1, 2*time.Millisecond)
 	m.Committed(5, 4*time.Millisecond)
 	m.BusLag(3 * time.Millisecond)
+	m.GapFilled(4)
+	m.Resent()
+	m.Refused(collab.CodeLocked)
+	m.Refused(collab.CodeLocked)
 	rec := httptest.NewRecorder()
 	server.MetricsHandler(reg).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	for _, want := range []string{
@@ -214,6 +219,9 @@ func TestEngineMetrics_RecordCommitsAndLag(t *testing.T) {
 		`temaplan_commit_duration_seconds_count{batch="1"} 1`,
 		`temaplan_commit_duration_seconds_count{batch="2-10"} 1`,
 		"temaplan_bus_lag_seconds_count 1",
+		"temaplan_gap_fill_ops_total 4",
+		"temaplan_resends_total 1",
+		`temaplan_ops_refused_total{code="locked"} 2`,
 	} {
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("metrics lack %s", want)

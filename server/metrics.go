@@ -19,6 +19,8 @@ type httpMetrics struct {
 	duration *prometheus.HistogramVec
 	// sockets counts the open WebSocket connections.
 	sockets prometheus.Gauge
+	// errors counts the errors answered, by where (http, ws) and code.
+	errors *prometheus.CounterVec
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -36,9 +38,25 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Name: "temaplan_websocket_connections",
 			Help: "Open WebSocket connections (browser tabs) on this node.",
 		}),
+		errors: errorCounter(),
 	}
-	reg.MustRegister(m.requests, m.duration, m.sockets)
+	reg.MustRegister(m.requests, m.duration, m.sockets, m.errors)
 	return m
+}
+
+// errorCounter is temaplan_errors_total, shared by the HTTP server (source
+// http), the WebSocket messages (ws) and the engine's answers to ops (op).
+// The codes are the API's stable error codes, a bounded set.
+func errorCounter() *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "temaplan_errors_total",
+		Help: "Errors answered, by source (http, ws, op) and stable error code.",
+	}, []string{"source", "code"})
+}
+
+// failed counts an error answered to a client.
+func (m *httpMetrics) failed(source string, code collab.Code) {
+	m.errors.WithLabelValues(source, string(code)).Inc()
 }
 
 func (m *httpMetrics) observe(method, route string, status int, d time.Duration) {
@@ -65,9 +83,12 @@ func MetricsHandler(reg *prometheus.Registry) http.Handler {
 // Prometheus: commit round trips and ops committed, and the bus lag
 // between nodes. It implements collab.EngineMetrics.
 type EngineMetrics struct {
-	commits *prometheus.HistogramVec
-	ops     prometheus.Counter
-	busLag  prometheus.Histogram
+	commits  *prometheus.HistogramVec
+	ops      prometheus.Counter
+	busLag   prometheus.Histogram
+	gapFills prometheus.Counter
+	resends  prometheus.Counter
+	refused  *prometheus.CounterVec
 }
 
 var _ collab.EngineMetrics = (*EngineMetrics)(nil)
@@ -90,9 +111,30 @@ func NewEngineMetrics(reg prometheus.Registerer) *EngineMetrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
 		}),
 	}
-	reg.MustRegister(m.commits, m.ops, m.busLag)
+	m.gapFills = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "temaplan_gap_fill_ops_total",
+		Help: "Ops read from the store because the bus lost, delayed or never carried them to this node.",
+	})
+	m.resends = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "temaplan_resends_total",
+		Help: "Submitted ops recognised as resends of committed ops (acknowledged, not committed again).",
+	})
+	m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "temaplan_ops_refused_total",
+		Help: "Submitted ops answered with an error, by stable error code.",
+	}, []string{"code"})
+	reg.MustRegister(m.commits, m.ops, m.busLag, m.gapFills, m.resends, m.refused)
 	return m
 }
+
+// GapFilled records n ops read from the log for want of the bus.
+func (m *EngineMetrics) GapFilled(n int) { m.gapFills.Add(float64(n)) }
+
+// Resent records a resend recognised.
+func (m *EngineMetrics) Resent() { m.resends.Inc() }
+
+// Refused records an op answered with an error of code.
+func (m *EngineMetrics) Refused(code collab.Code) { m.refused.WithLabelValues(string(code)).Inc() }
 
 // Committed records a commit round trip of n ops.
 func (m *EngineMetrics) Committed(n int, d time.Duration) {

@@ -56,6 +56,7 @@ type collabAPI struct {
 	origins  []string
 	queue    int
 	sockets  prometheus.Gauge
+	metrics  *httpMetrics
 
 	// upgrader lends each connection a write buffer from writeBufs only
 	// while it writes a frame; frames holds the buffers frames of several
@@ -92,7 +93,7 @@ func (s *Server) routesCollab(g *echo.Group) {
 	}
 	a := &collabAPI{engine: s.cfg.Engine, hub: s.cfg.Hub, plans: s.cfg.Plans, accounts: s.cfg.Accounts,
 		access: s.access, bus: s.cfg.Bus, log: s.log,
-		origins: s.cfg.Origins, queue: queue, sockets: s.metrics.sockets,
+		origins: s.cfg.Origins, queue: queue, sockets: s.metrics.sockets, metrics: s.metrics,
 		open: map[*conn]struct{}{}, watches: map[string]*watch{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.upgrader = websocket.Upgrader{
@@ -437,6 +438,7 @@ func (cn *conn) readLoop(ctx context.Context) {
 				err = cn.hello(ctx, m)
 			}
 			if err != nil {
+				cn.api.metrics.failed("ws", collab.ErrorCode(err))
 				cn.closeWith(collab.EncodeError(err, "", 0), websocket.ClosePolicyViolation)
 				return
 			}
@@ -452,6 +454,7 @@ func (cn *conn) readLoop(ctx context.Context) {
 			err = cn.handle(ctx, m)
 		}
 		if err != nil {
+			cn.api.metrics.failed("ws", collab.ErrorCode(err))
 			cn.sink(encodeMsgError(err, m))
 		}
 	}

@@ -432,6 +432,14 @@ func TestWS_BadInputGetsErrorsAndChangesNothing(t *testing.T) {
 		r.send(c.msg)
 		r.expectError(c.code)
 	}
+	// Each is counted by its code.
+	rec := httptest.NewRecorder()
+	server.MetricsHandler(node.registry).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, want := range []string{`temaplan_errors_total{code="bad_request",source="ws"} 7`, `temaplan_errors_total{code="not_found",source="ws"} 2`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 	// The connection is still usable: subscribe and commit an op.
 	r.send(fmt.Sprintf(`{"type":"sub","plan":%q,"doc":%q}`, plan, doc))
 	if m := r.next(); m["type"] != "snapshot" {
