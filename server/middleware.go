@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -86,7 +87,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "/healthz" || route == "/readyz" {
 			level = slog.LevelDebug // probes every few seconds would drown the log
 		}
-		s.log.LogAttrs(r.Context(), level, "http",
+		attrs := []slog.Attr{
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", w.Status),
@@ -94,7 +95,15 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Duration("duration", d),
 			slog.String("request_id", w.Header().Get(echo.HeaderXRequestID)),
 			slog.String("remote", c.RealIP()),
-		)
+		}
+		// The plan and the person, by id: never names, text or tokens.
+		if strings.HasPrefix(route, "/api/plans/:id") {
+			attrs = append(attrs, slog.String("plan", c.Param("id")))
+		}
+		if id := principal(c).Account.ID; id != "" {
+			attrs = append(attrs, slog.String("user", id))
+		}
+		s.log.LogAttrs(r.Context(), level, "http", attrs...)
 		return nil
 	}
 }

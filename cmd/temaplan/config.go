@@ -51,6 +51,8 @@ type Config struct {
 	Origins []string
 	// LogLevel is the least level logged.
 	LogLevel slog.Level
+	// LogJSON writes the log as JSON lines rather than key=value text.
+	LogJSON bool
 	// TrustedProxies are the proxies whose X-Forwarded-For names the
 	// client address.
 	TrustedProxies []netip.Prefix
@@ -91,6 +93,7 @@ const (
 	setPublicURL = "public-url"
 	setOrigins   = "origins"
 	setLogLevel  = "log-level"
+	setLogFormat = "log-format"
 	setProxies   = "trusted-proxies"
 	setInsecure  = "insecure-cookies"
 	setDemo      = "demo"
@@ -120,6 +123,8 @@ func settings() []setting {
 			usage: "address of a private listener for /metrics and /debug/pprof, e.g. 127.0.0.1:9090; empty: off"},
 		{name: setOrigins, env: "TEMAPLAN_ORIGINS",
 			usage: "comma-separated origins (https://plan.example.no) allowed to open a WebSocket besides the server's own"},
+		{name: setLogFormat, env: "TEMAPLAN_LOG_FORMAT", def: "text",
+			usage: "log line format: text (key=value, for people) or json (one object per line, for log collectors)"},
 		{name: setLogLevel, env: "TEMAPLAN_LOG_LEVEL", def: "info",
 			usage: "least level logged: debug, info, warn or error"},
 		{name: setProxies, env: "TEMAPLAN_TRUSTED_PROXIES",
@@ -315,6 +320,13 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 		fail(setOrigins, "%v", err)
 	}
 	cfg.Origins = origins
+	switch f := *values[setLogFormat]; f {
+	case "text":
+	case "json":
+		cfg.LogJSON = true
+	default:
+		fail(setLogFormat, "%q is not text or json", f)
+	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(*values[setLogLevel])); err != nil {
 		fail(setLogLevel, "%q is not one of debug, info, warn, error", *values[setLogLevel])
 	}

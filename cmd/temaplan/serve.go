@@ -78,7 +78,12 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 // node serves until Close. A listener that fails later is reported on Err.
 func (m *Main) Run(ctx context.Context) (err error) {
 	cfg := m.Config
-	m.log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogJSON {
+		m.log = slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	} else {
+		m.log = slog.New(slog.NewTextHandler(m.Stderr, opts))
+	}
 
 	secretSource := cfg.JWTSecretSource
 	m.secret = cfg.JWTSecret
