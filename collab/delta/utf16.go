@@ -34,6 +34,24 @@ func isLowSurrogate(u uint16) bool  { return u >= 0xDC00 && u <= 0xDFFF }
 // of s (which is not ASCII) counts, and how many bytes it takes. An invalid
 // byte counts as one unit, as the U+FFFD it would become.
 func decodeUnits(s string) (units, size int) {
+	// The well-formed sequences, and the WTF-8 surrogates (ED A0..BF),
+	// are told by their bytes alone; anything else takes the careful way.
+	if len(s) >= 2 && s[1]&0xC0 == 0x80 {
+		switch b := s[0]; {
+		case b >= 0xC2 && b <= 0xDF:
+			return 1, 2
+		case len(s) >= 3 && s[2]&0xC0 == 0x80 && ((b >= 0xE1 && b <= 0xEF) || (b == 0xE0 && s[1] >= 0xA0)):
+			return 1, 3
+		case len(s) >= 4 && s[2]&0xC0 == 0x80 && s[3]&0xC0 == 0x80 &&
+			((b >= 0xF1 && b <= 0xF3) || (b == 0xF0 && s[1] >= 0x90) || (b == 0xF4 && s[1] <= 0x8F)):
+			return 2, 4
+		}
+	}
+	return decodeUnitsSlow(s)
+}
+
+// decodeUnitsSlow is decodeUnits for what is not a well-formed sequence.
+func decodeUnitsSlow(s string) (units, size int) {
 	r, size := utf8.DecodeRuneInString(s)
 	if r == utf8.RuneError && size == 1 {
 		if isSurrogateWTF8(s) {
