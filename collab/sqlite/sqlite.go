@@ -15,7 +15,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -272,64 +271,14 @@ func (s *Store) closeAll() error {
 }
 
 // Backup writes a consistent copy of the database to path, which must not
-// exist yet (the error then wraps fs.ErrExist). It runs VACUUM INTO on a
-// read-only connection of its own, so commits go on while it copies. The
-// copy is written under a temporary name in the same directory, synced,
-// then renamed: path never holds a partial copy.
-func (s *Store) Backup(ctx context.Context, path string) (err error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return fmt.Errorf("sqlite: backup to %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("sqlite: backup to %s: %w", abs, err)
-		}
-	}()
-	if _, err := os.Lstat(abs); err == nil {
-		return fs.ErrExist
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	dir := filepath.Dir(abs)
-	// VACUUM INTO writes into a file that does not exist or is empty;
-	// CreateTemp makes an empty one with owner-only permissions.
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(abs)+".*.tmp")
+// exist yet (the error then wraps fs.ErrExist), while commits go on: see
+// the package's Backup, which it calls with the store's own file.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	info, err := Backup(ctx, s.path, path)
 	if err != nil {
 		return err
 	}
-	tmpName := tmp.Name()
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmpName)
-		}
-	}()
-	// A connection of its own: read-only like the readers, but without
-	// query_only, which forbids VACUUM INTO writing the copy.
-	db, err := sql.Open("sqlite", dsn(s.path, url.Values{
-		"mode":    {"ro"},
-		"_pragma": {fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds())},
-	}))
-	if err != nil {
-		return err
-	}
-	defer func() { _ = db.Close() }()
-	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", tmpName); err != nil {
-		return err
-	}
-	if err := syncPath(tmpName); err != nil {
-		return err
-	}
-	if err := os.Rename(tmpName, abs); err != nil {
-		return err
-	}
-	if err := syncPath(dir); err != nil {
-		return err
-	}
-	s.log.Info("sqlite backup written", "path", abs)
+	s.log.Info("sqlite backup written", "path", path, "bytes", info.Bytes)
 	return nil
 }
 
