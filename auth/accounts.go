@@ -111,6 +111,15 @@ func (a *Accounts) Login(ctx context.Context, ip netip.Addr, email, password str
 		}
 		return Session{}, errBadLogin()
 	}
+	// Only now, with the password right, may the answer say that password
+	// login is off: it tells nothing a successful login would not.
+	if allowed, err := a.passwordAllowed(ctx, acct); err != nil {
+		return Session{}, err
+	} else if !allowed {
+		a.audit(ctx, AuditEvent{Municipality: acct.Municipality, Actor: acct.ID, Action: "login_failed", IP: ip.String(),
+			Detail: "password login is off in the municipality"})
+		return Session{}, errPasswordLoginDisabled()
+	}
 	if a.cfg.Hasher.NeedsRehash(acct.PasswordHash) {
 		if h, err := a.cfg.Hasher.Hash(ctx, password); err == nil {
 			acct.PasswordHash, acct.Updated = h, a.now()

@@ -38,6 +38,9 @@ var apiRoutes = []apiRoute{
 	{method: "POST", path: "/auth/login", handler: (*Server).login, public: true},
 	{method: "POST", path: "/auth/refresh", handler: (*Server).refresh, public: true},
 	{method: "POST", path: "/auth/logout", handler: (*Server).logout, public: true},
+	{method: "GET", path: "/auth/methods", handler: (*Server).authMethods, public: true},
+	{method: "GET", path: "/auth/oidc/start", handler: (*Server).ssoStart, public: true},
+	{method: "GET", path: "/auth/oidc/callback", handler: (*Server).ssoCallback, public: true},
 	{method: "GET", path: "/me", handler: (*Server).getMe},
 
 	{method: "GET", path: "/plans", handler: (*Server).listPlans},

@@ -93,18 +93,25 @@ func (s *Server) logout(c echo.Context) error {
 
 // startSession sets the refresh cookie and answers the access token.
 func (s *Server) startSession(c echo.Context, sess auth.Session) error {
-	c.SetCookie(&http.Cookie{
-		Name: refreshCookie, Value: sess.RefreshToken, Path: refreshCookiePath,
-		Expires: sess.RefreshExpires, MaxAge: int(time.Until(sess.RefreshExpires) / time.Second),
-		HttpOnly: true, Secure: !s.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode,
-	})
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	s.setSessionCookie(c, sess)
 	me, err := s.me(c, sess.Account)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, sessionResponse{AccessToken: sess.AccessToken,
 		ExpiresIn: int64(sess.ExpiresIn / time.Second), User: me})
+}
+
+// setSessionCookie sets the refresh cookie of sess, the session of a
+// password or single sign-on login or of a refresh, on an answer that no
+// cache keeps.
+func (s *Server) setSessionCookie(c echo.Context, sess auth.Session) {
+	c.SetCookie(&http.Cookie{
+		Name: refreshCookie, Value: sess.RefreshToken, Path: refreshCookiePath,
+		Expires: sess.RefreshExpires, MaxAge: int(time.Until(sess.RefreshExpires) / time.Second),
+		HttpOnly: true, Secure: !s.cfg.InsecureCookies, SameSite: http.SameSiteStrictMode,
+	})
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 }
 
 func (s *Server) clearSessionCookie(c echo.Context) {
