@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/temaplan/temaplan/auth"
 )
@@ -43,6 +45,13 @@ type Config struct {
 	// links in e-mails and of the single sign-on redirect. Empty means
 	// http:// and Addr, for a node on one machine.
 	PublicURL string
+	// OIDCIssuer, OIDCClientID and OIDCClientSecret configure single
+	// sign-on through an OpenID Connect provider (all three, or none);
+	// OIDCName is the provider's name on the login page's button.
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCName         string
 	// AdminAddr is the address of the private listener of /metrics and
 	// /debug/pprof; empty means none.
 	AdminAddr string
@@ -91,6 +100,10 @@ const (
 	setJWTSecret = "jwt-secret"
 	setAdminAddr = "admin-addr"
 	setPublicURL = "public-url"
+	setOIDCIss   = "oidc-issuer"
+	setOIDCID    = "oidc-client-id"
+	setOIDCSec   = "oidc-client-secret"
+	setOIDCName  = "oidc-name"
 	setOrigins   = "origins"
 	setLogLevel  = "log-level"
 	setLogFormat = "log-format"
@@ -119,6 +132,14 @@ func settings() []setting {
 			usage: "secret that signs access tokens, at least 32 bytes, the same on every node; required with MONGODB_URI; default: generated under the data directory"},
 		{name: setPublicURL, env: "TEMAPLAN_PUBLIC_URL",
 			usage: "the address people reach the service at, like https://plan.kommune.no: the base of links in e-mails and of the single sign-on redirect (default: http:// and the listen address)"},
+		{name: setOIDCIss, env: "TEMAPLAN_OIDC_ISSUER",
+			usage: "issuer URL of the OpenID Connect provider for single sign-on (https://login.microsoftonline.com/<tenant>/v2.0); empty: no single sign-on"},
+		{name: setOIDCID, env: "TEMAPLAN_OIDC_CLIENT_ID",
+			usage: "client id of Temaplan at the OpenID Connect provider"},
+		{name: setOIDCSec, env: "TEMAPLAN_OIDC_CLIENT_SECRET", fileEnv: "TEMAPLAN_OIDC_CLIENT_SECRET_FILE", noFlag: true,
+			usage: "client secret of Temaplan at the OpenID Connect provider"},
+		{name: setOIDCName, env: "TEMAPLAN_OIDC_NAME",
+			usage: "the provider's name on the login button (\"Logg inn med <name>\"); empty: a generic wording"},
 		{name: setAdminAddr, env: "TEMAPLAN_ADMIN_ADDR",
 			usage: "address of a private listener for /metrics and /debug/pprof, e.g. 127.0.0.1:9090; empty: off"},
 		{name: setOrigins, env: "TEMAPLAN_ORIGINS",
@@ -314,6 +335,11 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 		fail(setPublicURL, "%v", err)
 	}
 	cfg.PublicURL = publicURL
+	cfg.OIDCIssuer, cfg.OIDCClientID = strings.TrimSpace(*values[setOIDCIss]), strings.TrimSpace(*values[setOIDCID])
+	cfg.OIDCClientSecret, cfg.OIDCName = *values[setOIDCSec], strings.TrimSpace(*values[setOIDCName])
+	for _, e := range checkOIDC(cfg, *values[setPublicURL] != "") {
+		fail(e.name, "%s", e.msg)
+	}
 
 	origins, err := parseOrigins(*values[setOrigins])
 	if err != nil {
@@ -458,6 +484,51 @@ func parsePublicURL(raw, addr string) (string, error) {
 		return "", fmt.Errorf("%q is not an address like https://plan.kommune.no", raw)
 	}
 	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
+}
+
+// settingError is a problem with one setting.
+type settingError struct{ name, msg string }
+
+// checkOIDC checks the single sign-on settings: all of issuer, client id
+// and client secret or none; an https issuer (http only on the loopback,
+// for a provider on the developer's machine); a public URL given, since
+// the redirect URI registered at the provider is built from it.
+func checkOIDC(cfg Config, publicURLGiven bool) []settingError {
+	if cfg.OIDCIssuer == "" && cfg.OIDCClientID == "" && cfg.OIDCClientSecret == "" {
+		if cfg.OIDCName != "" {
+			return []settingError{{setOIDCName, "is set but single sign-on is not (TEMAPLAN_OIDC_ISSUER)"}}
+		}
+		return nil
+	}
+	var errs []settingError
+	if cfg.OIDCIssuer == "" {
+		errs = append(errs, settingError{setOIDCIss, "is required for single sign-on (with the client id and secret)"})
+	} else if u, err := url.Parse(cfg.OIDCIssuer); err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil ||
+		!(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
+		errs = append(errs, settingError{setOIDCIss, fmt.Sprintf("%q is not an https URL like https://login.microsoftonline.com/<tenant>/v2.0", cfg.OIDCIssuer)})
+	}
+	if cfg.OIDCClientID == "" {
+		errs = append(errs, settingError{setOIDCID, "is required for single sign-on"})
+	}
+	if cfg.OIDCClientSecret == "" {
+		errs = append(errs, settingError{setOIDCSec, "is required for single sign-on (or TEMAPLAN_OIDC_CLIENT_SECRET_FILE)"})
+	}
+	if !publicURLGiven {
+		errs = append(errs, settingError{setPublicURL, "is required for single sign-on: the redirect URI registered at the provider is TEMAPLAN_PUBLIC_URL + /api/auth/oidc/callback"})
+	}
+	if n := utf8.RuneCountInString(cfg.OIDCName); n > 60 || strings.ContainsFunc(cfg.OIDCName, unicode.IsControl) {
+		errs = append(errs, settingError{setOIDCName, "must be at most 60 printable characters"})
+	}
+	return errs
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // boolString is a switch flag stored as the text "true" or "false", so

@@ -128,6 +128,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("seed the demo: %w", err)
 		}
 	}
+	sso, err := m.oidc()
+	if err != nil {
+		return err
+	}
 	m.hub = collab.NewHub(m.bus, m.store, m.log, presenceTTL)
 	ui, err := frontend.Dist()
 	if err != nil {
@@ -136,7 +140,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.server = server.New(server.Config{
 		Store: m.store, Bus: m.bus, Plans: plans, Engine: m.engine, Hub: m.hub, Log: m.log,
 		Accounts: accounts, TrustedProxies: cfg.TrustedProxies, InsecureCookies: cfg.InsecureCookies,
-		UI: ui, Origins: cfg.Origins, PublicURL: cfg.PublicURL, Registry: reg,
+		UI: ui, Origins: cfg.Origins, PublicURL: cfg.PublicURL, OIDC: sso, Registry: reg,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -173,6 +177,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		"metrics", metricsAddr,
 		"origins", origins,
 		"jwt_secret", secretSource,
+		"sso", ssoDescription(cfg),
 	)
 	if cfg.Demo {
 		var emails []string
@@ -185,6 +190,36 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.log.Warn("MONGODB_URI without REDIS_URL: the bus is in-process, so only one node may serve")
 	}
 	return nil
+}
+
+// oidc returns single sign-on through the configured OpenID Connect
+// provider, or nil when none is configured. The flow cookies are sealed
+// with a key derived from the JWT secret, which every node shares.
+func (m *Main) oidc() (*auth.OIDC, error) {
+	cfg := m.Config
+	if cfg.OIDCIssuer == "" {
+		return nil, nil
+	}
+	store, ok := m.store.(auth.SSOStore)
+	if !ok {
+		return nil, fmt.Errorf("the store %s keeps no single sign-on states", m.store.Describe())
+	}
+	o, err := auth.NewOIDC(auth.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+		ClientSecret: cfg.OIDCClientSecret, Name: cfg.OIDCName, RedirectURL: cfg.PublicURL + server.SSOCallbackPath,
+		Secret: m.secret, Store: store, Log: m.log})
+	if err != nil {
+		return nil, fmt.Errorf("single sign-on (TEMAPLAN_OIDC_*): %w", err)
+	}
+	return o, nil
+}
+
+// ssoDescription says for the start-up log whether single sign-on is on,
+// with which provider and redirect URI.
+func ssoDescription(cfg Config) string {
+	if cfg.OIDCIssuer == "" {
+		return "off"
+	}
+	return cfg.OIDCIssuer + " redirect " + cfg.PublicURL + server.SSOCallbackPath
 }
 
 // accounts returns the accounts service on the node's store.
