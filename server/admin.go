@@ -31,10 +31,15 @@ func (s *Server) createUser(c echo.Context) error {
 		return err
 	}
 	me := principal(c).Account
+	var err error
+	if req.Password, err = s.invitationPassword(req.Password); err != nil {
+		return err
+	}
 	a, err := s.cfg.Accounts.CreateUser(c.Request().Context(), me.ID, me.Municipality, req)
 	if err != nil {
 		return err
 	}
+	s.sendInvitation(c, a, me)
 	c.Response().Header().Set(echo.HeaderLocation, "/api/admin/users/"+a.ID)
 	return c.JSON(http.StatusCreated, a)
 }

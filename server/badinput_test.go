@@ -182,6 +182,10 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		{"sign off", http.MethodPost, signoff, "comment", "hash"},
 		{"accept finding", http.MethodPost, accept, "reason", "by"},
 		{"archive", http.MethodPost, plan + "/archive", "reason", "archived"},
+		{"forgot password", http.MethodPost, "/api/auth/password/forgot", "email", "user"},
+		{"password token", http.MethodPost, "/api/auth/password/token", "token", "user"},
+		{"set password", http.MethodPost, "/api/auth/password/reset", "token", "user"},
+		{"notification settings", http.MethodPut, "/api/me/notifications", "mode", "user"},
 	}
 	for _, ep := range bodyEndpoints {
 		cases = append(cases,
@@ -494,6 +498,16 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		tc{"settings: negative hearing", "PUT", "/api/admin/municipality", `{"hearing_weeks":-6}`, "", false, 422, collab.CodeInvalid, "hearing_weeks"},
 		tc{"settings: array body", "PUT", "/api/admin/municipality", `[]`, "", false, 422, collab.CodeInvalid, "must be a JSON object"},
 
+		// The password links and the notification settings.
+		tc{"password token: unknown", "POST", "/api/auth/password/token", `{"token":"no-such-link"}`, "", false, 401, collab.CodeUnauthorized, "not valid"},
+		tc{"password token: empty", "POST", "/api/auth/password/token", `{"token":""}`, "", false, 401, collab.CodeUnauthorized, "not valid"},
+		tc{"set password: unknown link", "POST", "/api/auth/password/reset", `{"token":"no-such-link","password":"et langt nok passord"}`, "", false, 401, collab.CodeUnauthorized, "not valid"},
+		tc{"set password: short password", "POST", "/api/auth/password/reset", `{"token":"no-such-link","password":"kort"}`, "", false, 422, collab.CodeInvalid, "at least 12"},
+		tc{"set password: password injection", "POST", "/api/auth/password/reset", `{"token":"x","password":{"$ne":null}}`, "", false, 422, collab.CodeInvalid, `"password" must be a string`},
+		tc{"notification settings: nothing to change", "PUT", "/api/me/notifications", `{}`, "", false, 422, collab.CodeInvalid, "nothing to change"},
+		tc{"notification settings: unknown mode", "PUT", "/api/me/notifications", `{"mode":"weekly"}`, "", false, 422, collab.CodeInvalid, "mode must be"},
+		tc{"notification settings: unknown language", "PUT", "/api/me/notifications", `{"lang":"en"}`, "", false, 422, collab.CodeInvalid, "lang must be"},
+
 		// GET /api/admin/audit
 		tc{"municipality audit: limit not a number", "GET", "/api/admin/audit?limit=abc", "", "", false, 422, collab.CodeInvalid, "limit"},
 		tc{"municipality audit: limit 0", "GET", "/api/admin/audit?limit=0", "", "", false, 422, collab.CodeInvalid, "limit"},
@@ -635,6 +649,8 @@ func testBadInput_NoValidTokenChangesNothing(t *testing.T, ts *testServer) {
 		{http.MethodPost, plan + "/archive", `{"reason":"Overtatt"}`},
 		{http.MethodGet, "/api/admin/plans", ""},
 		{http.MethodGet, "/api/admin/municipality", ""},
+		{http.MethodGet, "/api/me/notifications", ""},
+		{http.MethodPut, "/api/me/notifications", `{"mode":"off"}`},
 		{http.MethodPut, "/api/admin/municipality", `{"privacy_threshold":2}`},
 	}
 	before := ts.storeState(p.ID)

@@ -156,6 +156,7 @@ func (s *Server) addComment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.notifyMentions(c, p, cm)
 	return s.answerThread(c, http.StatusCreated, p, cm.Thread)
 }
 
@@ -200,6 +201,7 @@ func (s *Server) reply(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.notifyMentions(c, p, cm)
 	return s.answerThread(c, http.StatusCreated, p, cm.Thread)
 }
 
@@ -233,6 +235,7 @@ func (s *Server) editComment(c echo.Context) error {
 		return err
 	}
 	cm, _ := p.Comment(c.Param("cid"))
+	s.notifyMentions(c, p, cm)
 	return s.answerThread(c, http.StatusOK, p, cm.Thread)
 }
 

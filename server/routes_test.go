@@ -932,7 +932,8 @@ func TestRoutes_TableActionsMatchThePolicy(t *testing.T) {
 		k := routeKey(r.Method, r.Path)
 		if r.Public {
 			if !slices.Contains([]string{"GET /openapi.json", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout",
-				"GET /auth/methods", "GET /auth/oidc/start", "GET /auth/oidc/callback"}, k) {
+				"GET /auth/methods", "GET /auth/oidc/start", "GET /auth/oidc/callback",
+				"POST /auth/password/forgot", "POST /auth/password/token", "POST /auth/password/reset"}, k) {
 				t.Errorf("%s is public: only the OpenAPI document and the session routes may be", k)
 			}
 			continue
@@ -1052,6 +1053,10 @@ type globalCall struct {
 var globalCalls = []globalCall{
 	{route: "GET /me", status: http.StatusOK,
 		request: func(*cast, int) (string, string) { return "/me", "" }},
+	{route: "GET /me/notifications", status: http.StatusOK,
+		request: func(*cast, int) (string, string) { return "/me/notifications", "" }},
+	{route: "PUT /me/notifications", status: http.StatusOK,
+		request: func(*cast, int) (string, string) { return "/me/notifications", `{"mode":"digest","lang":"nn"}` }},
 	{route: "GET /plans", status: http.StatusOK,
 		request: func(*cast, int) (string, string) { return "/plans", "" }},
 	{route: "POST /plans", action: auth.ActionCreatePlan, status: http.StatusCreated,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/mail"
 )
 
 // Defaults of Config.
@@ -79,6 +80,10 @@ type Config struct {
 	// (scheme://host[:port][/path], no trailing slash), the base of the
 	// links in e-mails and of the single sign-on redirect.
 	PublicURL string
+	// Mail writes the e-mails requests cause (invitations, password
+	// links, notifications) into the outbox and keeps the notification
+	// settings; nil means the server sends no e-mail.
+	Mail *mail.Mailer
 	// OIDC is single sign-on through the deployment's OpenID Connect
 	// provider (routes /api/auth/oidc/*, redirect PublicURL +
 	// "/api/auth/oidc/callback"); nil means none is configured.
