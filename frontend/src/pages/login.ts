@@ -1,13 +1,44 @@
-// The login page: e-mail and password. A refused login says so in one
-// message for an unknown user and a wrong password alike (as the server
-// does), a rate limit says how long to wait. On success the auth session
-// tells the app, which goes back to the page the user came from.
+// The login page: e-mail and password, and single sign-on when the server
+// has an OpenID Connect provider (GET /api/auth/methods). A refused login
+// says so in one message for an unknown user and a wrong password alike (as
+// the server does), a rate limit says how long to wait. On success the auth
+// session tells the app, which goes back to the page the user came from.
+//
+// Single sign-on is a link, not a form: the server sends the browser on to
+// the provider, and the provider back to the server, which sets the session
+// cookie and sends the browser to the page it came from — or here, with
+// ?feil=<code>, which this page shows.
 import { ApiError } from '../api/http';
 import type { AuthSession } from '../auth/session';
 import { h, uniqueId } from '../dom';
-import { t } from '../i18n';
+import { errorText, t } from '../i18n';
 import { problemText } from './labels';
-import type { Page } from './router';
+import { safeNext, type Page } from './router';
+
+/** AuthMethods is the answer of GET /api/auth/methods. */
+export interface AuthMethods {
+  sso: boolean;
+  sso_name: string;
+}
+
+/** ssoStartPath is where the single sign-on link goes, to come back to next. */
+export function ssoStartPath(next: string): string {
+  const back = safeNext(next);
+  return back === '/' ? '/api/auth/oidc/start' : `/api/auth/oidc/start?next=${encodeURIComponent(back)}`;
+}
+
+/** ssoLabel is the text of the single sign-on link. */
+export function ssoLabel(m: AuthMethods): string {
+  const name = m.sso_name.trim();
+  return name ? t('login.sso', { name }) : t('login.ssoGeneric');
+}
+
+/** ssoProblem is the message for the ?feil= code a refused single sign-on came back with, or null. */
+export function ssoProblem(search: string): string | null {
+  const code = new URLSearchParams(search).get('feil');
+  if (!code || !/^[a-z_]{1,40}$/.test(code)) return null;
+  return errorText(code);
+}
 
 /** loginProblem says why a login failed, in the user's language. */
 export function loginProblem(err: unknown): string {
@@ -100,14 +131,44 @@ export class LoginPage implements Page {
       err,
       h('p', { class: 'buttons' }, submit),
     );
+    // Single sign-on, when the server offers it, above the password form.
+    const sso = h('div', { class: 'login-sso', 'data-testid': 'login-sso-box' });
+    const problem = ssoProblem(location.search);
+    if (problem) {
+      err.textContent = problem;
+      // A reload should not show it again; where to go afterwards stays.
+      const q = new URLSearchParams(location.search);
+      q.delete('feil');
+      const rest = q.toString();
+      history.replaceState(history.state, '', location.pathname + (rest ? `?${rest}` : ''));
+    }
+    void this.offerSSO(sso);
     this.element = h(
       'div',
       { class: 'page page-login' },
-      h('section', { class: 'card login' }, h('h1', { id: headId, tabindex: '-1' }, t('login.heading')), h('p', null, t('login.intro')), form),
+      h('section', { class: 'card login' }, h('h1', { id: headId, tabindex: '-1' }, t('login.heading')), sso, h('p', null, t('login.intro')), form),
     );
     queueMicrotask(() => {
       if (this.element.isConnected && !this.element.contains(document.activeElement)) email.focus();
     });
+  }
+
+  /** offerSSO shows the single sign-on link in box if the server has a provider. */
+  private async offerSSO(box: HTMLElement): Promise<void> {
+    let m: AuthMethods;
+    try {
+      const res = await fetch('/api/auth/methods', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      if (!res.ok) return;
+      m = (await res.json()) as AuthMethods;
+    } catch {
+      return; // no single sign-on offered; the password form still works
+    }
+    if (!m.sso) return;
+    const next = new URLSearchParams(location.search).get('neste') ?? '/';
+    box.append(
+      h('p', { class: 'buttons' }, h('a', { href: ssoStartPath(next), class: 'button primary', 'data-testid': 'login-sso' }, ssoLabel(m))),
+      h('p', { class: 'login-or' }, t('login.or')),
+    );
   }
 
   destroy(): void {}
