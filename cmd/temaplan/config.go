@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	netmail "net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/temaplan/temaplan/auth"
+	"github.com/temaplan/temaplan/mail"
 )
 
 // Config is the whole configuration of a node, from flags and environment
@@ -52,6 +54,10 @@ type Config struct {
 	OIDCClientID     string
 	OIDCClientSecret string
 	OIDCName         string
+	// SMTP is the relay e-mail is delivered through; nil keeps messages
+	// in the outbox. MailFrom is the sender of every message.
+	SMTP     *mail.SMTP
+	MailFrom string
 	// AdminAddr is the address of the private listener of /metrics and
 	// /debug/pprof; empty means none.
 	AdminAddr string
@@ -99,6 +105,8 @@ const (
 	setRedisURL  = "redis-url"
 	setJWTSecret = "jwt-secret"
 	setAdminAddr = "admin-addr"
+	setSMTPURL   = "smtp-url"
+	setMailFrom  = "mail-from"
 	setPublicURL = "public-url"
 	setOIDCIss   = "oidc-issuer"
 	setOIDCID    = "oidc-client-id"
@@ -140,6 +148,10 @@ func settings() []setting {
 			usage: "client secret of Temaplan at the OpenID Connect provider"},
 		{name: setOIDCName, env: "TEMAPLAN_OIDC_NAME",
 			usage: "the provider's name on the login button (\"Logg inn med <name>\"); empty: a generic wording"},
+		{name: setSMTPURL, env: "TEMAPLAN_SMTP_URL", fileEnv: "TEMAPLAN_SMTP_URL_FILE", noFlag: true,
+			usage: "SMTP server of outgoing e-mail, smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465; empty: e-mail stays in the outbox"},
+		{name: setMailFrom, env: "TEMAPLAN_MAIL_FROM",
+			usage: "sender of e-mail, like \"Temaplan <noreply@kommune.no>\"; required with TEMAPLAN_SMTP_URL"},
 		{name: setAdminAddr, env: "TEMAPLAN_ADMIN_ADDR",
 			usage: "address of a private listener for /metrics and /debug/pprof, e.g. 127.0.0.1:9090; empty: off"},
 		{name: setOrigins, env: "TEMAPLAN_ORIGINS",
@@ -339,6 +351,24 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 	cfg.OIDCClientSecret, cfg.OIDCName = *values[setOIDCSec], strings.TrimSpace(*values[setOIDCName])
 	for _, e := range checkOIDC(cfg, *values[setPublicURL] != "") {
 		fail(e.name, "%s", e.msg)
+	}
+
+	if raw := *values[setSMTPURL]; raw != "" {
+		// The error never repeats the URL: it may hold a password.
+		if cfg.SMTP, err = mail.ParseSMTPURL(raw); err != nil {
+			fail(setSMTPURL, "%v", err)
+		}
+		if *values[setPublicURL] == "" {
+			fail(setPublicURL, "is required with TEMAPLAN_SMTP_URL: the links in e-mails start with it")
+		}
+		if *values[setMailFrom] == "" {
+			fail(setMailFrom, "is required with TEMAPLAN_SMTP_URL (\"Temaplan <noreply@kommune.no>\")")
+		}
+	}
+	if cfg.MailFrom = strings.TrimSpace(*values[setMailFrom]); cfg.MailFrom != "" {
+		if _, err := netmail.ParseAddress(cfg.MailFrom); err != nil {
+			fail(setMailFrom, "%q is not an address like \"Temaplan <noreply@kommune.no>\"", cfg.MailFrom)
+		}
 	}
 
 	origins, err := parseOrigins(*values[setOrigins])

@@ -24,6 +24,7 @@ import (
 	"github.com/temaplan/temaplan/collab/redis"
 	"github.com/temaplan/temaplan/collab/sqlite"
 	"github.com/temaplan/temaplan/frontend"
+	"github.com/temaplan/temaplan/mail"
 	"github.com/temaplan/temaplan/server"
 )
 
@@ -54,6 +55,9 @@ type Main struct {
 	hub        *collab.Hub
 	server     *server.Server
 	metricsSrv *http.Server
+	mailer     *mail.Mailer
+	// stopMail ends the e-mail's sender (startMail).
+	stopMail context.CancelFunc
 
 	errc chan error // a listener that failed
 	wg   sync.WaitGroup
@@ -132,6 +136,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if m.mailer, err = m.openMail(plans); err != nil {
+		return err
+	}
 	m.hub = collab.NewHub(m.bus, m.store, m.log, presenceTTL)
 	ui, err := frontend.Dist()
 	if err != nil {
@@ -141,6 +148,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Store: m.store, Bus: m.bus, Plans: plans, Engine: m.engine, Hub: m.hub, Log: m.log,
 		Accounts: accounts, TrustedProxies: cfg.TrustedProxies, InsecureCookies: cfg.InsecureCookies,
 		UI: ui, Origins: cfg.Origins, PublicURL: cfg.PublicURL, OIDC: sso, Registry: reg,
+		Mail: m.mailer,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -164,6 +172,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		})
 	}
 	m.serve("http", func() error { return m.server.Serve(ln) })
+	m.startMail()
 
 	origins := "same-origin"
 	if len(cfg.Origins) > 0 {
@@ -178,6 +187,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		"origins", origins,
 		"jwt_secret", secretSource,
 		"sso", ssoDescription(cfg),
+		"mail", m.mailer.Describe(),
 	)
 	if cfg.Demo {
 		var emails []string
@@ -299,6 +309,9 @@ func (m *Main) Close() error {
 		if err := m.metricsSrv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("shut down metrics: %w", err))
 		}
+	}
+	if m.stopMail != nil {
+		m.stopMail()
 	}
 	m.wg.Wait()
 	// The hub and the engine (which finishes its commits in flight) stop
