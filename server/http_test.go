@@ -167,6 +167,10 @@ func TestMetrics_CountRequestsByRoute(t *testing.T) {
 	p := ts.createPlan("Boligplan")
 	ts.getPlan(p.ID)
 	ts.do(http.MethodGet, "/api/plans/nope", "")
+	// An invitation waits in the outbox: no SMTP server here.
+	if rec := ts.do(http.MethodPost, "/api/admin/users", `{"email":"ny@m1.no","name":"Ny"}`); rec.Code != http.StatusCreated {
+		t.Fatalf("invite: %d %s", rec.Code, rec.Body)
+	}
 
 	rec := httptest.NewRecorder()
 	server.MetricsHandler(ts.registry).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
@@ -180,6 +184,7 @@ func TestMetrics_CountRequestsByRoute(t *testing.T) {
 		`temaplan_http_requests_total{code="404",method="GET",route="/api/plans/:id"} 1`,
 		`temaplan_http_request_duration_seconds_bucket{method="POST",route="/api/plans",le="+Inf"} 1`,
 		`temaplan_errors_total{code="not_found",source="http"} 1`,
+		"temaplan_mail_outbox_depth 1",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)

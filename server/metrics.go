@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/http/pprof"
 	"time"
@@ -62,6 +64,25 @@ func (m *httpMetrics) failed(source string, code collab.Code) {
 func (m *httpMetrics) observe(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(method, route, statusLabel(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// outboxGauge is temaplan_mail_outbox_depth: the e-mails stored and not yet
+// sent or given up, read from the store at every scrape (-1 when the store
+// does not answer within a second).
+func outboxGauge(depth func(context.Context) (int, error), log *slog.Logger) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "temaplan_mail_outbox_depth",
+		Help: "E-mails in the outbox not yet sent (or given up); -1 when the store did not answer.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := depth(ctx)
+		if err != nil {
+			log.Warn("outbox depth not read", "err", err)
+			return -1
+		}
+		return float64(n)
+	})
 }
 
 // MetricsHandler returns the handler of the metrics listener: /metrics in

@@ -142,6 +142,9 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, metrics: newHTTPMetrics(cfg.Registry),
 		access: newAccessCache(cfg.Plans, accessCacheTTL)}
+	if cfg.Mail != nil {
+		cfg.Registry.MustRegister(outboxGauge(cfg.Mail.Depth, s.log))
+	}
 
 	doc, err := openAPIJSON()
 	if err != nil {

@@ -3,6 +3,7 @@
 // shown until the auth session is restored or the user signs in; the
 // collaboration session (one WebSocket per tab) lives while someone is
 // signed in and gets every renewed access token.
+import { AdminPage } from './admin/page';
 import { Api } from './api/client';
 import type { Me } from './api/types';
 import { AuthSession, browserAuthDeps, type AuthState } from './auth/session';
@@ -10,13 +11,16 @@ import { Session } from './collab/session';
 import { claimClientId } from './collab/storage';
 import { h, replace, uniqueId } from './dom';
 import { initLang, lang, LANGS, setLang, t, type Lang } from './i18n';
+import './pages/accessibility.css';
+import { AccessibilityPage } from './pages/accessibility';
 import { LoginPage } from './pages/login';
 import { PlanPage } from './pages/plan';
 import { PlanListPage } from './pages/planlist';
-import { loginPath, parseRoute, safeNext, type Page, type Route, type Router } from './pages/router';
+import { ACCESSIBILITY_PATH, isPublic, loginPath, parseRoute, safeNext, type Page, type Route, type Router } from './pages/router';
 
 export class App implements Router {
   private readonly header: HTMLElement;
+  private readonly footer: HTMLElement;
   private readonly main: HTMLElement;
   private readonly flashEl: HTMLElement;
   private readonly pageEl: HTMLElement;
@@ -37,7 +41,9 @@ export class App implements Router {
     this.flashEl = h('p', { class: 'notice flash', role: 'status', 'data-testid': 'flash' });
     this.pageEl = h('div', { class: 'page-host' });
     this.main = h('main', { id: 'main', tabindex: '-1' }, this.flashEl, this.pageEl);
-    replace(root, h('a', { class: 'skip-link', href: '#main' }, t('app.skip')), this.header, this.main);
+    this.footer = h('footer', { class: 'site-footer' });
+    this.renderFooter();
+    replace(root, h('a', { class: 'skip-link', href: '#main' }, t('app.skip')), this.header, this.main, this.footer);
     this.auth = new AuthSession(browserAuthDeps());
     this.api = new Api(this.auth);
     document.addEventListener('click', (e) => this.onClick(e));
@@ -116,7 +122,7 @@ export class App implements Router {
       this.session?.pause();
       this.renderHeader();
       const route = parseRoute(location.pathname);
-      if (route.name !== 'login') {
+      if (!isPublic(route)) {
         const notice = this.loggingOut ? t('login.loggedOut') : wasIn ? t('login.expired') : '';
         this.navigate(this.loggingOut ? loginPath('/') : loginPath(location.pathname + location.search), { replace: true, notice });
       } else {
@@ -161,7 +167,7 @@ export class App implements Router {
         this.navigate(safeNext(new URLSearchParams(location.search).get('neste')), { replace: true });
         return;
       }
-    } else if (!me || !this.session) {
+    } else if (!isPublic(route) && (!me || !this.session)) {
       this.navigate(loginPath(location.pathname + location.search), { replace: true });
       return;
     }
@@ -181,6 +187,21 @@ export class App implements Router {
         break;
       case 'plan':
         this.page = new PlanPage(this, this.session!, this.api, me!, route.plan, route.section, route.view);
+        break;
+      case 'admin':
+        // Only an administrator has anything here; the server refuses
+        // everyone else anyway.
+        if (!me!.admin) {
+          this.page = notFound();
+          document.title = `${t('notfound.heading')} – ${t('app.title')}`;
+          break;
+        }
+        this.page = new AdminPage(this.api, me!, route.tab);
+        document.title = `${t('admin.heading')} – ${t('app.title')}`;
+        break;
+      case 'accessibility':
+        this.page = new AccessibilityPage();
+        document.title = `${t('a11y.heading')} – ${t('app.title')}`;
         break;
       default:
         this.page = notFound();
@@ -208,7 +229,18 @@ export class App implements Router {
     replace(
       this.header,
       h('a', { class: 'brand', href: '/', 'data-link': '' }, t('app.title')),
-      me ? h('nav', { 'aria-label': t('app.nav') }, h('ul', null, h('li', null, h('a', { href: '/', 'data-link': '' }, t('app.plans'))))) : null,
+      me
+        ? h(
+            'nav',
+            { 'aria-label': t('app.nav') },
+            h(
+              'ul',
+              null,
+              h('li', null, h('a', { href: '/', 'data-link': '' }, t('app.plans'))),
+              me.admin ? h('li', null, h('a', { href: '/admin', 'data-link': '', 'data-testid': 'nav-admin' }, t('app.admin'))) : null,
+            ),
+          )
+        : null,
       h(
         'div',
         { class: 'header-tools' },
@@ -225,9 +257,23 @@ export class App implements Router {
     }
   }
 
+  // renderFooter puts the links every page has at its foot: the
+  // accessibility statement.
+  private renderFooter(): void {
+    replace(
+      this.footer,
+      h(
+        'nav',
+        { 'aria-label': t('app.footer') },
+        h('ul', null, h('li', null, h('a', { href: ACCESSIBILITY_PATH, 'data-link': '', 'data-testid': 'footer-a11y' }, t('app.a11y')))),
+      ),
+    );
+  }
+
   private rerender(): void {
     replace(this.root.querySelector('.skip-link')!, t('app.skip'));
     this.renderHeader();
+    this.renderFooter();
     this.page?.destroy();
     this.page = null;
     this.render(false);
