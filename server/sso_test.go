@@ -230,7 +230,6 @@ func TestSSO_LoginEndToEnd(t *testing.T) {
 			if len(events) == 0 || events[0].Action != "login_oidc" || events[0].Actor != s.kari.ID || events[0].IP == "" {
 				t.Errorf("newest audit event %+v, want kari's login_oidc with the address", events[0])
 			}
-			// The callback cannot be used again: the state is spent.
 		})
 	}
 }
