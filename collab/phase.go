@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"sync"
-	"time"
 )
 
 // HearingDraftName is the name of the version frozen when a plan is
@@ -37,6 +35,12 @@ type Step struct {
 	Approve  string
 	Complete bool
 	Comment  string
+	// Freeze, when set, names a version the step freezes in its own
+	// entry (a phase change; the process's versions, such as
+	// AdoptedName): the sections at their lock markers when the plan is
+	// or becomes locked, else at their heads, and the structured content
+	// as the step finds it. A name the plan has already gets " (2)", ...
+	Freeze string
 }
 
 // Step moves a plan through its process. decide is called with the plan as
@@ -104,8 +108,15 @@ func (ps *Plans) stepChange(ctx context.Context, p *Plan, st Step, by string, ma
 		c := &approvalRecorded{Role: st.Approve, Lock: p.LockSeq, Complete: st.Complete}
 		if st.Complete {
 			c.To = st.To
-			c.Version = &NamedVersion{Name: HearingDraftName, By: by,
-				At: ps.now().UTC().Truncate(time.Millisecond), Sections: maps.Clone(p.Locked)}
+			name := HearingDraftName
+			if st.Freeze != "" {
+				name = st.Freeze
+			}
+			v, vc, err := ps.systemVersion(ctx, p, name, by, nonNilVersions(p.Locked))
+			if err != nil {
+				return nil, err
+			}
+			c.Version, c.Content = v, vc
 		}
 		return c, nil
 	case st.To == p.Phase:
@@ -133,7 +144,28 @@ func (ps *Plans) stepChange(ctx context.Context, p *Plan, st Step, by string, ma
 		}
 		c.Locked = locked
 	}
+	if st.Freeze != "" {
+		sections := c.Locked
+		if sections == nil && p.LockSeq != 0 {
+			sections = p.Locked
+		}
+		v, vc, err := ps.systemVersion(ctx, p, st.Freeze, by, sections)
+		if err != nil {
+			return nil, err
+		}
+		c.Version, c.Content = v, vc
+	}
 	return c, nil
+}
+
+// nonNilVersions returns m, or an empty map for nil: a locked plan's
+// sections as a version records them (a plan without an engine locks no
+// text).
+func nonNilVersions(m map[string]int64) map[string]int64 {
+	if m == nil {
+		return map[string]int64{}
+	}
+	return m
 }
 
 // markAll places a marker of kind in the op log of every section of p, at

@@ -96,13 +96,21 @@ type Member struct {
 }
 
 // NamedVersion is a frozen version of a plan: the version of every
-// section's document it consists of (SPEC.md §7).
+// section's document it consists of and the hash of the structured
+// content frozen with it (SPEC.md §7, versions.go).
 type NamedVersion struct {
 	Name     string           `json:"name"`
 	Seq      int64            `json:"seq"`
 	By       string           `json:"by"`
 	At       time.Time        `json:"at"`
 	Sections map[string]int64 `json:"sections"`
+	// Content is the hash of the structured content the version's entry
+	// holds (VersionContent.Hash); "" for a version frozen before entries
+	// held it, whose content is read from the log.
+	Content string `json:"content,omitempty"`
+	// System marks a version the process froze (on approval, on
+	// adoption) rather than the leader.
+	System bool `json:"system,omitempty"`
 }
 
 // Plan is the state of one plan: the fold of its plan log up to Seq.

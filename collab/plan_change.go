@@ -81,6 +81,8 @@ func decodeChange(e PlanEntry) (change, error) {
 		c = &suggestionAdded{}
 	case kindSuggestionDecided:
 		c = &suggestionDecided{}
+	case kindVersionFrozen:
+		c = &versionFrozen{}
 	default:
 		if c = contentChange(e.Kind); c == nil {
 			return nil, fmt.Errorf("plan %s entry %d: unknown kind %q", e.Plan, e.Seq, e.Kind)
@@ -296,13 +298,16 @@ func (c *memberSet) apply(p *Plan) error {
 
 // phaseChanged moves the plan from one phase to another. A lock records
 // the version of each section's lock marker; leaving the locked phases
-// clears the lock, its approvals and the submitted flag.
+// clears the lock, its approvals and the submitted flag. A step that
+// freezes a version (adoption) records it and its content.
 type phaseChanged struct {
 	Action  string           `json:"action"`
 	From    Phase            `json:"from"`
 	To      Phase            `json:"to"`
 	Comment string           `json:"comment,omitempty"`
 	Locked  map[string]int64 `json:"locked,omitempty"`
+	Version *NamedVersion    `json:"version,omitempty"`
+	Content *VersionContent  `json:"content,omitempty"`
 }
 
 func (c *phaseChanged) kind() string      { return kindPhaseChanged }
@@ -321,18 +326,25 @@ func (c *phaseChanged) apply(p *Plan) error {
 	case c.To.Editable():
 		p.LockSeq, p.Locked, p.Approvals = 0, nil, nil
 	}
+	if c.Version != nil {
+		v := *c.Version
+		v.System = true
+		p.appendVersion(v)
+	}
 	return nil
 }
 
 // approvalRecorded records Role's approval of the lock at seq Lock. The
 // approval that completes the set moves the plan to phase To and freezes
-// Version.
+// Version, with a copy of the structured content (Content; absent from
+// entries written before versions held it).
 type approvalRecorded struct {
-	Role     string        `json:"role"`
-	Lock     int64         `json:"lock"`
-	Complete bool          `json:"complete,omitempty"`
-	To       Phase         `json:"to,omitempty"`
-	Version  *NamedVersion `json:"version,omitempty"`
+	Role     string          `json:"role"`
+	Lock     int64           `json:"lock"`
+	Complete bool            `json:"complete,omitempty"`
+	To       Phase           `json:"to,omitempty"`
+	Version  *NamedVersion   `json:"version,omitempty"`
+	Content  *VersionContent `json:"content,omitempty"`
 }
 
 func (c *approvalRecorded) kind() string      { return kindApproved }
@@ -349,9 +361,8 @@ func (c *approvalRecorded) apply(p *Plan) error {
 		p.Phase = c.To
 		if c.Version != nil {
 			v := *c.Version
-			v.Sections = maps.Clone(v.Sections)
-			v.Seq = p.Seq + 1
-			p.Versions = append(p.Versions, v)
+			v.System = true
+			p.appendVersion(v)
 		}
 	}
 	return nil
