@@ -58,18 +58,21 @@ export const nb = JSON.parse(readFileSync(path.join(frontendDir, 'src', 'i18n', 
 
 /**
  * startServer runs the binary with the demo (its users get DEMO_PASSWORD)
- * and resolves once /readyz answers 200.
+ * and resolves once /readyz answers 200. opts.env adds environment
+ * variables: an object, or a function of the server's URL that returns one.
  */
-export async function startServer() {
+export async function startServer(opts = {}) {
   const port = await freePort();
   const data = mkdtempSync(path.join(os.tmpdir(), 'temaplan-e2e-data-'));
   const url = `http://127.0.0.1:${port}`;
+  const extraEnv = typeof opts.env === 'function' ? opts.env(url) : (opts.env ?? {});
   const proc = spawn(binaryPath(), ['-addr', `127.0.0.1:${port}`, '-data', data, '-demo'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       TEMAPLAN_DEMO_PASSWORD: DEMO_PASSWORD,
       TEMAPLAN_LOG_LEVEL: process.env.TEMAPLAN_LOG_LEVEL || 'warn',
+      ...extraEnv,
     },
   });
   let log = '';
@@ -347,12 +350,13 @@ export async function axeViolations(page) {
 }
 
 // useServerAndBrowser starts one server and one browser for the enclosing
-// describe block, hands them to set, and stops them after its tests.
-export function useServerAndBrowser(set) {
+// describe block, hands them to set, and stops them after its tests;
+// serverOpts go to startServer.
+export function useServerAndBrowser(set, serverOpts) {
   let server;
   let browser;
   before(async () => {
-    server = await startServer();
+    server = await startServer(serverOpts);
     browser = await launchBrowser();
     set(server, browser);
   });

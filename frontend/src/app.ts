@@ -14,9 +14,11 @@ import { initLang, lang, LANGS, setLang, t, type Lang } from './i18n';
 import './pages/accessibility.css';
 import { AccessibilityPage } from './pages/accessibility';
 import { LoginPage } from './pages/login';
+import { NotificationsPage } from './pages/notifications';
+import { ForgotPasswordPage, SetPasswordPage } from './pages/password';
 import { PlanPage } from './pages/plan';
 import { PlanListPage } from './pages/planlist';
-import { ACCESSIBILITY_PATH, isPublic, loginPath, parseRoute, safeNext, type Page, type Route, type Router } from './pages/router';
+import { ACCESSIBILITY_PATH, isPublic, loginPath, NOTIFICATIONS_PATH, parseRoute, safeNext, type Page, type Route, type Router } from './pages/router';
 
 export class App implements Router {
   private readonly header: HTMLElement;
@@ -203,6 +205,18 @@ export class App implements Router {
         this.page = new AccessibilityPage();
         document.title = `${t('a11y.heading')} – ${t('app.title')}`;
         break;
+      case 'forgot':
+        this.page = new ForgotPasswordPage();
+        document.title = `${t('forgot.heading')} – ${t('app.title')}`;
+        break;
+      case 'password':
+        this.page = new SetPasswordPage(this, this.auth);
+        document.title = `${t('password.heading')} – ${t('app.title')}`;
+        break;
+      case 'notifications':
+        this.page = new NotificationsPage(this.api);
+        document.title = `${t('notify.heading')} – ${t('app.title')}`;
+        break;
       default:
         this.page = notFound();
         document.title = `${t('notfound.heading')} – ${t('app.title')}`;
@@ -246,6 +260,7 @@ export class App implements Router {
         { class: 'header-tools' },
         this.connEl,
         me ? userLabel(me.name) : null,
+        me ? h('a', { href: NOTIFICATIONS_PATH, 'data-link': '', 'data-testid': 'nav-notifications' }, t('app.notifications')) : null,
         me ? h('button', { type: 'button', class: 'link', 'data-testid': 'logout', onclick: () => void this.logout() }, t('app.logout')) : null,
         h('span', { class: 'field inline' }, h('label', { for: langId }, t('app.language')), select),
       ),

@@ -13,7 +13,7 @@ import type { AuthSession } from '../auth/session';
 import { h, uniqueId } from '../dom';
 import { errorText, t } from '../i18n';
 import { problemText } from './labels';
-import { safeNext, type Page } from './router';
+import { FORGOT_PATH, safeNext, type Page } from './router';
 
 /** AuthMethods is the answer of GET /api/auth/methods. */
 export interface AuthMethods {
@@ -130,6 +130,7 @@ export class LoginPage implements Page {
       h('p', { class: 'field' }, h('label', { for: passwordId }, t('login.password')), password),
       err,
       h('p', { class: 'buttons' }, submit),
+      h('p', { class: 'login-forgot' }, h('a', { href: FORGOT_PATH, 'data-link': '', 'data-testid': 'login-forgot' }, t('login.forgot'))),
     );
     // Single sign-on, when the server offers it, above the password form.
     const sso = h('div', { class: 'login-sso', 'data-testid': 'login-sso-box' });
