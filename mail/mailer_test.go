@@ -568,3 +568,31 @@ func dumpOutbox(t *testing.T, s mail.Store) {
 		t.Logf("pending %s: attempts %+v result %+v %v", m.ID, atts, r, ok)
 	}
 }
+
+// TestMailer_UnreachableServerEndsThePass enqueues several messages while
+// nothing listens: one pass tries one of them, not each in turn.
+func TestMailer_UnreachableServerEndsThePass(t *testing.T) {
+	f := newFixture(t)
+	m := f.mailer("smtp://" + freeAddr(t))
+	ctx := context.Background()
+	for i := range 3 {
+		if err := m.SendHearingReceipt(ctx, mail.HearingReceipt{Plan: "p1", PlanTitle: "Boligplan", Email: fmt.Sprintf("p%d@aeroy.no", i),
+			Receipt: fmt.Sprintf("R-%d", i), Submitted: f.clock.Now(), Deadline: "2026-04-21"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := deliver(t, m); n != 3 {
+		t.Fatalf("found %d due, want 3", n)
+	}
+	tried := 0
+	for i := range 3 {
+		atts, err := f.store.MailAttempts(ctx, mail.MessageID(mail.KindHearingReceipt, "p1", fmt.Sprintf("R-%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tried += len(atts)
+	}
+	if tried != 1 {
+		t.Errorf("%d attempts in one pass with the server unreachable, want 1", tried)
+	}
+}

@@ -58,27 +58,39 @@ func (m *Mailer) DeliverDue(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		m.deliver(ctx, msg)
+		if err := m.deliver(ctx, msg); err != nil && unreachable(err) {
+			// The server cannot be reached: the rest wait for the next
+			// pass rather than each waiting out a connection timeout.
+			break
+		}
 	}
 	return len(msgs), nil
 }
 
+// unreachable reports whether a delivery failed before the SMTP
+// conversation began: no connection, no TLS, no greeting.
+func unreachable(err error) bool {
+	var se *SendError
+	return !errors.As(err, &se)
+}
+
 // deliver tries msg once, if its next attempt is due and this node wins
-// the claim of it.
-func (m *Mailer) deliver(ctx context.Context, msg Message) {
+// the claim of it, and returns the error of the attempt it made (nil when
+// it sent it, or made none).
+func (m *Mailer) deliver(ctx context.Context, msg Message) error {
 	log := m.log.With("mail", msg.ID, "kind", msg.Kind)
 	if res, done, err := m.cfg.Store.MailResult(ctx, msg.ID); err != nil {
 		log.Warn("mail: outcome not read", "err", err)
-		return
+		return nil
 	} else if done {
 		// Finished, but the cache did not say so: mark it again.
 		m.finish(ctx, res)
-		return
+		return nil
 	}
 	atts, err := m.cfg.Store.MailAttempts(ctx, msg.ID)
 	if err != nil {
 		log.Warn("mail: attempts not read", "err", err)
-		return
+		return nil
 	}
 	now := m.now()
 	n := 1
@@ -89,14 +101,14 @@ func (m *Mailer) deliver(ctx context.Context, msg Message) {
 			// Only the claimant writes the message's caches: on
 			// FerretDB an update rewrites the whole document, so a
 			// second writer could undo the claimant's "done".
-			return
+			return nil
 		}
 		n = last.N + 1
 		if n > m.t.MaxAttempts {
 			m.finish(ctx, Result{Msg: msg.ID, Attempt: last.N, Outcome: OutcomeFailed, At: now,
 				Error: fmt.Sprintf("given up after %d attempts; the last: %s", last.N, last.Error)})
 			log.Error("mail: given up", "attempts", last.N, "err", last.Error)
-			return
+			return nil
 		}
 	}
 	claim := Attempt{Msg: msg.ID, N: n, Node: m.cfg.Node, Claimed: now, RetryAt: now.Add(m.t.ClaimTTL)}
@@ -104,7 +116,7 @@ func (m *Mailer) deliver(ctx context.Context, msg Message) {
 		if !errors.Is(err, collab.ErrDuplicate) {
 			log.Warn("mail: attempt not claimed", "attempt", n, "err", err)
 		}
-		return // another node has it
+		return nil // another node has it
 	}
 	if err := m.cfg.Store.SetMailDue(ctx, msg.ID, claim.RetryAt); err != nil {
 		log.Warn("mail: due time not stored", "err", err)
@@ -128,6 +140,7 @@ func (m *Mailer) deliver(ctx context.Context, msg Message) {
 		}
 		log.Warn("mail: not sent; will retry", "attempt", n, "retry_at", retry, "err", err)
 	}
+	return err
 }
 
 // send encodes msg and hands it to the SMTP server, within SendTimeout.
