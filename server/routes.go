@@ -44,6 +44,7 @@ var apiRoutes = []apiRoute{
 	{method: "POST", path: "/auth/password/forgot", handler: (*Server).forgotPassword, public: true},
 	{method: "POST", path: "/auth/password/token", handler: (*Server).passwordToken, public: true},
 	{method: "POST", path: "/auth/password/reset", handler: (*Server).resetPassword, public: true},
+	{method: "GET", path: "/accessibility", handler: (*Server).accessibility, public: true},
 	{method: "GET", path: "/me", handler: (*Server).getMe},
 	{method: "GET", path: "/me/notifications", handler: (*Server).getNotifications},
 	{method: "PUT", path: "/me/notifications", handler: (*Server).putNotifications},

@@ -933,8 +933,9 @@ func TestRoutes_TableActionsMatchThePolicy(t *testing.T) {
 		if r.Public {
 			if !slices.Contains([]string{"GET /openapi.json", "POST /auth/login", "POST /auth/refresh", "POST /auth/logout",
 				"GET /auth/methods", "GET /auth/oidc/start", "GET /auth/oidc/callback",
-				"POST /auth/password/forgot", "POST /auth/password/token", "POST /auth/password/reset"}, k) {
-				t.Errorf("%s is public: only the OpenAPI document and the session routes may be", k)
+				"POST /auth/password/forgot", "POST /auth/password/token", "POST /auth/password/reset",
+				"GET /accessibility"}, k) {
+				t.Errorf("%s is public: only the OpenAPI document, the session routes and the accessibility contact may be", k)
 			}
 			continue
 		}

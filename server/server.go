@@ -68,6 +68,11 @@ type Config struct {
 	// (Europe/Oslo when nil, UTC if that is not known).
 	Zone *time.Location
 
+	// AccessibilityContact is where the accessibility statement sends
+	// feedback (an e-mail address or an https:// address), served to
+	// anybody at GET /api/accessibility; empty means none.
+	AccessibilityContact string
+
 	// Log receives the access log and the errors; nil discards them.
 	Log *slog.Logger
 	// UI is the built browser app, served at / with a fallback to its

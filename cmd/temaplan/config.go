@@ -58,6 +58,10 @@ type Config struct {
 	// in the outbox. MailFrom is the sender of every message.
 	SMTP     *mail.SMTP
 	MailFrom string
+	// AccessibilityContact is where the accessibility statement sends
+	// feedback: an e-mail address or an https:// address; empty leaves
+	// the statement's generic wording ("contact your municipality").
+	AccessibilityContact string
 	// AdminAddr is the address of the private listener of /metrics and
 	// /debug/pprof; empty means none.
 	AdminAddr string
@@ -119,6 +123,7 @@ const (
 	setInsecure  = "insecure-cookies"
 	setDemo      = "demo"
 	setDemoPass  = "demo-password"
+	setA11y      = "accessibility-contact"
 )
 
 // settings is the one table of configuration settings: flags, environment
@@ -152,6 +157,8 @@ func settings() []setting {
 			usage: "SMTP server of outgoing e-mail, smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465; empty: e-mail stays in the outbox"},
 		{name: setMailFrom, env: "TEMAPLAN_MAIL_FROM",
 			usage: "sender of e-mail, like \"Temaplan <noreply@kommune.no>\"; required with TEMAPLAN_SMTP_URL"},
+		{name: setA11y, env: "TEMAPLAN_ACCESSIBILITY_CONTACT",
+			usage: "where the accessibility statement (/tilgjengelighet) sends feedback: an e-mail address or an https:// address; empty: \"contact your municipality\""},
 		{name: setAdminAddr, env: "TEMAPLAN_ADMIN_ADDR",
 			usage: "address of a private listener for /metrics and /debug/pprof, e.g. 127.0.0.1:9090; empty: off"},
 		{name: setOrigins, env: "TEMAPLAN_ORIGINS",
@@ -340,6 +347,12 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 	cfg.DemoPassword = *values[setDemoPass]
 	if cfg.Demo && cfg.DemoPassword == "" {
 		fail(setDemoPass, "must not be empty with -demo")
+	}
+	if c := strings.TrimSpace(*values[setA11y]); c != "" {
+		if err := checkContact(c); err != nil {
+			fail(setA11y, "%v", err)
+		}
+		cfg.AccessibilityContact = c
 	}
 
 	publicURL, err := parsePublicURL(*values[setPublicURL], cfg.Addr)
@@ -581,3 +594,16 @@ func (b *boolString) Set(v string) error {
 }
 
 func (b *boolString) IsBoolFlag() bool { return true }
+
+// checkContact accepts an e-mail address or an https:// address: where
+// people give feedback on accessibility.
+func checkContact(c string) error {
+	if strings.HasPrefix(c, "https://") {
+		if u, err := url.Parse(c); err == nil && u.Host != "" && !strings.ContainsAny(c, " <>\"") {
+			return nil
+		}
+	} else if a, err := netmail.ParseAddress(c); err == nil && a.Address == c && a.Name == "" {
+		return nil
+	}
+	return fmt.Errorf("%q is neither an e-mail address nor an https:// address", c)
+}

@@ -148,7 +148,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Store: m.store, Bus: m.bus, Plans: plans, Engine: m.engine, Hub: m.hub, Log: m.log,
 		Accounts: accounts, TrustedProxies: cfg.TrustedProxies, InsecureCookies: cfg.InsecureCookies,
 		UI: ui, Origins: cfg.Origins, PublicURL: cfg.PublicURL, OIDC: sso, Registry: reg,
-		Mail: m.mailer,
+		AccessibilityContact: cfg.AccessibilityContact,
+		Mail:                 m.mailer,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
