@@ -23,6 +23,11 @@ import {
 
 const NEW_USER = { name: 'Nina Ny', email: 'nina.ny@demo.no', password: 'et langt nok startpassord' };
 
+// The operator's feedback contact, which the statement links to; the
+// server this file starts inherits it.
+const CONTACT = 'postmottak@demo.no';
+process.env.TEMAPLAN_ACCESSIBILITY_CONTACT = CONTACT;
+
 /** status waits for the administration's status message. */
 async function status(page, text) {
   await page.getByTestId('admin-status').filter({ hasText: text }).waitFor();
@@ -247,6 +252,9 @@ describe('administration', () => {
       assert.ok(text.includes(part), `the statement lacks «${part}»`);
     }
     assert.equal(await page.getByTestId('a11y-complaint').getAttribute('href'), 'https://www.uutilsynet.no/');
+    const contact = page.getByTestId('a11y-contact').getByRole('link', { name: CONTACT });
+    await contact.waitFor();
+    assert.equal(await contact.getAttribute('href'), `mailto:${CONTACT}`);
     assert.deepEqual(await axeViolations(page), []);
     // A reload of the statement stays there (no login asked).
     await page.reload();
