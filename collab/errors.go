@@ -62,6 +62,10 @@ const (
 	// (invitation or reset) that has expired or was used already.
 	CodeTokenExpired Code = "token_expired"
 	CodeTokenUsed    Code = "token_used"
+	// CodeExportUnavailable refuses an export this node cannot make: the
+	// PDF printer (Chromium) is not installed, or the node is busy with
+	// as many exports as it keeps.
+	CodeExportUnavailable Code = "export_unavailable"
 )
 
 // Codes lists every code of the registry, in a stable order.
@@ -74,7 +78,7 @@ func Codes() []Code {
 		CodeInternal, CodeArchived, CodeNoLoginMethod, CodeOIDCNotConfigured,
 		CodePasswordLoginDisabled, CodeSSOExpired, CodeSSOFailed,
 		CodeSSOEmailUnverified, CodeSSONotAllowed, CodeAccountDisabled,
-		CodeTokenExpired, CodeTokenUsed,
+		CodeTokenExpired, CodeTokenUsed, CodeExportUnavailable,
 	}
 }
 

@@ -40,7 +40,7 @@ func httpStatus(code collab.Code) (int, bool) {
 	case collab.CodeWrongPhase, collab.CodePrivacyFlagsOpen,
 		collab.CodeRequiredChangesOpen, collab.CodeAssessmentsMissing:
 		return http.StatusConflict, true
-	case collab.CodeUnavailable:
+	case collab.CodeUnavailable, collab.CodeExportUnavailable:
 		return http.StatusServiceUnavailable, true
 	case collab.CodeArchived:
 		return http.StatusConflict, true
