@@ -61,6 +61,7 @@ var youActions = []auth.Action{
 	auth.ActionReturn, auth.ActionApproveSteering, auth.ActionApprovePolitical, auth.ActionReadAudit,
 	auth.ActionDecideSuggestion, auth.ActionResolveAnyThread, auth.ActionRequireChange, auth.ActionMarkChangeDone,
 	auth.ActionResolveRequiredChange, auth.ActionSignOffEconomics, auth.ActionAcceptPrivacyFinding,
+	auth.ActionFreezeVersion, auth.ActionRestoreSection,
 }
 
 // planView is a plan as the API shows it to one person: members with their

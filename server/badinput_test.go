@@ -106,6 +106,16 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		t.Fatalf("kari answers her round: %d %s", rec.Code, rec.Body)
 	}
 	finding := writeFinding(t, ts, p, innledning.ID)
+	// A named version, frozen after the text, for the version routes.
+	if rec := ts.do(http.MethodPost, "/api/plans/"+p.ID+"/versions", `{"name":"Utkast 1"}`); rec.Code != http.StatusCreated {
+		t.Fatalf("freeze a version: %d %s", rec.Code, rec.Body)
+	}
+	// A section added after it, which the version lacks.
+	rec := ts.do(http.MethodPost, "/api/plans/"+p.ID+"/sections", `{"title":"Etter versjonen"}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("add a section: %d %s", rec.Code, rec.Body)
+	}
+	late := decode[struct{ Section collab.Section }](t, rec).Section.ID
 
 	plans := "/api/plans"
 	plan := plans + "/" + p.ID
@@ -132,6 +142,9 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 	answer := rounds + "/" + roundOla + "/done"
 	signoff := plan + "/economics/signoff"
 	accept := plan + "/privacy/" + finding + "/accept"
+	versions := plan + "/versions"
+	diff := plan + "/diff"
+	restore := section + "/restore"
 	users := "/api/admin/users"
 	user := users + "/" + ola.ID
 	login := "/api/auth/login"
@@ -182,6 +195,8 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		{"sign off", http.MethodPost, signoff, "comment", "hash"},
 		{"accept finding", http.MethodPost, accept, "reason", "by"},
 		{"archive", http.MethodPost, plan + "/archive", "reason", "archived"},
+		{"freeze version", http.MethodPost, versions, "name", "system"},
+		{"restore section", http.MethodPost, restore, "version", "by"},
 		{"forgot password", http.MethodPost, "/api/auth/password/forgot", "email", "user"},
 		{"password token", http.MethodPost, "/api/auth/password/token", "token", "user"},
 		{"set password", http.MethodPost, "/api/auth/password/reset", "token", "user"},
@@ -462,6 +477,46 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		tc{"reopen finding: not accepted", "DELETE", accept, "", "", false, 404, collab.CodeNotFound, "not accepted"},
 		tc{"reopen finding: seq not a number", "DELETE", accept + "?seq=x", "", "", false, 422, collab.CodeInvalid, "seq must be an integer"},
 
+		// POST /api/plans/:id/versions
+		tc{"freeze: no name", "POST", versions, `{"seq":0}`, "", false, 422, collab.CodeInvalid, "name must not be empty"},
+		tc{"freeze: blank name", "POST", versions, `{"name":" \t "}`, "", false, 422, collab.CodeInvalid, "name must not be empty"},
+		tc{"freeze: name too long", "POST", versions, `{"name":"` + strings.Repeat("å", 101) + `"}`, "", false, 422, collab.CodeInvalid, "longer than 100"},
+		tc{"freeze: control characters", "POST", versions, `{"name":"Utkast\u00002"}`, "", false, 422, collab.CodeInvalid, "control characters"},
+		tc{"freeze: a number", "POST", versions, `{"name":"2027"}`, "", false, 422, collab.CodeInvalid, "number"},
+		tc{"freeze: the hearing draft's name", "POST", versions, `{"name":"høringsutkast"}`, "", false, 422, collab.CodeInvalid, "reserved"},
+		tc{"freeze: now", "POST", versions, `{"name":"Now"}`, "", false, 422, collab.CodeInvalid, "reserved"},
+		tc{"freeze: a taken name", "POST", versions, `{"name":"Utkast 1"}`, "", false, 409, collab.CodeConflict, "already"},
+		tc{"freeze: a taken name in other case", "POST", versions, `{"name":"UTKAST 1"}`, "", false, 409, collab.CodeConflict, "already"},
+		tc{"freeze: stale seq", "POST", versions, fmt.Sprintf(`{"name":"Utkast 2","seq":%d}`, stale), "", false, 409, collab.CodeConflict, "reload"},
+		tc{"freeze: negative seq", "POST", versions, `{"name":"Utkast 2","seq":-1}`, "", false, 422, collab.CodeInvalid, "seq"},
+		tc{"freeze: seq ahead", "POST", versions, `{"name":"Utkast 2","seq":100000}`, "", false, 422, collab.CodeInvalid, "ahead"},
+		tc{"freeze: seq as string", "POST", versions, `{"name":"Utkast 2","seq":"1"}`, "", false, 422, collab.CodeInvalid, `"seq" must be an integer`},
+		tc{"freeze: unknown plan", "POST", plans + "/nope/versions", `{"name":"Utkast 2"}`, "", false, 404, collab.CodeNotFound, "plan"},
+		tc{"versions: unknown plan", "GET", plans + "/nope/versions", "", "", false, 404, collab.CodeNotFound, "plan"},
+
+		// GET /api/plans/:id/diff
+		tc{"diff: no from", "GET", diff, "", "", false, 422, collab.CodeInvalid, "from is required"},
+		tc{"diff: blank from", "GET", diff + "?from=%20&to=now", "", "", false, 422, collab.CodeInvalid, "from is required"},
+		tc{"diff: unknown version", "GET", diff + "?from=Utkast%209", "", "", false, 404, collab.CodeNotFound, "no version"},
+		tc{"diff: unknown seq", "GET", diff + "?from=1&to=now", "", "", false, 404, collab.CodeNotFound, "no version"},
+		tc{"diff: unknown to", "GET", diff + "?from=Utkast%201&to=Utkast%209", "", "", false, 404, collab.CodeNotFound, "no version"},
+		tc{"diff: absurd from", "GET", diff + "?from=" + strings.Repeat("x", 300), "", "", false, 422, collab.CodeInvalid, "at most 200"},
+		tc{"diff: injection", "GET", diff + "?from=%7B%22%24gt%22%3A%22%22%7D", "", "", false, 404, collab.CodeNotFound, "no version"},
+		tc{"diff: unknown plan", "GET", plans + "/nope/diff?from=now", "", "", false, 404, collab.CodeNotFound, "plan"},
+
+		// POST /api/plans/:id/sections/:sid/restore
+		tc{"restore: no version", "POST", restore, `{}`, "", false, 422, collab.CodeInvalid, "version is required"},
+		tc{"restore: blank version", "POST", restore, `{"version":"  "}`, "", false, 422, collab.CodeInvalid, "version is required"},
+		tc{"restore: unknown version", "POST", restore, `{"version":"Utkast 9"}`, "", false, 404, collab.CodeNotFound, "no version"},
+		tc{"restore: absurd version", "POST", restore, `{"version":"` + strings.Repeat("x", 300) + `"}`, "", false, 422, collab.CodeInvalid, "at most 200"},
+		tc{"restore: unknown section", "POST", sections + "/nope/restore", `{"version":"Utkast 1"}`, "", false, 404, collab.CodeNotFound, "section"},
+		tc{"restore: a section the version lacks", "POST", sections + "/" + late + "/restore", `{"version":"Utkast 1","v":0}`, "", false, 404, collab.CodeNotFound, "not part of version"},
+		tc{"restore: v as string", "POST", restore, `{"version":"Utkast 1","v":"1"}`, "", false, 422, collab.CodeInvalid, `"v" must be an integer`},
+		tc{"restore: negative v", "POST", restore, `{"version":"Utkast 1","v":-1}`, "", false, 422, collab.CodeInvalid, "not a version"},
+		tc{"restore: v past the head", "POST", restore, `{"version":"Utkast 1","v":100000}`, "", false, 422, collab.CodeInvalid, "not a version"},
+		tc{"restore: compared with an older text", "POST", restore, `{"version":"Utkast 1","v":0}`, "", false, 409, collab.CodeConflict, "edited since"},
+		tc{"restore: unknown plan", "POST", plans + "/nope/sections/" + innledning.ID + "/restore", `{"version":"Utkast 1"}`, "", false, 404, collab.CodeNotFound, "plan"},
+
 		// GET /api/plans/:id/audit
 		tc{"audit: unknown plan", "GET", plans + "/nope/audit", "", "", false, 404, collab.CodeNotFound, "plan"},
 
@@ -642,6 +697,10 @@ func testBadInput_NoValidTokenChangesNothing(t *testing.T, ts *testServer) {
 		{http.MethodGet, plan + "/economics", ""},
 		{http.MethodGet, plan + "/privacy", ""},
 		{http.MethodGet, plan + "/lix", ""},
+		{http.MethodGet, plan + "/versions", ""},
+		{http.MethodPost, plan + "/versions", `{"name":"Overtatt"}`},
+		{http.MethodGet, plan + "/diff?from=now", ""},
+		{http.MethodPost, plan + "/sections/" + sec + "/restore", `{"version":"Overtatt"}`},
 		{http.MethodGet, "/api/admin/users", ""},
 		{http.MethodPost, "/api/admin/users", `{"email":"ny@m1.no","name":"Ny","password":"correct horse battery","admin":true}`},
 		{http.MethodPatch, "/api/admin/users/" + ola.ID, `{"admin":true}`},

@@ -84,6 +84,10 @@ var apiRoutes = []apiRoute{
 	{method: "POST", path: "/plans/:id/suggestions/:sgid/reject", handler: (*Server).rejectSuggestion, action: auth.ActionDecideSuggestion},
 	{method: "GET", path: "/plans/:id/sections/:sid/history", handler: (*Server).sectionHistory, action: auth.ActionReadPlan},
 	{method: "GET", path: "/plans/:id/sections/:sid/authorship", handler: (*Server).authorship, action: auth.ActionReadPlan},
+	{method: "GET", path: "/plans/:id/versions", handler: (*Server).listVersions, action: auth.ActionReadPlan},
+	{method: "POST", path: "/plans/:id/versions", handler: (*Server).freezeVersion, action: auth.ActionFreezeVersion},
+	{method: "GET", path: "/plans/:id/diff", handler: (*Server).diffVersions, action: auth.ActionReadPlan},
+	{method: "POST", path: "/plans/:id/sections/:sid/restore", handler: (*Server).restoreSection, action: auth.ActionRestoreSection},
 
 	{method: "PATCH", path: "/plans/:id/settings", handler: (*Server).changeSettings, action: auth.ActionEditStructure},
 	{method: "POST", path: "/plans/:id/goals", handler: saveObject[*collab.Goal, collab.GoalInput]("", "goal", auth.ActionEditStructure), action: auth.ActionEditStructure},

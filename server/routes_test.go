@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -426,6 +427,35 @@ func (c *cast) accept(t *testing.T, p collab.Plan, fid string) {
 		map[string]any{"seq": c.seqOf(p), "reason": "Tallet er publisert av SSB"})
 }
 
+// fixtureVersion is the name of the version the version fixtures freeze.
+const fixtureVersion = "Fixturversjon"
+
+// aVersion is the fixture of a named version the leader froze.
+func aVersion(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	c.as(t, "leader", http.MethodPost, "/plans/"+p.ID+"/versions", map[string]any{"name": fixtureVersion})
+}
+
+// aVersionThenEdit freezes a named version and, in a phase that allows
+// it, has the leader write more in the first section after it, so that a
+// restore makes an edit.
+func aVersionThenEdit(t *testing.T, c *cast, p collab.Plan, who persona) {
+	aVersion(t, c, p, who)
+	if p.Phase != collab.PhaseDraft {
+		return
+	}
+	ctx := context.Background()
+	v, _, err := c.ts.engine.Snapshot(ctx, firstSection(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d delta.Delta
+	d.Insert("Etter versjonen. ", nil)
+	if _, err := c.ts.engine.Submit(ctx, collab.Submission{Doc: firstSection(p), V: v, Src: "fixture-tab", Seq: v + 1,
+		By: c.by["leader"].ID, Op: d}); err != nil {
+		t.Fatalf("fixture: the leader writes: %v", err)
+	}
+}
+
 // aGoal is the fixture of a goal.
 func aGoal(t *testing.T, c *cast, p collab.Plan, _ persona) {
 	c.inDraft(t, p, func() { c.fx.goal = c.goal(t, p) })
@@ -741,6 +771,23 @@ var planCalls = []planCall{
 	{route: "GET /plans/:id/sections/:sid/authorship", action: auth.ActionReadPlan,
 		request: func(_ *cast, p collab.Plan) (string, string) {
 			return "/plans/" + p.ID + "/sections/" + firstSection(p) + "/authorship", ""
+		}},
+
+	// Named versions (docs/versions.md): the leader freezes in every
+	// phase and restores where the text may be edited; everyone reads.
+	{route: "GET /plans/:id/versions", action: auth.ActionReadPlan, fixture: aVersion,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/versions", "" }},
+	{route: "POST /plans/:id/versions", action: auth.ActionFreezeVersion,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/versions", jsonOf(map[string]any{"name": "Utkast 1", "seq": c.seqOf(p)})
+		}},
+	{route: "GET /plans/:id/diff", action: auth.ActionReadPlan, fixture: aVersionThenEdit,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/diff?from=" + url.QueryEscape(fixtureVersion) + "&to=now", ""
+		}},
+	{route: "POST /plans/:id/sections/:sid/restore", action: auth.ActionRestoreSection, fixture: aVersionThenEdit,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/sections/" + firstSection(p) + "/restore", jsonOf(map[string]any{"version": fixtureVersion})
 		}},
 
 	// Structured content (docs/content.md): the leader changes it where

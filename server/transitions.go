@@ -161,6 +161,9 @@ func (s *Server) planAudit(c echo.Context) error {
 			Role    string       `json:"role"`
 			Title   *string      `json:"title"`
 			ID      string       `json:"id"`
+			Version *struct {
+				Name string `json:"name"`
+			} `json:"version"`
 		}
 		_ = json.Unmarshal(e.Data, &d)
 		switch e.Kind {
@@ -191,6 +194,10 @@ func (s *Server) planAudit(c echo.Context) error {
 			l.Detail = d.Role
 			if d.To != "" {
 				l.From, l.To = string(collab.PhaseReview), d.To
+			}
+		case "version.frozen":
+			if d.Version != nil {
+				l.Detail = d.Version.Name
 			}
 		default:
 			if d.Title != nil {
