@@ -173,6 +173,10 @@ describe('administration', () => {
 
     // Read-only for its leader, and out of everybody's list.
     assert.equal(await refusal(() => api(server, 'leader', 'POST', `/api/plans/${old.id}/sections`, { title: 'For sent' })), 'archived');
+    const leader = await loginAs(server, browser, 'leader', { path: `/plans/${old.id}` });
+    await leader.page.getByTestId('archived-notice').filter({ hasText: 'Planen er arkivert og kan bare leses.' }).waitFor();
+    assert.equal(await leader.page.getByRole('button', { name: 'Nytt målområde' }).count(), 0);
+    await leader.context.close();
     const listed = (await api(server, 'leader', 'GET', '/api/plans')).items.map((p) => p.id);
     assert.ok(!listed.includes(old.id) && listed.includes(DEMO_PLAN), listed.join());
     await page.getByRole('link', { name: 'Planer', exact: true }).first().click();

@@ -83,6 +83,8 @@ export interface PlanSummary {
   phase: Phase;
   seq: number;
   updated: string;
+  /** An archived plan is read-only until the administrator restores it. */
+  archived?: boolean;
   /** The caller's roles in the plan. */
   roles?: string[];
 }

@@ -249,6 +249,7 @@ export class PlanPage implements Page {
       this.headerEl,
       h('h1', { tabindex: '-1' }, plan.title),
       h('p', { class: 'meta' }, t('plan.meta', { municipality: municipalityText(plan.municipality, this.me), type: typeText(plan.type), phase: phaseText(plan.phase) })),
+      plan.archived ? h('p', { class: 'notice archived-notice', 'data-testid': 'archived-notice' }, t('plan.archived')) : null,
       this.renderRoles(plan),
     );
     this.renderBadges(plan);
