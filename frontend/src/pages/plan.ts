@@ -23,6 +23,7 @@ import { SectionChecks } from '../process/sectionchecks';
 import { processViews } from '../process/views';
 import { ReviewController } from '../review/controller';
 import { scorecardView } from '../scorecard/view';
+import { versionsView } from '../versions/view';
 import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk } from './outline';
 import { kindText, municipalityText, phaseText, problemText, roleText, statusText, typeText } from './labels';
 import { approvals, bannerActions, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
@@ -36,6 +37,7 @@ const VIEWS: Partial<Record<ViewName, ViewFactory>> = {
   tiltak: measuresView,
   malekort: scorecardView,
   okonomi: economicsView,
+  versjoner: versionsView,
 };
 
 /** How long after the last change of the text the section's checks run again (ms). */

@@ -1,8 +1,8 @@
 // The plan page's views (Oversikt, Tiltak, Målekort, Økonomi, Fremdrift,
-// Personvern, Klarspråk): what a view gets from the page, and what the page
-// asks of a view. The page makes a view when its route opens, calls update
-// with the new plan after every plan event and reload, and destroys it when
-// the route leaves it.
+// Personvern, Klarspråk, Versjoner): what a view gets from the page, and
+// what the page asks of a view. The page makes a view when its route
+// opens, calls update with the new plan after every plan event and
+// reload, and destroys it when the route leaves it.
 import type { Api } from '../api/client';
 import type { Me, Plan } from '../api/types';
 
@@ -27,9 +27,9 @@ export interface PlanView {
   destroy(): void;
 }
 
-export type ViewName = 'oversikt' | 'tiltak' | 'malekort' | 'okonomi' | 'fremdrift' | 'personvern' | 'klarsprak';
+export type ViewName = 'oversikt' | 'tiltak' | 'malekort' | 'okonomi' | 'fremdrift' | 'personvern' | 'klarsprak' | 'versjoner';
 
 /** VIEW_NAMES in the order of the plan page's tabs (after Tekst). */
-export const VIEW_NAMES: ViewName[] = ['oversikt', 'tiltak', 'malekort', 'okonomi', 'fremdrift', 'personvern', 'klarsprak'];
+export const VIEW_NAMES: ViewName[] = ['oversikt', 'tiltak', 'malekort', 'okonomi', 'fremdrift', 'personvern', 'klarsprak', 'versjoner'];
 
 export type ViewFactory = (ctx: ViewContext) => PlanView;
