@@ -145,6 +145,7 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 	versions := plan + "/versions"
 	diff := plan + "/diff"
 	restore := section + "/restore"
+	exports := plan + "/exports"
 	users := "/api/admin/users"
 	user := users + "/" + ola.ID
 	login := "/api/auth/login"
@@ -197,6 +198,7 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		{"archive", http.MethodPost, plan + "/archive", "reason", "archived"},
 		{"freeze version", http.MethodPost, versions, "name", "system"},
 		{"restore section", http.MethodPost, restore, "version", "by"},
+		{"export", http.MethodPost, exports, "format", "by"},
 		{"forgot password", http.MethodPost, "/api/auth/password/forgot", "email", "user"},
 		{"password token", http.MethodPost, "/api/auth/password/token", "token", "user"},
 		{"set password", http.MethodPost, "/api/auth/password/reset", "token", "user"},
@@ -516,6 +518,18 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		tc{"restore: v past the head", "POST", restore, `{"version":"Utkast 1","v":100000}`, "", false, 422, collab.CodeInvalid, "not a version"},
 		tc{"restore: compared with an older text", "POST", restore, `{"version":"Utkast 1","v":0}`, "", false, 409, collab.CodeConflict, "edited since"},
 		tc{"restore: unknown plan", "POST", plans + "/nope/sections/" + innledning.ID + "/restore", `{"version":"Utkast 1"}`, "", false, 404, collab.CodeNotFound, "plan"},
+
+		// POST /api/plans/:id/exports, GET …/exports/:eid and …/file
+		tc{"export: no format", "POST", exports, `{}`, "", false, 422, collab.CodeInvalid, "format must be"},
+		tc{"export: unknown format", "POST", exports, `{"format":"odt"}`, "", false, 422, collab.CodeInvalid, "format must be"},
+		tc{"export: format in capitals", "POST", exports, `{"format":"PDF"}`, "", false, 422, collab.CodeInvalid, "format must be"},
+		tc{"export: version injection", "POST", exports, `{"format":"pdf","version":{"$gt":""}}`, "", false, 422, collab.CodeInvalid, `"version" must be a string`},
+		tc{"export: unknown version", "POST", exports, `{"format":"html","version":"Utkast 9"}`, "", false, 404, collab.CodeNotFound, "no version"},
+		tc{"export: absurd version", "POST", exports, `{"format":"html","version":"` + strings.Repeat("x", 300) + `"}`, "", false, 422, collab.CodeInvalid, "at most 200"},
+		tc{"export: unknown plan", "POST", plans + "/nope/exports", `{"format":"html"}`, "", false, 404, collab.CodeNotFound, "plan"},
+		tc{"export status: unknown export", "GET", exports + "/0123456789abcdef0123456789abcdef", "", "", false, 404, collab.CodeNotFound, "export"},
+		tc{"export status: injection in id", "GET", exports + "/%7B%22%24gt%22%3A%22%22%7D", "", "", false, 404, collab.CodeNotFound, "export"},
+		tc{"export file: unknown export", "GET", exports + "/nope/file", "", "", false, 404, collab.CodeNotFound, "export"},
 
 		// GET /api/plans/:id/audit
 		tc{"audit: unknown plan", "GET", plans + "/nope/audit", "", "", false, 404, collab.CodeNotFound, "plan"},

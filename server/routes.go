@@ -114,6 +114,9 @@ var apiRoutes = []apiRoute{
 	{method: "POST", path: "/plans/:id/privacy/:fid/accept", handler: (*Server).acceptFinding, action: auth.ActionAcceptPrivacyFinding},
 	{method: "DELETE", path: "/plans/:id/privacy/:fid/accept", handler: (*Server).reopenFinding, action: auth.ActionAcceptPrivacyFinding},
 	{method: "GET", path: "/plans/:id/lix", handler: (*Server).lix, action: auth.ActionReadPlan},
+	{method: "POST", path: "/plans/:id/exports", handler: (*Server).startExport, action: auth.ActionExport},
+	{method: "GET", path: "/plans/:id/exports/:eid", handler: (*Server).getExport, action: auth.ActionExport},
+	{method: "GET", path: "/plans/:id/exports/:eid/file", handler: (*Server).exportFile, action: auth.ActionExport},
 
 	{method: "GET", path: "/admin/users", handler: (*Server).listUsers, action: auth.ActionManageUsers},
 	{method: "POST", path: "/admin/users", handler: (*Server).createUser, action: auth.ActionManageUsers},

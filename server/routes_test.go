@@ -109,6 +109,7 @@ type cast struct {
 type callFx struct {
 	thread, suggestion                                            string
 	goal, strategy, measure, indicator, milestone, round, finding string
+	export                                                        string
 	seq                                                           int64
 }
 
@@ -488,6 +489,19 @@ func anIndicator(t *testing.T, c *cast, p collab.Plan, _ persona) {
 
 // aMilestone is the fixture of a milestone, which the leader makes in
 // every phase.
+// anExport is the fixture of a spreadsheet export the leader asked for,
+// done.
+func anExport(t *testing.T, c *cast, p collab.Plan, _ persona) {
+	if err := json.Unmarshal(c.as(t, "leader", http.MethodPost, "/plans/"+p.ID+"/exports", map[string]string{"format": "xlsx"})["id"], &c.fx.export); err != nil {
+		t.Fatalf("fixture: no export id: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if job, err := c.ts.srv.WaitExport(ctx, p.ID, c.fx.export); err != nil || job.Status != "done" {
+		t.Fatalf("fixture: the export: %+v, %v", job, err)
+	}
+}
+
 func aMilestone(t *testing.T, c *cast, p collab.Plan, _ persona) {
 	c.fx.milestone = c.makeObject(t, p, "milestones", "milestone", map[string]any{"title": "Utkast til styringsgruppen",
 		"date": fmt.Sprintf("%d-03-01", p.Period.From), "responsible": c.by["member"].ID})
@@ -913,6 +927,18 @@ var planCalls = []planCall{
 		}},
 	{route: "GET /plans/:id/lix", action: auth.ActionReadPlan,
 		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/lix", "" }},
+
+	// Exports: every member and the administrator, in every phase.
+	{route: "POST /plans/:id/exports", action: auth.ActionExport,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/exports", jsonOf(map[string]string{"format": "xlsx"})
+		}},
+	{route: "GET /plans/:id/exports/:eid", action: auth.ActionExport, fixture: anExport,
+		request: func(c *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/exports/" + c.fx.export, "" }},
+	{route: "GET /plans/:id/exports/:eid/file", action: auth.ActionExport, fixture: anExport,
+		request: func(c *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/exports/" + c.fx.export + "/file", ""
+		}},
 }
 
 // matrixPhases are the phases each plan call is made in.
@@ -1194,7 +1220,7 @@ func TestRoutes_EveryNonPublicRouteNeedsAValidToken(t *testing.T) {
 	p := ts.createPlan("Boligplan")
 	params := map[string]string{":id": p.ID, ":sid": firstSection(p), ":uid": ts.kari.ID, ":cid": "no-comment", ":sgid": "no-suggestion",
 		":gid": "no-goal", ":stid": "no-strategy", ":mid": "no-measure", ":iid": "no-indicator", ":msid": "no-milestone",
-		":rid": "no-round", ":fid": "no-finding"}
+		":rid": "no-round", ":fid": "no-finding", ":eid": "no-export"}
 	forge := func(secret []byte, exp time.Duration) string {
 		now := time.Now()
 		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{

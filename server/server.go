@@ -97,6 +97,10 @@ type Config struct {
 	// only: registering twice panics) and is what MetricsHandler serves;
 	// nil makes a fresh registry.
 	Registry *prometheus.Registry
+	// Chromium is the path of the browser that prints PDF exports
+	// (TEMAPLAN_CHROMIUM); export.DefaultChromium when empty. Without
+	// it, a PDF export answers export_unavailable.
+	Chromium string
 	// BodyLimit is the largest request body accepted, in bytes
 	// (DefaultBodyLimit when 0).
 	BodyLimit int64
@@ -117,6 +121,8 @@ type Server struct {
 	// path; collab is that path (nil without an engine).
 	access *accessCache
 	collab *collabAPI
+	// exports makes the plan's exports in the background (exports.go).
+	exports *exportService
 	// closers run when Shutdown starts (e.g. closing WebSockets).
 	closers []func()
 }
@@ -146,7 +152,7 @@ func New(cfg Config) *Server {
 		}
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, metrics: newHTTPMetrics(cfg.Registry),
-		access: newAccessCache(cfg.Plans, accessCacheTTL)}
+		access: newAccessCache(cfg.Plans, accessCacheTTL), exports: newExportService(cfg)}
 	if cfg.Mail != nil {
 		cfg.Registry.MustRegister(outboxGauge(cfg.Mail.Depth, s.log))
 	}
@@ -222,6 +228,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.http.Shutdown(ctx); err != nil {
 		return fmt.Errorf("shut down http: %w", err)
 	}
+	s.exports.close()
 	if s.collab != nil {
 		return s.collab.wait(ctx)
 	}

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,6 +63,9 @@ type Config struct {
 	// feedback: an e-mail address or an https:// address; empty leaves
 	// the statement's generic wording ("contact your municipality").
 	AccessibilityContact string
+	// Chromium is the path of the headless browser that prints PDF
+	// exports; a node without it makes every other export.
+	Chromium string
 	// AdminAddr is the address of the private listener of /metrics and
 	// /debug/pprof; empty means none.
 	AdminAddr string
@@ -124,6 +128,7 @@ const (
 	setDemo      = "demo"
 	setDemoPass  = "demo-password"
 	setA11y      = "accessibility-contact"
+	setChromium  = "chromium"
 )
 
 // settings is the one table of configuration settings: flags, environment
@@ -159,6 +164,8 @@ func settings() []setting {
 			usage: "sender of e-mail, like \"Temaplan <noreply@kommune.no>\"; required with TEMAPLAN_SMTP_URL"},
 		{name: setA11y, env: "TEMAPLAN_ACCESSIBILITY_CONTACT",
 			usage: "where the accessibility statement (/tilgjengelighet) sends feedback: an e-mail address or an https:// address; empty: \"contact your municipality\""},
+		{name: setChromium, env: "TEMAPLAN_CHROMIUM", def: "/usr/bin/chromium",
+			usage: "absolute path of the Chromium that prints PDF exports (Debian's chromium package); without it PDF export answers export_unavailable"},
 		{name: setAdminAddr, env: "TEMAPLAN_ADMIN_ADDR",
 			usage: "address of a private listener for /metrics and /debug/pprof, e.g. 127.0.0.1:9090; empty: off"},
 		{name: setOrigins, env: "TEMAPLAN_ORIGINS",
@@ -353,6 +360,11 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 			fail(setA11y, "%v", err)
 		}
 		cfg.AccessibilityContact = c
+	}
+	if c := strings.TrimSpace(*values[setChromium]); !filepath.IsAbs(c) || strings.ContainsFunc(c, unicode.IsControl) {
+		fail(setChromium, "%q is not an absolute path like /usr/bin/chromium", c)
+	} else {
+		cfg.Chromium = filepath.Clean(c)
 	}
 
 	publicURL, err := parsePublicURL(*values[setPublicURL], cfg.Addr)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/export"
 	"github.com/temaplan/temaplan/collab/mongo"
 	"github.com/temaplan/temaplan/collab/redis"
 	"github.com/temaplan/temaplan/collab/sqlite"
@@ -150,6 +151,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		UI: ui, Origins: cfg.Origins, PublicURL: cfg.PublicURL, OIDC: sso, Registry: reg,
 		AccessibilityContact: cfg.AccessibilityContact,
 		Mail:                 m.mailer,
+		Chromium:             cfg.Chromium,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -189,6 +191,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		"jwt_secret", secretSource,
 		"sso", ssoDescription(cfg),
 		"mail", m.mailer.Describe(),
+		"pdf", pdfDescription(cfg.Chromium),
 	)
 	if cfg.Demo {
 		var emails []string
@@ -343,4 +346,13 @@ func (m *Main) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// pdfDescription names the browser that prints PDF exports for the
+// start-up log, or says that PDF export is off for want of it.
+func pdfDescription(path string) string {
+	if err := export.NewChromium(path, 1, 0).Available(); err != nil {
+		return "unavailable: no Chromium at " + path + " (TEMAPLAN_CHROMIUM)"
+	}
+	return path
 }
