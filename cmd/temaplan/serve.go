@@ -20,10 +20,10 @@ import (
 
 	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
-	"github.com/temaplan/temaplan/export"
 	"github.com/temaplan/temaplan/collab/mongo"
 	"github.com/temaplan/temaplan/collab/redis"
 	"github.com/temaplan/temaplan/collab/sqlite"
+	"github.com/temaplan/temaplan/export"
 	"github.com/temaplan/temaplan/frontend"
 	"github.com/temaplan/temaplan/mail"
 	"github.com/temaplan/temaplan/server"
