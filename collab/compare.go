@@ -3,8 +3,10 @@ package collab
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -236,71 +238,89 @@ func (ps *Plans) Compare(ctx context.Context, p *Plan, from, to string) (*PlanDi
 	return d, nil
 }
 
-// compareSections compares the outline and the text of every section.
+// compareSections compares the outline and the text of every section,
+// reading and comparing at most eight sections at once.
 func (ps *Plans) compareSections(ctx context.Context, d *PlanDiff, a, b side) error {
+	type item struct {
+		s        *Section
+		depth    int
+		from, to *Section
+	}
+	var items []item
 	before := map[string]*Section{}
 	a.content.outlinePlan().Walk(func(s *Section, _ int) { before[s.ID] = s })
 	after := map[string]bool{}
-	add := func(s *Section, depth int, from, to *Section) error {
-		sd := SectionDiff{ID: s.ID, Title: s.Title, Depth: depth}
-		var textA, textB string
-		if from != nil {
-			doc, v, ok, err := a.text(ctx, s.ID)
-			if err != nil {
-				return err
-			}
-			if ok {
-				sd.VFrom, textA = &v, docText(doc)
-			}
-		}
-		if to != nil {
-			doc, v, ok, err := b.text(ctx, s.ID)
-			if err != nil {
-				return err
-			}
-			if ok {
-				sd.VTo, textB = &v, docText(doc)
-			}
-		}
-		sd.TextDiff = CompareText(textA, textB)
-		switch {
-		case from == nil:
-			sd.Change = "added"
-		case to == nil:
-			sd.Change = "removed"
-		default:
-			if from.Title != to.Title {
-				sd.Renamed, sd.TitleFrom = true, from.Title
-			}
-			sd.Change = "unchanged"
-			if sd.Renamed || sd.Inserted+sd.Deleted > 0 || textA != textB {
-				sd.Change = "changed"
-			}
-		}
-		if sd.Change == "unchanged" {
-			sd.Segments = []Segment{}
-		}
-		d.Sections = append(d.Sections, sd)
-		return nil
-	}
-	var err error
 	b.content.outlinePlan().Walk(func(s *Section, depth int) {
-		if err != nil {
-			return
-		}
 		after[s.ID] = true
-		err = add(s, depth, before[s.ID], s)
+		items = append(items, item{s, depth, before[s.ID], s})
 	})
-	if err != nil {
+	a.content.outlinePlan().Walk(func(s *Section, depth int) {
+		if !after[s.ID] {
+			items = append(items, item{s, depth, s, nil})
+		}
+	})
+	out := make([]SectionDiff, len(items))
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, it := range items {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i], errs[i] = compareSection(ctx, a, b, it.s, it.depth, it.from, it.to)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	a.content.outlinePlan().Walk(func(s *Section, depth int) {
-		if err != nil || after[s.ID] {
-			return
+	d.Sections = append(d.Sections, out...)
+	return nil
+}
+
+// compareSection compares one section; from or to is nil on the side the
+// section is not part of.
+func compareSection(ctx context.Context, a, b side, s *Section, depth int, from, to *Section) (SectionDiff, error) {
+	sd := SectionDiff{ID: s.ID, Title: s.Title, Depth: depth}
+	var textA, textB string
+	if from != nil {
+		doc, v, ok, err := a.text(ctx, s.ID)
+		if err != nil {
+			return sd, err
 		}
-		err = add(s, depth, s, nil)
-	})
-	return err
+		if ok {
+			sd.VFrom, textA = &v, docText(doc)
+		}
+	}
+	if to != nil {
+		doc, v, ok, err := b.text(ctx, s.ID)
+		if err != nil {
+			return sd, err
+		}
+		if ok {
+			sd.VTo, textB = &v, docText(doc)
+		}
+	}
+	sd.TextDiff = CompareText(textA, textB)
+	switch {
+	case from == nil:
+		sd.Change = "added"
+	case to == nil:
+		sd.Change = "removed"
+	default:
+		if from.Title != to.Title {
+			sd.Renamed, sd.TitleFrom = true, from.Title
+		}
+		sd.Change = "unchanged"
+		if sd.Renamed || textA != textB {
+			sd.Change = "changed"
+		}
+	}
+	if sd.Change == "unchanged" {
+		sd.Segments = []Segment{}
+	}
+	return sd, nil
 }
 
 // docText returns the text of a document, each embed as U+FFFC.
