@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -495,15 +496,37 @@ func TestMigrate_AccountsOntoFirstSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustCommit(t, s, op("d", 0, "a", 1))
-	// Back to version 1: the tables of 0002_accounts.sql and its row.
-	for _, q := range []string{
-		`DROP TABLE audit`, `DROP TABLE revoked_families`, `DROP TABLE refresh_tokens`,
-		`DROP TABLE accounts`, `DROP TABLE municipalities`,
-		`DELETE FROM schema_migrations WHERE version >= 2`,
-	} {
-		if _, err := s.w.ExecContext(t.Context(), q); err != nil {
-			t.Fatalf("%s: %v", q, err)
+	// Back to version 1: drop every table the later migrations made, and
+	// their rows in schema_migrations.
+	first, err := migrationFiles.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.w.QueryContext(t.Context(), `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var later []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
 		}
+		if !regexp.MustCompile(`(?i)CREATE TABLE (IF NOT EXISTS )?` + regexp.QuoteMeta(name) + `\b`).Match(first) {
+			later = append(later, name)
+		}
+	}
+	rows.Close()
+	if !slices.Contains(later, "accounts") {
+		t.Fatalf("tables of later migrations %q lack accounts", later)
+	}
+	for _, name := range later {
+		if _, err := s.w.ExecContext(t.Context(), `DROP TABLE `+name); err != nil {
+			t.Fatalf("drop %s: %v", name, err)
+		}
+	}
+	if _, err := s.w.ExecContext(t.Context(), `DELETE FROM schema_migrations WHERE version >= 2`); err != nil {
+		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
