@@ -171,6 +171,20 @@ func nonNilVersions(m map[string]int64) map[string]int64 {
 // markAll places a marker of kind in the op log of every section of p, at
 // most eight at once, and returns each marker's version.
 func (ps *Plans) markAll(ctx context.Context, p *Plan, kind OpKind, by string) (map[string]int64, error) {
+	return ps.perSection(p, func(id string) (int64, error) {
+		v, err := ps.engine.Mark(ctx, id, kind, by)
+		if err != nil {
+			return 0, fmt.Errorf("mark section %s %s: %w", id, kind, err)
+		}
+		return v, nil
+	})
+}
+
+// perSection calls do for every section of p's outline, at most eight at
+// once, and returns each section's version as do answers it, with the
+// errors of every section that failed joined. Without an engine there is
+// no text, and the map is empty.
+func (ps *Plans) perSection(p *Plan, do func(id string) (int64, error)) (map[string]int64, error) {
 	out := map[string]int64{}
 	if ps.engine == nil {
 		return out, nil
@@ -188,11 +202,11 @@ func (ps *Plans) markAll(ctx context.Context, p *Plan, kind OpKind, by string) (
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			v, err := ps.engine.Mark(ctx, id, kind, by)
+			v, err := do(id)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				firstErr = errors.Join(firstErr, fmt.Errorf("mark section %s %s: %w", id, kind, err))
+				firstErr = errors.Join(firstErr, err)
 				return
 			}
 			out[id] = v

@@ -5,11 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/temaplan/temaplan/collab/delta"
@@ -238,36 +236,15 @@ func (ps *Plans) systemVersion(ctx context.Context, p *Plan, base, by string, se
 // heads returns the head version of every section of p's outline, reading
 // at most eight at once.
 func (ps *Plans) heads(ctx context.Context, p *Plan) (map[string]int64, error) {
-	out := map[string]int64{}
-	if ps.engine == nil {
-		return out, nil
-	}
-	var ids []string
-	p.Walk(func(s *Section, _ int) { ids = append(ids, s.ID) })
-	var (
-		mu       sync.Mutex
-		wg       sync.WaitGroup
-		firstErr error
-		sem      = make(chan struct{}, 8)
-	)
-	for _, id := range ids {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			v, _, err := ps.engine.Snapshot(ctx, id)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				firstErr = errors.Join(firstErr, fmt.Errorf("read section %s: %w", id, err))
-				return
-			}
-			out[id] = v
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, Wrap(CodeUnavailable, firstErr, "the sections' text could not be read; try again")
+	out, err := ps.perSection(p, func(id string) (int64, error) {
+		v, _, err := ps.engine.Snapshot(ctx, id)
+		if err != nil {
+			return 0, fmt.Errorf("read section %s: %w", id, err)
+		}
+		return v, nil
+	})
+	if err != nil {
+		return nil, Wrap(CodeUnavailable, err, "the sections' text could not be read; try again")
 	}
 	return out, nil
 }
