@@ -119,31 +119,6 @@ func (s *Store) MailMessage(ctx context.Context, id string) (mail.Message, bool,
 	return d.record(), true, nil
 }
 
-// find returns the records of the documents of coll that filter matches,
-// in the order sort gives, at most limit of them (0: all).
-func find[D, R any](ctx context.Context, coll *mongo.Collection, filter, sort bson.D, limit int, record func(D) R, what string) ([]R, error) {
-	opts := options.Find().SetSort(sort)
-	if limit > 0 {
-		opts.SetLimit(int64(limit))
-	}
-	cur, err := coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("mongo: %s: %w", what, err)
-	}
-	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("mongo: %s: %w", what, err)
-	}
-	if len(docs) == 0 {
-		return nil, nil
-	}
-	out := make([]R, len(docs))
-	for i, d := range docs {
-		out[i] = record(d)
-	}
-	return out, nil
-}
-
 // DueMail returns at most limit unfinished messages due at now, the
 // longest due first (ties by id).
 func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]mail.Message, error) {

@@ -208,11 +208,15 @@ func payload(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
-// findSorted returns the documents matching filter in ascending order of
-// sortKey, converted to records; what names them in errors. No match is a
-// nil slice.
-func findSorted[D, R any](ctx context.Context, coll *mongo.Collection, filter bson.D, sortKey string, record func(D) R, what string) ([]R, error) {
-	cur, err := coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: sortKey, Value: 1}}))
+// find returns the records of the documents of coll that filter matches,
+// in the order sort gives, at most limit of them (0: all); what names them
+// in errors. No match is a nil slice.
+func find[D, R any](ctx context.Context, coll *mongo.Collection, filter, sort bson.D, limit int, record func(D) R, what string) ([]R, error) {
+	opts := options.Find().SetSort(sort)
+	if limit > 0 {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := coll.Find(ctx, filter, opts)
 	if err != nil {
 		return nil, fmt.Errorf("mongo: %s: %w", what, err)
 	}
@@ -228,4 +232,11 @@ func findSorted[D, R any](ctx context.Context, coll *mongo.Collection, filter bs
 		out[i] = record(d)
 	}
 	return out, nil
+}
+
+// findSorted returns the documents matching filter in ascending order of
+// sortKey, converted to records; what names them in errors. No match is a
+// nil slice.
+func findSorted[D, R any](ctx context.Context, coll *mongo.Collection, filter bson.D, sortKey string, record func(D) R, what string) ([]R, error) {
+	return find(ctx, coll, filter, bson.D{{Key: sortKey, Value: 1}}, 0, record, what)
 }
