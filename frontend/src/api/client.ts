@@ -55,6 +55,20 @@ export class Api {
     return decode<T>(res);
   }
 
+  /** blob fetches a file (an export's) with the access token, refreshing it once on a 401 as request does. */
+  async blob(path: string): Promise<Blob> {
+    const token = await this.auth.accessToken();
+    if (!token) throw new ApiError(401, 'unauthorized', 'not signed in');
+    let res = await this.send('GET', path, undefined, token);
+    if (res.status === 401) {
+      const fresh = await this.auth.refresh(token);
+      if (!fresh) throw new ApiError(401, 'unauthorized', 'the session has ended');
+      res = await this.send('GET', path, undefined, fresh);
+    }
+    if (!res.ok) await decode(res); // throws the answer's ApiError
+    return res.blob();
+  }
+
   private async send(method: string, path: string, body: unknown, token: string): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${token}` };
     if (body !== undefined) headers['Content-Type'] = 'application/json';

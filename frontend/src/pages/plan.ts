@@ -17,6 +17,7 @@ import { MeasureInserter } from '../content/inserter';
 import { measuresView } from '../content/measures';
 import { overviewView } from '../content/overview';
 import { SectionEditor } from '../editor/editor';
+import { ExportControl } from '../export/dialog';
 import { t, type MessageKey } from '../i18n';
 import { PresenceTracker, initials, type Peer } from '../presence/presence';
 import { SectionChecks } from '../process/sectionchecks';
@@ -74,6 +75,8 @@ export class PlanPage implements Page {
   /** The section the Tekst tab leads back to. */
   private lastSection: string | null;
   private readonly tabsEl: HTMLElement;
+  /** The header's "Eksporter" (export/dialog.ts). */
+  private readonly exporter: ExportControl;
   private readonly badgeEl: HTMLElement;
   private readonly headerEl: HTMLElement;
   private readonly bannerEl: HTMLElement;
@@ -107,6 +110,7 @@ export class PlanPage implements Page {
     this.lastSection = section;
     this.view = section ? null : view;
     this.headerEl = h('header', { class: 'plan-header' }, h('h1', { tabindex: '-1' }, t('plan.loading')));
+    this.exporter = new ExportControl(api, planId);
     this.badgeEl = h('p', { class: 'plan-badges', hidden: true });
     this.tabsEl = this.renderTabs();
     this.updateTabs();
@@ -158,6 +162,7 @@ export class PlanPage implements Page {
     if (!this.alive) return;
     this.alive = false;
     this.unsubPlan?.();
+    this.exporter.destroy();
     this.tracker.destroy();
     this.closeView();
     this.closeEditor();
@@ -247,13 +252,17 @@ export class PlanPage implements Page {
     this.plan = plan;
     const h1 = this.headerEl.querySelector('h1');
     const hadFocus = document.activeElement === h1;
+    const exportFocused = document.activeElement === this.exporter.element;
+    this.exporter.update(plan);
     replace(
       this.headerEl,
       h('h1', { tabindex: '-1' }, plan.title),
       h('p', { class: 'meta' }, t('plan.meta', { municipality: municipalityText(plan.municipality, this.me), type: typeText(plan.type), phase: phaseText(plan.phase) })),
       plan.archived ? h('p', { class: 'notice archived-notice', 'data-testid': 'archived-notice' }, t('plan.archived')) : null,
       this.renderRoles(plan),
+      h('p', { class: 'plan-actions' }, this.exporter.element),
     );
+    if (exportFocused) this.exporter.element.focus();
     this.renderBadges(plan);
     this.renderBanner();
     this.renderOutlineActions();
