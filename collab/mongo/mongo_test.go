@@ -20,6 +20,7 @@ import (
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/mongo/mongotest"
 	"github.com/temaplan/temaplan/collab/storetest"
+	"github.com/temaplan/temaplan/export"
 	"github.com/temaplan/temaplan/mail"
 )
 
@@ -83,6 +84,10 @@ func TestStore_MailContract(t *testing.T) {
 
 func TestStore_SSOContract(t *testing.T) {
 	storetest.RunSSO(t, func(t *testing.T) auth.SSOStore { return mustOpenNew(t) })
+}
+
+func TestStore_ExportsContract(t *testing.T) {
+	storetest.RunExports(t, func(t *testing.T) export.Store { return mustOpenNew(t) })
 }
 
 func op(doc string, v int64, src string, seq int64) collab.OpRecord {
@@ -367,8 +372,10 @@ func TestOpen_AccountCollections(t *testing.T) {
 			"_id_ (_id:1) unique=false",
 			"municipality_email (municipality:1,email:1) unique=false",
 		},
-		collRefreshGens:     {"_id_ (_id:1) unique=false", "family_gen (family:1,gen:1) unique=true"},
-		collRefreshTokens:   {"_id_ (_id:1) unique=false"},
+		collRefreshGens: {"_id_ (_id:1) unique=false", "family_gen (family:1,gen:1) unique=true"},
+		// user_family: the mail store revokes every session of a person
+		// whose password a link reset.
+		collRefreshTokens:   {"_id_ (_id:1) unique=false", "user_family (user:1,family:1) unique=false"},
 		collRevokedFamilies: {"_id_ (_id:1) unique=false"},
 		collAudit: {
 			"_id_ (_id:1) unique=false",
