@@ -106,13 +106,17 @@ type JobsConfig struct {
 	Now func() time.Time
 	// Log receives failures; nil discards them.
 	Log *slog.Logger
+	// Store, when set, keeps the jobs and their files where every node
+	// reads them, so that any node answers for a job this one runs; nil
+	// keeps them in this node's memory only.
+	Store Store
 }
 
-// Jobs runs exports in the background and keeps their files for a while.
-// It keeps them in the node's memory: exports are derived data, so a
-// node that restarts loses the unfinished ones and the files made — a
-// member asks again — and a job is only known to the node that runs it,
-// which the UI reaches again for its status (see server/exports.go).
+// Jobs runs exports in the background and keeps their files for a while:
+// in the node's memory and, with a Store, where every node reads them.
+// Exports are derived data: a node that restarts loses the jobs it was
+// running — another node reports them failed once they have not been
+// written for longer than a job may take — and a member asks again.
 type Jobs struct {
 	cfg     JobsConfig
 	workers chan struct{}
@@ -124,6 +128,8 @@ type Jobs struct {
 	mu       sync.Mutex
 	jobs     map[string]*entry
 	finished uint64
+	// forgot is when the store's old records were last deleted.
+	forgot time.Time
 }
 
 type entry struct {
@@ -203,10 +209,41 @@ func (j *Jobs) Start(plan, by string, format Format, version string, work Work) 
 	}
 	e := &entry{done: make(chan struct{}), job: Job{ID: newJobID(), Plan: plan, Format: format, Version: version, By: by, Status: StatusQueued,
 		Created: j.cfg.Now().UTC().Truncate(time.Millisecond)}}
+	if err := j.persist(e.job, nil); err != nil {
+		return Job{}, collab.Wrap(collab.CodeUnavailable, err, "the export could not be recorded; try again")
+	}
 	j.jobs[e.job.ID] = e
+	j.forgetOld()
 	j.wg.Add(1)
 	go j.run(e.job.ID, work)
 	return e.job, nil
+}
+
+// persist writes a job's record to the store, if there is one. It runs
+// outside the job's context, so that a job stopped by Close is still
+// recorded as failed.
+func (j *Jobs) persist(job Job, file []byte) error {
+	if j.cfg.Store == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return j.cfg.Store.SaveExport(ctx, Record{Job: job, File: file, Updated: j.cfg.Now().UTC()})
+}
+
+// forgetOld deletes the store's records older than TTL, at most once a
+// minute. The caller holds mu.
+func (j *Jobs) forgetOld() {
+	now := j.cfg.Now()
+	if j.cfg.Store == nil || now.Sub(j.forgot) < time.Minute {
+		return
+	}
+	j.forgot = now
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := j.cfg.Store.ForgetExports(ctx, now.Add(-j.cfg.TTL)); err != nil {
+		j.cfg.Log.Warn("old exports not deleted", "err", err)
+	}
 }
 
 // run waits for a worker and does the job's work.
@@ -235,11 +272,22 @@ func (j *Jobs) run(id string, work Work) {
 	j.finish(id, file, err)
 }
 
+// update changes a job under way and records the change.
 func (j *Jobs) update(id string, fn func(*Job)) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	if e, ok := j.jobs[id]; ok {
-		fn(&e.job)
+	e, ok := j.jobs[id]
+	if !ok {
+		j.mu.Unlock()
+		return
+	}
+	before := e.job
+	fn(&e.job)
+	job := e.job
+	j.mu.Unlock()
+	if job.Status != before.Status || job.Progress != before.Progress {
+		if err := j.persist(job, nil); err != nil {
+			j.cfg.Log.Warn("export progress not recorded", "export", id, "err", err)
+		}
 	}
 }
 
@@ -247,23 +295,39 @@ func (j *Jobs) update(id string, fn func(*Job)) {
 // MaxBytes, even after older files are let go, fails the job.
 func (j *Jobs) finish(id string, file []byte, err error) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	e, ok := j.jobs[id]
 	if !ok {
+		j.mu.Unlock()
 		return
+	}
+	if err == nil && j.cfg.Store != nil && len(file) > MaxStoredFile {
+		err = collab.Errorf(collab.CodeTooLarge, "the export is larger than %d MB", MaxStoredFile>>20)
+	}
+	j.finishLocked(e, file, err)
+	job, kept := e.job, e.file
+	j.mu.Unlock()
+	if perr := j.persist(job, kept); perr != nil {
+		j.cfg.Log.Warn("export not recorded", "export", id, "err", perr)
+	}
+	close(e.done)
+}
+
+// finishLocked records the outcome in memory. The caller holds mu.
+func (j *Jobs) finishLocked(e *entry, file []byte, err error) {
+	id := e.job.ID
+	if err == nil && len(file) > j.cfg.MaxBytes {
+		err = collab.Errorf(collab.CodeTooLarge, "the export is larger than %d MB", j.cfg.MaxBytes>>20)
+	}
+	if err == nil {
+		// Older files make room (this job is not finished yet, so it
+		// is not among them).
+		for j.bytes()+len(file) > j.cfg.MaxBytes && j.evictOldest() {
+		}
 	}
 	now := j.cfg.Now().UTC().Truncate(time.Millisecond)
 	e.job.Finished = &now
 	j.finished++
 	e.finished = j.finished
-	defer close(e.done)
-	if err == nil && len(file) > j.cfg.MaxBytes {
-		err = collab.Errorf(collab.CodeTooLarge, "the export is larger than %d MB", j.cfg.MaxBytes>>20)
-	}
-	if err == nil {
-		for j.bytes()+len(file) > j.cfg.MaxBytes && j.evictOldest() {
-		}
-	}
 	if err != nil {
 		e.job.Status, e.job.Progress = StatusFailed, 100
 		e.job.Error, e.job.Message = collab.ErrorCode(err), collab.ErrorMessage(err)
@@ -317,28 +381,51 @@ func (j *Jobs) evictOldest() bool {
 	return true
 }
 
-// Get returns the job with id of plan.
-func (j *Jobs) Get(plan, id string) (Job, bool) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.sweep()
-	e, ok := j.jobs[id]
-	if !ok || e.job.Plan != plan {
-		return Job{}, false
-	}
-	return e.job, true
+// Get returns the job with id of plan: this node's, or another node's
+// from the store.
+func (j *Jobs) Get(ctx context.Context, plan, id string) (Job, bool, error) {
+	job, _, ok, err := j.lookup(ctx, plan, id, false)
+	return job, ok, err
 }
 
 // File returns the job with id of plan and its file, once it is done.
-func (j *Jobs) File(plan, id string) (Job, []byte, bool) {
+func (j *Jobs) File(ctx context.Context, plan, id string) (Job, []byte, bool, error) {
+	return j.lookup(ctx, plan, id, true)
+}
+
+func (j *Jobs) lookup(ctx context.Context, plan, id string, withFile bool) (Job, []byte, bool, error) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.sweep()
 	e, ok := j.jobs[id]
-	if !ok || e.job.Plan != plan {
-		return Job{}, nil, false
+	if ok {
+		defer j.mu.Unlock()
+		if e.job.Plan != plan {
+			return Job{}, nil, false, nil
+		}
+		return e.job, e.file, true, nil
 	}
-	return e.job, e.file, true
+	j.mu.Unlock()
+	if j.cfg.Store == nil {
+		return Job{}, nil, false, nil
+	}
+	r, ok, err := j.cfg.Store.LoadExport(ctx, id)
+	switch {
+	case err != nil:
+		return Job{}, nil, false, collab.Wrap(collab.CodeUnavailable, err, "the export could not be read; try again")
+	case !ok || r.Job.Plan != plan || r.Updated.Before(j.cfg.Now().Add(-j.cfg.TTL)):
+		return Job{}, nil, false, nil
+	}
+	// A job that its node has not written for longer than a job may take
+	// will not be finished: the node stopped.
+	if r.Job.Finished == nil && r.Updated.Before(j.cfg.Now().Add(-j.cfg.Timeout-time.Minute)) {
+		fin := r.Updated
+		r.Job.Status, r.Job.Progress, r.Job.Finished = StatusFailed, 100, &fin
+		r.Job.Error, r.Job.Message = collab.CodeExportUnavailable, "the server making the export stopped before it was done; try again"
+	}
+	if !withFile {
+		r.File = nil
+	}
+	return r.Job, r.File, true, nil
 }
 
 // Wait waits until the job with id of plan is finished, or ctx ends, and

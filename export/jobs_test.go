@@ -57,10 +57,10 @@ func TestJobs_RunInTheBackground(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the work did not start")
 	}
-	if got, ok := j.Get("p1", job.ID); !ok || got.Status != export.StatusRunning || got.Progress != 40 {
+	if got, ok, _ := j.Get(context.Background(), "p1", job.ID); !ok || got.Status != export.StatusRunning || got.Progress != 40 {
 		t.Fatalf("while running: %+v", got)
 	}
-	if _, file, _ := j.File("p1", job.ID); file != nil {
+	if _, file, _, _ := j.File(context.Background(), "p1", job.ID); file != nil {
 		t.Fatal("a file before the job is done")
 	}
 	close(release)
@@ -68,14 +68,14 @@ func TestJobs_RunInTheBackground(t *testing.T) {
 	if done.Status != export.StatusDone || done.Progress != 100 || done.Size != 3 || done.Finished == nil {
 		t.Fatalf("done %+v", done)
 	}
-	if _, file, ok := j.File("p1", job.ID); !ok || string(file) != "fil" {
+	if _, file, ok, _ := j.File(context.Background(), "p1", job.ID); !ok || string(file) != "fil" {
 		t.Fatalf("file %q %v", file, ok)
 	}
 	// Another plan does not see the job.
-	if _, ok := j.Get("p2", job.ID); ok {
+	if _, ok, _ := j.Get(context.Background(), "p2", job.ID); ok {
 		t.Fatal("a job is found under another plan")
 	}
-	if _, _, ok := j.File("p2", job.ID); ok {
+	if _, _, ok, _ := j.File(context.Background(), "p2", job.ID); ok {
 		t.Fatal("a file is found under another plan")
 	}
 }
@@ -104,7 +104,7 @@ func TestJobs_Failures(t *testing.T) {
 			if got.Status != export.StatusFailed || got.Error != c.code || got.Message == "" {
 				t.Errorf("%+v, want failed with %s", got, c.code)
 			}
-			if _, file, _ := j.File("p-"+c.name, job.ID); file != nil {
+			if _, file, _, _ := j.File(context.Background(), "p-"+c.name, job.ID); file != nil {
 				t.Error("a failed job has a file")
 			}
 		})
@@ -178,7 +178,7 @@ func TestJobs_Bounds(t *testing.T) {
 		if i >= 3 {
 			plan = "b"
 		}
-		if _, ok := j.Get(plan, id); ok {
+		if _, ok, _ := j.Get(context.Background(), plan, id); ok {
 			kept++
 		}
 	}
@@ -187,7 +187,7 @@ func TestJobs_Bounds(t *testing.T) {
 	}
 	// Finished jobs expire after the TTL.
 	clk.add(time.Hour + time.Second)
-	if _, ok := j.Get("c", job.ID); ok {
+	if _, ok, _ := j.Get(context.Background(), "c", job.ID); ok {
 		t.Error("a job finished over an hour ago is still kept")
 	}
 }
@@ -215,7 +215,7 @@ func TestJobs_CloseStopsTheWork(t *testing.T) {
 	}
 	j.Close()
 	for _, id := range []string{a.ID, b.ID} {
-		got, _ := j.Get("p", id)
+		got, _, _ := j.Get(context.Background(), "p", id)
 		if got.Status != export.StatusFailed || got.Error != collab.CodeExportUnavailable {
 			t.Errorf("after Close: %+v", got)
 		}

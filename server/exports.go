@@ -25,10 +25,10 @@ import (
 // reads the texts and content at once, makes the file in the background
 // (export.Jobs) and keeps it for an hour for the members to download.
 //
-// Jobs live in the memory of the node that made them: exports are derived
-// data, so a restart loses only the jobs under way and the files made (a
-// member asks again). With several nodes, the status and download requests
-// of an export must reach the node that runs it (see deploy/OPERATIONS.md).
+// Jobs run on the node that was asked and are kept in its memory and, with
+// Config.Exports, in the store, where every node reads their status and
+// files (several nodes behind a round-robin proxy). Exports are derived
+// data: a restart loses only the jobs under way (a member asks again).
 
 // exportService is the server's exports: the jobs and the PDF printer.
 type exportService struct {
@@ -38,7 +38,7 @@ type exportService struct {
 
 func newExportService(cfg Config) *exportService {
 	return &exportService{
-		jobs:     export.NewJobs(export.JobsConfig{Now: cfg.Now, Log: cfg.Log}),
+		jobs:     export.NewJobs(export.JobsConfig{Now: cfg.Now, Log: cfg.Log, Store: cfg.Exports}),
 		chromium: export.NewChromium(cfg.Chromium, export.DefaultPDFSlots, export.DefaultPDFTimeout),
 	}
 }
@@ -120,7 +120,10 @@ func (s *Server) startExport(c echo.Context) error {
 // getExport answers an export's status and progress.
 func (s *Server) getExport(c echo.Context) error {
 	p := planOf(c)
-	job, ok := s.exports.jobs.Get(p.ID, c.Param("eid"))
+	job, ok, err := s.exports.jobs.Get(c.Request().Context(), p.ID, c.Param("eid"))
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return exportNotFound(c.Param("eid"))
 	}
@@ -130,8 +133,10 @@ func (s *Server) getExport(c echo.Context) error {
 // exportFile answers the file of an export that is done, as a download.
 func (s *Server) exportFile(c echo.Context) error {
 	p := planOf(c)
-	job, file, ok := s.exports.jobs.File(p.ID, c.Param("eid"))
+	job, file, ok, err := s.exports.jobs.File(c.Request().Context(), p.ID, c.Param("eid"))
 	switch {
+	case err != nil:
+		return err
 	case !ok:
 		return exportNotFound(c.Param("eid"))
 	case job.Status == export.StatusFailed:
@@ -152,7 +157,7 @@ func (s *Server) exportFile(c echo.Context) error {
 }
 
 func exportNotFound(id string) error {
-	return collab.Errorf(collab.CodeNotFound, "export %q not found: exports are kept for an hour, and a restarted server has none", truncate(id, 40))
+	return collab.Errorf(collab.CodeNotFound, "export %q not found: exports are kept for an hour", truncate(id, 40))
 }
 
 // exportDocument reads what an export of p shows: the current text and

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/export"
 	"github.com/temaplan/temaplan/server"
 )
 
@@ -329,6 +330,32 @@ func TestExports_PDFWithoutChromium(t *testing.T) {
 	}
 	if job := ts.finished(ts.token, p.ID, ts.startExport(ts.token, p.ID, "xlsx", "").ID); job.Status != "done" {
 		t.Errorf("XLSX without Chromium: %+v", job)
+	}
+}
+
+// TestExports_AnyNodeAnswers runs two nodes on one store: an export asked
+// of one is followed and downloaded through the other, as behind a
+// round-robin proxy.
+func TestExports_AnyNodeAnswers(t *testing.T) {
+	store := newTestServer(t).store
+	shared := func(c *server.Config) { c.Exports = store.(export.Store) }
+	a := newTestServerOn(t, store, shared)
+	b := newTestServerOn(t, store, shared)
+	p := a.createPlan("Boligplan")
+	job := a.startExport(a.token, p.ID, "html", "")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := a.srv.WaitExport(ctx, p.ID, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	rec := b.do(http.MethodGet, "/api/plans/"+p.ID+"/exports/"+job.ID, "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("the other node: %d %s", rec.Code, rec.Body)
+	}
+	done := decode[exportJob](t, rec)
+	data, ctype, name := b.download(b.token, done)
+	if !bytes.Contains(data, []byte("<h1>Boligplan</h1>")) || ctype != "text/html; charset=utf-8" || name != "Boligplan.html" {
+		t.Errorf("the other node's file: %q %q %.80q", ctype, name, data)
 	}
 }
 

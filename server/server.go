@@ -21,6 +21,7 @@ import (
 
 	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/export"
 	"github.com/temaplan/temaplan/mail"
 )
 
@@ -97,6 +98,10 @@ type Config struct {
 	// only: registering twice panics) and is what MetricsHandler serves;
 	// nil makes a fresh registry.
 	Registry *prometheus.Registry
+	// Exports keeps the export jobs and their files where every node
+	// reads them (the store); nil keeps them in this node's memory, so
+	// that only this node answers for its jobs.
+	Exports export.Store
 	// Chromium is the path of the browser that prints PDF exports
 	// (TEMAPLAN_CHROMIUM); export.DefaultChromium when empty. Without
 	// it, a PDF export answers export_unavailable.

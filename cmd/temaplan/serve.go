@@ -152,6 +152,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		AccessibilityContact: cfg.AccessibilityContact,
 		Mail:                 m.mailer,
 		Chromium:             cfg.Chromium,
+		Exports:              exportStore(m.store),
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -346,6 +347,13 @@ func (m *Main) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// exportStore is the store's keeping of export jobs, so that every node
+// answers for them, or nil to keep them in this node's memory.
+func exportStore(s collab.Store) export.Store {
+	es, _ := s.(export.Store)
+	return es
 }
 
 // pdfDescription names the browser that prints PDF exports for the

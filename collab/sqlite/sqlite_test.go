@@ -19,6 +19,7 @@ import (
 	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/storetest"
+	"github.com/temaplan/temaplan/export"
 	"github.com/temaplan/temaplan/mail"
 )
 
@@ -57,6 +58,10 @@ func TestStore_MailContract(t *testing.T) {
 
 func TestStore_SSOContract(t *testing.T) {
 	storetest.RunSSO(t, func(t *testing.T) auth.SSOStore { return mustOpenTemp(t) })
+}
+
+func TestStore_ExportsContract(t *testing.T) {
+	storetest.RunExports(t, func(t *testing.T) export.Store { return mustOpenTemp(t) })
 }
 
 func op(doc string, v int64, src string, seq int64) collab.OpRecord {
