@@ -66,6 +66,11 @@ const (
 	// PDF printer (Chromium) is not installed, or the node is busy with
 	// as many exports as it keeps.
 	CodeExportUnavailable Code = "export_unavailable"
+	// CodeHearingTooShort refuses a kommunedelplan's hearing deadline
+	// less than six weeks away (plan- og bygningsloven).
+	CodeHearingTooShort Code = "hearing_too_short"
+	// CodeHearingClosed refuses a hearing response after the deadline.
+	CodeHearingClosed Code = "hearing_closed"
 )
 
 // Codes lists every code of the registry, in a stable order.
@@ -79,6 +84,7 @@ func Codes() []Code {
 		CodePasswordLoginDisabled, CodeSSOExpired, CodeSSOFailed,
 		CodeSSOEmailUnverified, CodeSSONotAllowed, CodeAccountDisabled,
 		CodeTokenExpired, CodeTokenUsed, CodeExportUnavailable,
+		CodeHearingTooShort, CodeHearingClosed,
 	}
 }
 

@@ -159,6 +159,10 @@ type Plan struct {
 	Rounds           []*Round             `json:"rounds"`
 	EconomicsSignOff *SignOff             `json:"economics_signoff"`
 	PrivacyAccepted  []*PrivacyAcceptance `json:"privacy_accepted"`
+
+	// Hearing is the plan's hearing (hearing.go), nil until it is
+	// decided. Immutable: a change replaces it.
+	Hearing *Hearing `json:"hearing,omitempty"`
 }
 
 // RolesOf returns the roles user holds in the plan (nil for none).

@@ -85,6 +85,9 @@ func decodeChange(e PlanEntry) (change, error) {
 		c = &versionFrozen{}
 	default:
 		if c = contentChange(e.Kind); c == nil {
+			c = hearingChange(e.Kind)
+		}
+		if c == nil {
 			return nil, fmt.Errorf("plan %s entry %d: unknown kind %q", e.Plan, e.Seq, e.Kind)
 		}
 	}
@@ -308,6 +311,8 @@ type phaseChanged struct {
 	Locked  map[string]int64 `json:"locked,omitempty"`
 	Version *NamedVersion    `json:"version,omitempty"`
 	Content *VersionContent  `json:"content,omitempty"`
+	// Hearing is the hearing a start_hearing step starts (hearing.go).
+	Hearing *Hearing `json:"hearing,omitempty"`
 }
 
 func (c *phaseChanged) kind() string      { return kindPhaseChanged }
@@ -330,6 +335,9 @@ func (c *phaseChanged) apply(p *Plan) error {
 		v := *c.Version
 		v.System = true
 		p.appendVersion(v)
+	}
+	if c.Hearing != nil {
+		p.Hearing = c.Hearing.clone()
 	}
 	return nil
 }

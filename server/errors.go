@@ -53,6 +53,10 @@ func httpStatus(code collab.Code) (int, bool) {
 		return http.StatusUnauthorized, true
 	case collab.CodeTokenExpired, collab.CodeTokenUsed:
 		return http.StatusGone, true
+	case collab.CodeHearingTooShort:
+		return http.StatusUnprocessableEntity, true
+	case collab.CodeHearingClosed:
+		return http.StatusGone, true
 	case collab.CodeInternal:
 		return http.StatusInternalServerError, true
 	}

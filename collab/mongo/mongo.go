@@ -178,7 +178,10 @@ func (s *Store) init(ctx context.Context, name string) error {
 	if err := s.createIndexes(ctx); err != nil {
 		return err
 	}
-	return s.initMail(ctx)
+	if err := s.initMail(ctx); err != nil {
+		return err
+	}
+	return s.initHearing(ctx)
 }
 
 // createCollections creates the collections that have no index but _id's,

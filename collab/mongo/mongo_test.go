@@ -86,6 +86,10 @@ func TestStore_SSOContract(t *testing.T) {
 	storetest.RunSSO(t, func(t *testing.T) auth.SSOStore { return mustOpenNew(t) })
 }
 
+func TestStore_HearingContract(t *testing.T) {
+	storetest.RunHearing(t, func(t *testing.T) collab.HearingStore { return mustOpenNew(t) })
+}
+
 func TestStore_ExportsContract(t *testing.T) {
 	storetest.RunExports(t, func(t *testing.T) export.Store { return mustOpenNew(t) })
 }

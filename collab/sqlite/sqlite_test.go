@@ -60,6 +60,10 @@ func TestStore_SSOContract(t *testing.T) {
 	storetest.RunSSO(t, func(t *testing.T) auth.SSOStore { return mustOpenTemp(t) })
 }
 
+func TestStore_HearingContract(t *testing.T) {
+	storetest.RunHearing(t, func(t *testing.T) collab.HearingStore { return mustOpenTemp(t) })
+}
+
 func TestStore_ExportsContract(t *testing.T) {
 	storetest.RunExports(t, func(t *testing.T) export.Store { return mustOpenTemp(t) })
 }
