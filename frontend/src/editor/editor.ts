@@ -5,11 +5,18 @@
 // The editor is read-only unless the page allows editing (the user may edit
 // the text in this phase) and the document can take changes; changes that
 // were not saved stay visible under a notice that says so.
+//
+// The keyboard (shown under the text, and the editor's description): Tab
+// leaves the text (Quill's Tab indents only in lists and tables), Escape
+// goes to the toolbar, whose controls the arrow keys choose, and Tab goes
+// back into the text. A read-only text still takes the focus, and the
+// arrow keys with Shift select in it, so that a reader can comment on a
+// selection with Ctrl+Alt+M without a mouse.
 import type Delta from 'quill-delta';
 import type { DocStatus, DocSync, DocView } from '../collab/docsync';
 import { docDiff } from '../collab/ot';
 import { confirmDialog } from '../dialog';
-import { h, replace } from '../dom';
+import { h, replace, uniqueId } from '../dom';
 import { errorText, t } from '../i18n';
 import { QUILL_FORMATS } from './formats';
 import { registerQuill, type Quill, type TableModule } from './quill';
@@ -37,6 +44,7 @@ export class SectionEditor implements DocView {
   private readonly toolbar: Toolbar;
   private readonly statusEl: HTMLElement;
   private readonly problemEl: HTMLElement;
+  private readonly keysEl: HTMLElement;
   private sync: DocSync | null = null;
   private unsubscribe: (() => void) | null = null;
   private applying = false;
@@ -81,13 +89,21 @@ export class SectionEditor implements DocView {
     root.setAttribute('role', 'textbox');
     root.setAttribute('aria-multiline', 'true');
     root.setAttribute('aria-label', t('editor.label', { title: opts.title }));
+    const keysId = uniqueId('editor-keys');
+    this.keysEl = h('p', { id: keysId, class: 'hint editor-keys', 'data-testid': 'editor-keys' }, t('editor.keysReadOnly'));
+    root.setAttribute('aria-describedby', keysId);
+    root.setAttribute('aria-readonly', 'true');
+    root.tabIndex = 0;
     this.quill.clipboard.addMatcher(Node.ELEMENT_NODE, (_node: Node, delta: Delta) => cleanDocument(delta));
     this.toolbar = new Toolbar(this.quill, this.quill.getModule('table') as TableModule);
-    // Escape leaves the text for the toolbar.
+    // Escape leaves the text for the toolbar; a read-only text moves its
+    // selection by keyboard.
     root.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && !e.defaultPrevented) this.toolbar.focus();
+      if (e.defaultPrevented) return;
+      if (e.key === 'Escape' && this.quill.isEnabled()) this.toolbar.focus();
+      else if (!this.quill.isEnabled()) readOnlyKey(root, e);
     });
-    this.element = h('div', { class: 'editor is-readonly', 'data-readonly': 'true' }, this.toolbar.element, host, this.statusEl, this.problemEl);
+    this.element = h('div', { class: 'editor is-readonly', 'data-readonly': 'true' }, this.toolbar.element, host, this.statusEl, this.problemEl, this.keysEl);
 
     this.quill.on('text-change', (delta: Delta, old: Delta, source: string) => {
       if (this.applying || source === 'silent') return;
@@ -152,6 +168,8 @@ export class SectionEditor implements DocView {
     this.element.dataset.readonly = String(!editable);
     if (editable === this.quill.isEnabled()) return;
     this.quill.enable(editable);
+    this.quill.root.setAttribute('aria-readonly', String(!editable));
+    this.keysEl.textContent = t(editable ? 'editor.keys' : 'editor.keysReadOnly');
     this.element.classList.toggle('is-readonly', !editable);
     this.toolbar.setEnabled(editable);
   }
@@ -229,6 +247,8 @@ export class SectionEditor implements DocView {
   private showStatus(s: DocStatus): void {
     const before = this.lastStatus;
     this.lastStatus = s;
+    // For the load-time measurements (e2e/perf.mjs): the text is here.
+    if (s.loaded && !before?.loaded) performance.mark('temaplan:editor-ready');
     if ((s.state === 'rejected' || s.state === 'held') && before?.state !== s.state) {
       this.onRefused?.(s.state === 'held' ? 'locked' : (s.problem?.code ?? ''));
     }
@@ -344,3 +364,44 @@ export class SectionEditor implements DocView {
   }
 }
 
+
+/**
+ * readOnlyKey moves the selection in a read-only text (which has no caret
+ * of its own) as an editable one would: the arrow keys by character, with
+ * Ctrl by word, Up and Down by line, Home and End to the line's edges, and
+ * with Shift they extend the selection; Ctrl+A selects the whole text. Quill follows the document's
+ * selection while its root has the focus.
+ */
+export function readOnlyKey(root: HTMLElement, e: KeyboardEvent): void {
+  if (e.altKey || e.metaKey) return;
+  if (e.ctrlKey && !e.shiftKey && (e.key === 'a' || e.key === 'A')) {
+    // Select all selects the text, not the page.
+    e.preventDefault();
+    document.getSelection()?.selectAllChildren(root);
+    return;
+  }
+  const moves: Record<string, [direction: 'forward' | 'backward', granularity: string]> = {
+    ArrowRight: ['forward', e.ctrlKey ? 'word' : 'character'],
+    ArrowLeft: ['backward', e.ctrlKey ? 'word' : 'character'],
+    ArrowDown: ['forward', e.ctrlKey ? 'paragraph' : 'line'],
+    ArrowUp: ['backward', e.ctrlKey ? 'paragraph' : 'line'],
+    End: ['forward', e.ctrlKey ? 'documentboundary' : 'lineboundary'],
+    Home: ['backward', e.ctrlKey ? 'documentboundary' : 'lineboundary'],
+  };
+  const move = moves[e.key];
+  const sel = document.getSelection();
+  if (!move || !sel) return;
+  e.preventDefault();
+  if (!sel.anchorNode || !root.contains(sel.anchorNode)) {
+    // The first key puts the selection at the start of the text.
+    sel.setBaseAndExtent(root, 0, root, 0);
+    if (!e.shiftKey && move[0] === 'forward' && move[1] === 'character') return;
+  }
+  const before = { node: sel.focusNode, offset: sel.focusOffset };
+  sel.modify(e.shiftKey ? 'extend' : 'move', move[0], move[1]);
+  // Never past the edges of the text.
+  if (sel.focusNode && !root.contains(sel.focusNode) && before.node) {
+    if (e.shiftKey) sel.extend(before.node, before.offset);
+    else sel.collapse(before.node, before.offset);
+  }
+}

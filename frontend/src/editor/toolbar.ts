@@ -1,7 +1,9 @@
 // The editor's toolbar: one button per whitelisted format, a select for
 // headings, and table commands. Buttons say what they do (aria-label) and
 // whether the format is on (aria-pressed); mouse clicks keep the editor's
-// selection, keyboard users get it restored by quill.focus().
+// selection, keyboard users get it restored by quill.focus(). The toolbar
+// is one stop of the Tab key (ARIA toolbar pattern): the arrow keys, Home
+// and End move between its controls, and it remembers the last one.
 import { promptText } from '../dialog';
 import { h } from '../dom';
 import { t, type MessageKey } from '../i18n';
@@ -30,6 +32,8 @@ export class Toolbar {
   private readonly tableOnly: HTMLButtonElement[] = [];
   private readonly all: (HTMLButtonElement | HTMLSelectElement)[] = [];
   private enabled = false;
+  /** The control the Tab key stops at (the last one used). */
+  private current = 0;
 
   constructor(
     private readonly quill: Quill,
@@ -83,18 +87,60 @@ export class Toolbar {
     this.element.addEventListener('mousedown', (e) => {
       if ((e.target as Element).closest('button')) e.preventDefault();
     });
+    this.element.addEventListener('keydown', (e) => this.onKey(e));
+    this.element.addEventListener('focusin', (e) => {
+      const i = this.all.indexOf(e.target as HTMLButtonElement);
+      if (i >= 0) this.rove(i);
+    });
     this.setEnabled(false);
   }
 
-  /** focus moves the focus to the first control. */
+  /** focus moves the focus to the toolbar's current control. */
   focus(): void {
-    this.all[0]?.focus();
+    this.all[this.current]?.focus();
   }
 
   setEnabled(on: boolean): void {
     this.enabled = on;
     for (const el of this.all) el.disabled = !on;
     this.update();
+  }
+
+  // rove makes control i the toolbar's one stop of the Tab key.
+  private rove(i: number): void {
+    this.current = i;
+    this.all.forEach((el, k) => {
+      const want = k === i ? 0 : -1;
+      if (el.tabIndex !== want) el.tabIndex = want;
+    });
+  }
+
+  // onKey moves between the enabled controls: left and right (a select
+  // keeps up and down for its options), Home and End.
+  private onKey(e: KeyboardEvent): void {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    const usable = this.all.filter((el) => !el.disabled);
+    if (usable.length === 0) return;
+    const at = usable.indexOf(document.activeElement as HTMLButtonElement);
+    let next: number;
+    switch (e.key) {
+      case 'ArrowRight':
+        next = (at + 1) % usable.length;
+        break;
+      case 'ArrowLeft':
+        next = (at - 1 + usable.length) % usable.length;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = usable.length - 1;
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    usable[next]!.focus();
   }
 
   /** update shows the formats at the selection. */
@@ -107,6 +153,9 @@ export class Toolbar {
     this.header.value = typeof formats.header === 'number' ? String(formats.header) : '';
     const inTable = formats.table !== undefined;
     for (const b of this.tableOnly) b.disabled = !this.enabled || !inTable;
+    // The Tab stop stays on a control that can take the focus.
+    if (this.all[this.current]?.disabled) this.rove(Math.max(0, this.all.findIndex((el) => !el.disabled)));
+    else this.rove(this.current);
   }
 
   private button(label: MessageKey, svg: string, onclick: () => void): HTMLButtonElement {

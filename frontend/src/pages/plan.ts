@@ -388,8 +388,10 @@ export class PlanPage implements Page {
   private renderView(plan: Plan, name: ViewName): void {
     this.closeEditor();
     this.tracker.update('', 0, 0);
+    // The view is a region named by its own heading: the pane around it
+    // takes no name, or there would be two regions of the same name.
     this.paneEl.removeAttribute('aria-labelledby');
-    this.paneEl.setAttribute('aria-label', t(`views.${name}` as MessageKey));
+    this.paneEl.removeAttribute('aria-label');
     if (this.viewInst?.name === name) return;
     this.closeView();
     const factory = VIEWS[name];

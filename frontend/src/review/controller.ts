@@ -323,6 +323,7 @@ export class ReviewController {
   }
 
   private setData(threads: Thread[], suggestions: Suggestion[]): void {
+    const first = !this.loaded;
     if (this.loaded) this.announceNew(threads, suggestions);
     this.threads = threads.map(normaliseThread);
     this.suggestions = suggestions;
@@ -342,6 +343,8 @@ export class ReviewController {
     this.renderList();
     this.updateOverlay();
     this.takePendingFocus();
+    // For the load-time measurements (e2e/perf.mjs): the panel shows the section's review.
+    if (first) performance.mark('temaplan:sidebar-ready', { detail: { section: this.section, items: threads.length + suggestions.length } });
   }
 
   private upsertThread(th: Thread, focusKey?: string): void {

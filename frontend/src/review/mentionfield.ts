@@ -1,7 +1,8 @@
 // A text field for comment bodies with @mention suggestions: typing "@"
-// and the start of a name lists the plan's members (a combobox with a
-// listbox, ARIA 1.2); arrow keys choose, Enter or Tab takes, Escape
-// closes. The body stays plain text; mentions() reads the user ids of
+// and the start of a name lists the plan's members (a listbox the text
+// area points to with aria-activedescendant; a textarea may not take the
+// combobox role, so the number of matches is announced instead of its
+// expanded state); arrow keys choose, Enter or Tab takes, Escape closes. The body stays plain text; mentions() reads the user ids of
 // the names in it when it is sent.
 import { h, replace, uniqueId } from '../dom';
 import { t } from '../i18n';
@@ -33,6 +34,8 @@ export class MentionField {
   private readonly list: HTMLUListElement;
   private options: Mentionable[] = [];
   private activeIndex = -1;
+  /** Says how many people match, for screen readers. */
+  private readonly live = h('span', { class: 'visually-hidden', role: 'status', 'data-testid': 'mention-count' });
   private query: MentionQuery | null = null;
 
   constructor(private readonly o: MentionFieldOptions) {
@@ -45,9 +48,8 @@ export class MentionField {
       class: 'mention-input',
       'data-testid': o.testid,
       'data-key': o.key,
-      role: 'combobox',
       'aria-autocomplete': 'list',
-      'aria-expanded': 'false',
+      'aria-haspopup': 'listbox',
       'aria-controls': listId,
       'aria-describedby': hintId,
       placeholder: o.placeholder,
@@ -68,6 +70,7 @@ export class MentionField {
       this.input,
       this.list,
       h('span', { id: hintId, class: 'visually-hidden' }, t('mention.hint')),
+      this.live,
     );
   }
 
@@ -126,8 +129,9 @@ export class MentionField {
         ),
       ),
     );
+    const count = t('mention.count', { n: this.options.length });
+    if (this.list.hidden || this.live.textContent !== count) this.live.textContent = count;
     this.list.hidden = false;
-    this.input.setAttribute('aria-expanded', 'true');
     this.input.setAttribute('aria-activedescendant', `${id}-${this.activeIndex}`);
   }
 
@@ -137,7 +141,7 @@ export class MentionField {
     this.activeIndex = -1;
     this.list.hidden = true;
     replace(this.list);
-    this.input.setAttribute('aria-expanded', 'false');
+    this.live.textContent = '';
     this.input.removeAttribute('aria-activedescendant');
   }
 
