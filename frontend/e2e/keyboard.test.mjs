@@ -73,6 +73,9 @@ async function login(page, who) {
   await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
 }
 
+/** msg fills a message's placeholders in. */
+const msg = (key, vars = {}) => nb[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k]));
+
 /** selection is the document's selected text. */
 const selection = (page) => page.evaluate(() => document.getSelection().toString());
 
@@ -123,10 +126,14 @@ describe('keyboard only', () => {
       const keys = await page.getByTestId('editor-keys').textContent();
       assert.equal(keys, nb['editor.keys'], 'the keys are told under the text');
 
-      // Types at the end of the text.
+      // Types at the end of the text; the save status is a live region.
+      const status = page.locator('.save-status');
+      assert.equal(await status.getAttribute('role'), 'status');
+      assert.equal(await status.getAttribute('aria-live'), 'polite');
       await page.keyboard.press('Control+End');
       await page.keyboard.type(' Skrevet med tastaturet.');
       await waitSaved(page);
+      assert.equal(await status.textContent(), nb['save.saved']);
       assert.match(await serverText(server, plan.id, section.id), /kollektivtrafikk\. Skrevet med tastaturet\.\n$/);
 
       // Escape leaves the text for the toolbar; the arrows choose a tool, Tab goes back.
@@ -176,8 +183,12 @@ describe('keyboard only', () => {
       await member.keyboard.press('Control+Enter');
       await member.getByTestId('suggestion-composer').waitFor({ state: 'detached' });
 
-      // The leader accepts it from the sidebar.
+      // The leader accepts it from the sidebar; the suggestion was read out
+      // from the review's live region when it came.
       await page.getByTestId('accept-suggestion').waitFor();
+      const live = page.getByTestId('review-live');
+      assert.equal(await live.getAttribute('aria-live'), 'polite');
+      await live.filter({ hasText: msg('review.liveSuggestion', { name: DEMO_USERS.member.name }) }).waitFor();
       await tabTo(page, '[data-testid="accept-suggestion"]');
       await page.keyboard.press('Enter');
       const accepted = 'Kommunen skal bygge 250 nye boliger innen 2030.\nBoligene skal ligge nær kollektivtrafikk. Skrevet med tastaturet.\n';
@@ -187,6 +198,8 @@ describe('keyboard only', () => {
       await tabTo(page, '[data-testid="action-submit"]', { back: true, max: 200 });
       await page.keyboard.press('Enter');
       await page.locator('[data-testid="phase-banner"][data-submitted="true"]').waitFor();
+      // The member's page says so in its status region.
+      await member.locator('.page-plan p.notice[role="status"]', { hasText: nb['plan.live.submitted'] }).waitFor();
     } finally {
       await leaderContext.close();
       await memberContext.close();

@@ -239,7 +239,8 @@ export class App implements Router {
       LANGS.map((l) => h('option', { value: l, selected: l === lang() }, t(`lang.${l}`))),
     );
     const me = this.userId !== null ? this.auth.user : null;
-    this.connEl = me ? h('span', { class: 'conn', dataset: { state: this.session?.state ?? 'offline' } }) : null;
+    // The connection's state is read out when it changes (offline, back online).
+    this.connEl = me ? h('span', { class: 'conn', role: 'status', 'data-testid': 'connection', dataset: { state: this.session?.state ?? 'offline' } }) : null;
     replace(
       this.header,
       h('a', { class: 'brand', href: '/', 'data-link': '' }, t('app.title')),

@@ -249,7 +249,12 @@ export class PlanPage implements Page {
     if (this.plan && plan.seq < this.plan.seq) return; // an older answer
     // A section event applied here keeps what only a fetch brings.
     if (this.plan && !plan.you) plan = { ...plan, you: this.plan.you, members: this.plan.members, approvals: this.plan.approvals };
+    const before = this.plan;
     this.plan = plan;
+    // Someone else moved the plan on (a lock, a return, an approval, the
+    // draft submitted): the status region says so, as the banner changes.
+    if (before && before.phase !== plan.phase) this.noticeEl.textContent = t('plan.live.phase', { phase: phaseText(plan.phase) });
+    else if (before && !before.submitted && plan.submitted) this.noticeEl.textContent = t('plan.live.submitted');
     const h1 = this.headerEl.querySelector('h1');
     const hadFocus = document.activeElement === h1;
     const exportFocused = document.activeElement === this.exporter.element;
