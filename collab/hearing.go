@@ -449,6 +449,9 @@ func SuggestPadding(start, deadline time.Time) PaddingAdvice {
 	return out
 }
 
+// Now returns the hearings' clock.
+func (hs *Hearings) Now() time.Time { return hs.now() }
+
 // Today returns today's date in the hearings' time zone.
 func (hs *Hearings) Today() time.Time { return dayOf(hs.now(), hs.zone) }
 

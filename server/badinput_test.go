@@ -496,6 +496,16 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		tc{"freeze: unknown plan", "POST", plans + "/nope/versions", `{"name":"Utkast 2"}`, "", false, 404, collab.CodeNotFound, "plan"},
 		tc{"versions: unknown plan", "GET", plans + "/nope/versions", "", "", false, 404, collab.CodeNotFound, "plan"},
 
+		// The hearing: bad queries, and changes in a phase that has none.
+		tc{"hearing: weeks not a number", "GET", plan + "/hearing?weeks=x", "", "", false, 422, collab.CodeInvalid, "weeks"},
+		tc{"hearing: weeks out of range", "GET", plan + "/hearing?weeks=53", "", "", false, 422, collab.CodeInvalid, "weeks"},
+		tc{"hearing: deadline too long", "GET", plan + "/hearing?deadline=2027-01-011", "", "", false, 422, collab.CodeInvalid, "deadline"},
+		tc{"hearing: unknown plan", "GET", plans + "/nope/hearing", "", "", false, 404, collab.CodeNotFound, "plan"},
+		tc{"hearing export: unknown format", "GET", plan + "/hearing/responses/export?format=xlsx", "", "", false, 422, collab.CodeInvalid, "format"},
+		tc{"hearing start: not the steering group", "POST", plan + "/hearing/start", `{"deadline":{"$gt":""}}`, "", false, 403, collab.CodeForbidden, "steering"},
+		tc{"hearing body: wrong phase", "PUT", plan + "/hearing/bodies/b1", `{"status":"sent"}`, "", false, 409, collab.CodeWrongPhase, "hearing"},
+		tc{"moderation: wrong phase", "POST", plan + "/hearing/responses/x/moderation", `{"decision":"published"}`, "", false, 409, collab.CodeWrongPhase, "hearing"},
+
 		// GET /api/plans/:id/diff
 		tc{"diff: no from", "GET", diff, "", "", false, 422, collab.CodeInvalid, "from is required"},
 		tc{"diff: blank from", "GET", diff + "?from=%20&to=now", "", "", false, 422, collab.CodeInvalid, "from is required"},

@@ -203,8 +203,9 @@ func newTestServerOn(t *testing.T, store collab.Store, opts ...func(*server.Conf
 	reg := prometheus.NewRegistry()
 	cfg := server.Config{
 		Store: store, Bus: bus, Plans: plans, Engine: engine, Hub: hub, UI: testUI, Registry: reg, Accounts: accounts,
-		Log:  slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Mail: newTestMailer(t, store, nil),
+		Log:      slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Mail:     newTestMailer(t, store, nil),
+		Hearings: collab.NewHearings(collab.HearingsConfig{Plans: plans, Store: store.(collab.HearingStore)}),
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -118,6 +118,15 @@ var apiRoutes = []apiRoute{
 	{method: "GET", path: "/plans/:id/exports/:eid", handler: (*Server).getExport, action: auth.ActionExport},
 	{method: "GET", path: "/plans/:id/exports/:eid/file", handler: (*Server).exportFile, action: auth.ActionExport},
 
+	// The hearing (docs/hearing.md); its public page is /h/:token.
+	{method: "GET", path: "/plans/:id/hearing", handler: (*Server).getHearing, action: auth.ActionReadPlan},
+	{method: "PUT", path: "/plans/:id/hearing", handler: (*Server).decideHearing, action: auth.ActionDecideHearing},
+	{method: "POST", path: "/plans/:id/hearing/start", handler: (*Server).startHearing, action: auth.ActionStartHearing},
+	{method: "PUT", path: "/plans/:id/hearing/bodies/:bid", handler: (*Server).setHearingBody, action: auth.ActionRunHearing},
+	{method: "GET", path: "/plans/:id/hearing/responses", handler: (*Server).listResponses, action: auth.ActionReadPlan},
+	{method: "GET", path: "/plans/:id/hearing/responses/export", handler: (*Server).exportResponses, action: auth.ActionExport},
+	{method: "POST", path: "/plans/:id/hearing/responses/:rid/moderation", handler: (*Server).moderateResponse, action: auth.ActionModerateResponses},
+
 	{method: "GET", path: "/admin/users", handler: (*Server).listUsers, action: auth.ActionManageUsers},
 	{method: "POST", path: "/admin/users", handler: (*Server).createUser, action: auth.ActionManageUsers},
 	{method: "PATCH", path: "/admin/users/:uid", handler: (*Server).updateUser, action: auth.ActionManageUsers},

@@ -939,6 +939,35 @@ var planCalls = []planCall{
 		request: func(c *cast, p collab.Plan) (string, string) {
 			return "/plans/" + p.ID + "/exports/" + c.fx.export + "/file", ""
 		}},
+
+	// The hearing (docs/hearing.md): members read it and its responses
+	// in every phase; deciding, starting, tracking the bodies and
+	// moderating have phases of their own (server/hearing_test.go goes
+	// through them).
+	{route: "GET /plans/:id/hearing", action: auth.ActionReadPlan,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/hearing", "" }},
+	{route: "PUT /plans/:id/hearing", action: auth.ActionDecideHearing,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/hearing", jsonOf(map[string]any{"form": "Offentlig ettersyn"})
+		}},
+	{route: "POST /plans/:id/hearing/start", action: auth.ActionStartHearing,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/hearing/start", jsonOf(map[string]any{"weeks": 6})
+		}},
+	{route: "PUT /plans/:id/hearing/bodies/:bid", action: auth.ActionRunHearing,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/hearing/bodies/b1", jsonOf(map[string]any{"status": "sent"})
+		}},
+	{route: "GET /plans/:id/hearing/responses", action: auth.ActionReadPlan,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/hearing/responses", "" }},
+	{route: "GET /plans/:id/hearing/responses/export", action: auth.ActionExport,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/hearing/responses/export?format=csv", ""
+		}},
+	{route: "POST /plans/:id/hearing/responses/:rid/moderation", action: auth.ActionModerateResponses,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/hearing/responses/AAAA-AAAA-AAAA-AAAA/moderation", jsonOf(map[string]any{"decision": "published"})
+		}},
 }
 
 // matrixPhases are the phases each plan call is made in.
@@ -1220,7 +1249,7 @@ func TestRoutes_EveryNonPublicRouteNeedsAValidToken(t *testing.T) {
 	p := ts.createPlan("Boligplan")
 	params := map[string]string{":id": p.ID, ":sid": firstSection(p), ":uid": ts.kari.ID, ":cid": "no-comment", ":sgid": "no-suggestion",
 		":gid": "no-goal", ":stid": "no-strategy", ":mid": "no-measure", ":iid": "no-indicator", ":msid": "no-milestone",
-		":rid": "no-round", ":fid": "no-finding", ":eid": "no-export"}
+		":rid": "no-round", ":fid": "no-finding", ":eid": "no-export", ":bid": "no-body"}
 	forge := func(secret []byte, exp time.Duration) string {
 		now := time.Now()
 		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{

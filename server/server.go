@@ -106,6 +106,12 @@ type Config struct {
 	// (TEMAPLAN_CHROMIUM); export.DefaultChromium when empty. Without
 	// it, a PDF export answers export_unavailable.
 	Chromium string
+	// Hearings runs the public hearings (routes /h/:token and
+	// /api/plans/:id/hearing…); nil answers them unavailable.
+	Hearings *collab.Hearings
+	// HearingLimiter limits the responses posted from one client address
+	// (by default 5, then one every two minutes).
+	HearingLimiter *auth.LoginLimiter
 	// BodyLimit is the largest request body accepted, in bytes
 	// (DefaultBodyLimit when 0).
 	BodyLimit int64
@@ -155,6 +161,12 @@ func New(cfg Config) *Server {
 		if cfg.Zone, err = time.LoadLocation("Europe/Oslo"); err != nil {
 			cfg.Zone = time.UTC
 		}
+	}
+	if cfg.HearingLimiter == nil {
+		// Both buckets count the client address; the second is the
+		// limiter's per-account bucket, keyed by the address too.
+		cfg.HearingLimiter, _ = auth.NewLoginLimiter(auth.LoginLimitConfig{IPEvery: 2 * time.Minute, IPBurst: 5,
+			AccountEvery: 2 * time.Minute, AccountBurst: 5, Now: cfg.Now})
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, metrics: newHTTPMetrics(cfg.Registry),
 		access: newAccessCache(cfg.Plans, accessCacheTTL), exports: newExportService(cfg)}
@@ -207,6 +219,7 @@ func (s *Server) routes() {
 	api := e.Group("/api")
 	s.routesAPI(api)
 	s.routesCollab(api)
+	s.routesHearing(e)
 
 	// Everything else: the UI with its client-side routes, or a JSON 404
 	// under /api.

@@ -153,6 +153,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Mail:                 m.mailer,
 		Chromium:             cfg.Chromium,
 		Exports:              exportStore(m.store),
+		Hearings:             hearings(plans, m.store),
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -354,6 +355,20 @@ func (m *Main) Close() error {
 func exportStore(s collab.Store) export.Store {
 	es, _ := s.(export.Store)
 	return es
+}
+
+// hearings runs the public hearings on the store, in the municipalities'
+// time zone (Europe/Oslo); nil when the store keeps no hearings.
+func hearings(plans *collab.Plans, s collab.Store) *collab.Hearings {
+	hs, ok := s.(collab.HearingStore)
+	if !ok {
+		return nil
+	}
+	zone, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		zone = time.UTC
+	}
+	return collab.NewHearings(collab.HearingsConfig{Plans: plans, Store: hs, Zone: zone})
 }
 
 // pdfDescription names the browser that prints PDF exports for the
