@@ -25,6 +25,7 @@ import { processViews } from '../process/views';
 import { ReviewController } from '../review/controller';
 import { scorecardView } from '../scorecard/view';
 import { versionsView } from '../versions/view';
+import { hearingView } from '../hearing/view';
 import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk } from './outline';
 import { kindText, municipalityText, phaseText, problemText, roleText, statusText, typeText } from './labels';
 import { approvals, bannerActions, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
@@ -39,6 +40,7 @@ const VIEWS: Partial<Record<ViewName, ViewFactory>> = {
   malekort: scorecardView,
   okonomi: economicsView,
   versjoner: versionsView,
+  hoering: hearingView,
 };
 
 /** How long after the last change of the text the section's checks run again (ms). */

@@ -27,9 +27,9 @@ export interface PlanView {
   destroy(): void;
 }
 
-export type ViewName = 'oversikt' | 'tiltak' | 'malekort' | 'okonomi' | 'fremdrift' | 'personvern' | 'klarsprak' | 'versjoner';
+export type ViewName = 'oversikt' | 'tiltak' | 'malekort' | 'okonomi' | 'fremdrift' | 'personvern' | 'klarsprak' | 'versjoner' | 'hoering';
 
 /** VIEW_NAMES in the order of the plan page's tabs (after Tekst). */
-export const VIEW_NAMES: ViewName[] = ['oversikt', 'tiltak', 'malekort', 'okonomi', 'fremdrift', 'personvern', 'klarsprak', 'versjoner'];
+export const VIEW_NAMES: ViewName[] = ['oversikt', 'tiltak', 'malekort', 'okonomi', 'fremdrift', 'personvern', 'klarsprak', 'versjoner', 'hoering'];
 
 export type ViewFactory = (ctx: ViewContext) => PlanView;
