@@ -20,6 +20,7 @@ import { h, replace, uniqueId } from '../dom';
 import { errorText, t } from '../i18n';
 import { QUILL_FORMATS } from './formats';
 import { registerQuill, type Quill, type TableModule } from './quill';
+import { RemoteCursors } from '../presence/cursors';
 import { cleanChange, cleanDocument, sameOps } from './sanitize';
 import { Toolbar } from './toolbar';
 
@@ -41,6 +42,8 @@ const SAVING_DELAY = 400;
 export class SectionEditor implements DocView {
   readonly element: HTMLElement;
   readonly quill: Quill;
+  /** The other people's cursors over the text. */
+  readonly cursors: RemoteCursors;
   private readonly toolbar: Toolbar;
   private readonly statusEl: HTMLElement;
   private readonly problemEl: HTMLElement;
@@ -72,7 +75,6 @@ export class SectionEditor implements DocView {
         table: true,
         history: { userOnly: true },
         uploader: { mimetypes: [] },
-        cursors: { transformOnTextChange: true, hideDelayMs: 4000, hideSpeedMs: 300 },
         keyboard: {
           bindings: {
             // No checklists: "[ ]" at the start of a line stays text.
@@ -105,7 +107,11 @@ export class SectionEditor implements DocView {
     });
     this.element = h('div', { class: 'editor is-readonly', 'data-readonly': 'true' }, this.toolbar.element, host, this.statusEl, this.problemEl, this.keysEl);
 
+    this.cursors = new RemoteCursors(this.quill);
     this.quill.on('text-change', (delta: Delta, old: Delta, source: string) => {
+      // Remote cursors move with every change of the text, as data; they
+      // are drawn at the next frame.
+      this.cursors.transform(delta);
       if (this.applying || source === 'silent') return;
       this.handleLocal(delta, old);
     });
@@ -149,6 +155,7 @@ export class SectionEditor implements DocView {
     this.sync?.detach();
     this.sync = null;
     if (this.savingTimer) clearTimeout(this.savingTimer);
+    this.cursors.destroy();
     this.element.remove();
   }
 

@@ -1,5 +1,5 @@
 // Quill, built from its core with exactly the whitelisted formats and
-// embeds (plus the table module and remote cursors): nothing else is even
+// embeds (plus the table module): nothing else is even
 // registered, so the editor cannot produce a format the server refuses.
 import Quill from 'quill/core';
 import Blockquote from 'quill/formats/blockquote';
@@ -13,7 +13,6 @@ import Strike from 'quill/formats/strike';
 import Underline from 'quill/formats/underline';
 import Table from 'quill/modules/table';
 import Icons from 'quill/ui/icons';
-import QuillCursors from 'quill-cursors';
 import { MeasureBlot } from './measureblot';
 import { sanitizeLink } from './sanitize';
 
@@ -43,7 +42,6 @@ export function registerQuill(): typeof Quill {
       'formats/indent': Indent,
       'formats/measure': MeasureBlot,
       'modules/table': Table,
-      'modules/cursors': QuillCursors,
     },
     true,
   );

@@ -18,7 +18,7 @@ import { measuresView } from '../content/measures';
 import { overviewView } from '../content/overview';
 import { SectionEditor } from '../editor/editor';
 import { ExportControl } from '../export/dialog';
-import { t, type MessageKey } from '../i18n';
+import { lang, t, type MessageKey } from '../i18n';
 import { PresenceTracker, initials, type Peer } from '../presence/presence';
 import { SectionChecks } from '../process/sectionchecks';
 import { processViews } from '../process/views';
@@ -45,13 +45,6 @@ const VIEWS: Partial<Record<ViewName, ViewFactory>> = {
 
 /** How long after the last change of the text the section's checks run again (ms). */
 const CHECKS_IDLE = 1500;
-
-interface Cursors {
-  createCursor(id: string, name: string, color: string): unknown;
-  moveCursor(id: string, range: { index: number; length: number }): void;
-  removeCursor(id: string): void;
-  cursors(): { id: string }[];
-}
 
 export class PlanPage implements Page {
   readonly element: HTMLElement;
@@ -98,6 +91,9 @@ export class PlanPage implements Page {
   /** The plan seq at which held changes were last sent again. */
   private resumedAt = -1;
   private alive = true;
+  private presenceFrame = 0;
+  /** What the list of people here shows (it is drawn again only when that changes). */
+  private presenceKey = '';
 
   constructor(
     private readonly router: Router,
@@ -149,7 +145,7 @@ export class PlanPage implements Page {
         h('aside', { class: 'presence', 'aria-labelledby': presenceHead }, h('h2', { id: presenceHead }, t('presence.heading')), this.presenceEl),
       ),
     );
-    this.tracker = new PresenceTracker(this.session, planId, session.clientId, () => this.renderPresence());
+    this.tracker = new PresenceTracker(this.session, planId, session.clientId, () => this.schedulePresence());
     this.renderPresence();
     void this.load();
   }
@@ -163,6 +159,7 @@ export class PlanPage implements Page {
   destroy(): void {
     if (!this.alive) return;
     this.alive = false;
+    if (this.presenceFrame) cancelAnimationFrame(this.presenceFrame);
     this.unsubPlan?.();
     this.exporter.destroy();
     this.tracker.destroy();
@@ -832,6 +829,17 @@ export class PlanPage implements Page {
 
   // Presence.
 
+  // schedulePresence draws who is here at the next frame: presence comes
+  // up to ten times a second from every person, and one frame shows all
+  // that came meanwhile.
+  private schedulePresence(): void {
+    if (this.presenceFrame || !this.alive) return;
+    this.presenceFrame = requestAnimationFrame(() => {
+      this.presenceFrame = 0;
+      if (this.alive) this.renderPresence();
+    });
+  }
+
   private renderPresence(): void {
     const peers = [...this.tracker.peers.values()].sort((a, b) => a.name.localeCompare(b.name, 'nb'));
     const me = this.session.user?.name || '';
@@ -848,27 +856,30 @@ export class PlanPage implements Page {
         where ? h('span', { class: 'where' }, ` ${t('presence.in', { section: where })}`) : null,
       );
     };
-    replace(
-      this.presenceEl,
-      me ? item({ name: me, color: '#57606a', doc: this.editorDoc ?? '' }, true) : null,
-      peers.map((p) => item(p, false)),
-    );
-    if (peers.length === 0) this.presenceEl.append(h('li', { class: 'nobody' }, t('presence.nobody')));
+    // A cursor that moved changes nothing in the list.
+    const key = JSON.stringify([lang(), me, sectionTitle(this.editorDoc ?? ''), peers.map((p) => [p.client, p.name, p.color, sectionTitle(p.doc)])]);
+    if (key !== this.presenceKey) {
+      this.presenceKey = key;
+      replace(
+        this.presenceEl,
+        me ? item({ name: me, color: '#57606a', doc: this.editorDoc ?? '' }, true) : null,
+        peers.map((p) => item(p, false)),
+      );
+      if (peers.length === 0) this.presenceEl.append(h('li', { class: 'nobody' }, t('presence.nobody')));
+    }
     this.renderCursors();
   }
 
   private renderCursors(): void {
     const editor = this.editor;
     if (!editor) return;
-    const cursors = editor.quill.getModule('cursors') as Cursors;
     const here = new Set<string>();
     for (const p of this.tracker.peers.values()) {
       if (p.doc !== this.editorDoc) continue;
       here.add(p.client);
-      cursors.createCursor(p.client, p.name, p.color);
-      cursors.moveCursor(p.client, { index: p.index, length: p.length });
+      editor.cursors.set(p.client, p.name, p.color, { index: p.index, length: p.length });
     }
-    for (const c of cursors.cursors()) if (!here.has(c.id)) cursors.removeCursor(c.id);
+    for (const id of editor.cursors.ids()) if (!here.has(id)) editor.cursors.remove(id);
   }
 }
 

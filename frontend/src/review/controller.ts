@@ -702,7 +702,7 @@ export class ReviewController {
     if (o.scrollText) {
       requestAnimationFrame(() => {
         const sel = key.startsWith('t:') ? `[data-thread-id="${CSS.escape(key.slice(2))}"]` : `[data-suggestion-id="${CSS.escape(key.slice(2))}"]`;
-        this.overlay.layer.querySelector<HTMLElement>(sel)?.scrollIntoView({ block: 'nearest' });
+        this.overlay.find(sel)?.scrollIntoView({ block: 'nearest' });
       });
     }
   }

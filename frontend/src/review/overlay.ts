@@ -3,11 +3,14 @@
 // on request, who wrote what — drawn as absolutely positioned boxes over
 // the text, computed from the text's own layout. Nothing is written into
 // the document: no format, no op, nothing another user could receive.
+// Highlights and authorship colours lie under the text (a layer behind it,
+// so the text keeps its own colour without a blend mode, which made every
+// frame expensive to paint); the suggestions' strikes lie over it.
 //
 // The boxes let the pointer through (selecting text works as before); a
 // click on the text is tested against them, and a click on a box itself
 // (a keyboard user's synthetic click, a test) focuses its thread too.
-import { h, replace } from '../dom';
+import { h } from '../dom';
 import type { Quill } from '../editor/quill';
 import type { TextRange } from './ranges';
 
@@ -55,6 +58,12 @@ interface Box {
   height: number;
 }
 
+interface Drawn {
+  /** What the element shows (its boxes and state): the same means it is kept. */
+  sig: string;
+  el: HTMLElement;
+}
+
 interface Hit {
   kind: 'thread' | 'suggestion';
   id: string;
@@ -63,10 +72,16 @@ interface Hit {
 }
 
 export class ReviewOverlay {
+  /** The layer over the text (suggestions). */
   readonly layer: HTMLElement;
+  /** The layer under the text (highlights, the draft's range, authorship). */
+  readonly under: HTMLElement;
   private readonly authorsEl: HTMLElement;
+  private readonly highlightsEl: HTMLElement;
   private readonly marksEl: HTMLElement;
   private hits: Hit[] = [];
+  /** The marks drawn, by thread, suggestion or authorship box, with what they show. */
+  private drawn = new Map<string, Drawn>();
   private model: OverlayModel = { threads: [], suggestions: [], authors: null, draft: null };
   private frame = 0;
   private readonly resize: ResizeObserver | null;
@@ -78,9 +93,11 @@ export class ReviewOverlay {
     private readonly on: OverlayHandlers,
   ) {
     this.authorsEl = h('div', { class: 'review-authors' });
+    this.highlightsEl = h('div', { class: 'review-highlights' });
     this.marksEl = h('div', { class: 'review-marks' });
-    this.layer = h('div', { class: 'review-overlay', 'aria-hidden': 'true' }, this.authorsEl, this.marksEl);
-    quill.container.append(this.layer);
+    this.under = h('div', { class: 'review-overlay review-under', 'aria-hidden': 'true' }, this.authorsEl, this.highlightsEl);
+    this.layer = h('div', { class: 'review-overlay', 'aria-hidden': 'true' }, this.marksEl);
+    quill.container.append(this.under, this.layer);
     quill.root.addEventListener('scroll', this.onScroll);
     quill.root.addEventListener('click', this.onClick);
     window.addEventListener('resize', this.onScroll);
@@ -95,6 +112,7 @@ export class ReviewOverlay {
     this.quill.root.removeEventListener('scroll', this.onScroll);
     this.quill.root.removeEventListener('click', this.onClick);
     window.removeEventListener('resize', this.onScroll);
+    this.under.remove();
     this.layer.remove();
   }
 
@@ -112,7 +130,11 @@ export class ReviewOverlay {
     });
   }
 
-  /** draw computes every box from the text's layout now. */
+  /**
+   * draw computes every box from the text's layout now. Marks whose boxes
+   * and state are as drawn last time keep their elements: a change of the
+   * text (typed here or by someone else) rebuilds only the marks it moved.
+   */
   draw(): void {
     const m = this.model;
     const origin = this.quill.container.getBoundingClientRect();
@@ -122,34 +144,50 @@ export class ReviewOverlay {
       return { index, length: Math.max(0, Math.min(r.length, docLength - 1 - index)) };
     };
     this.hits = [];
+    const next = new Map<string, Drawn>();
+    const take = (key: string, sig: string, build: () => HTMLElement): HTMLElement => {
+      const old = this.drawn.get(key);
+      const el = old && old.sig === sig ? old.el : build();
+      next.set(key, { sig, el });
+      return el;
+    };
 
     const authors: HTMLElement[] = [];
+    let k = 0;
     for (const a of m.authors ?? []) {
       for (const b of textBoxes(this.quill, clamp(a.range), origin)) {
-        const el = box('review-author', b);
-        el.style.backgroundColor = a.color;
-        authors.push(el);
+        authors.push(
+          take(`a:${k++}`, `${a.color}|${boxesKey([b])}`, () => {
+            const el = box('review-author', b);
+            el.style.backgroundColor = a.color;
+            return el;
+          }),
+        );
       }
     }
-    replace(this.authorsEl, authors);
 
+    const highlights: HTMLElement[] = [];
     const marks: HTMLElement[] = [];
     if (m.draft && m.draft.length > 0) {
       const boxes = textBoxes(this.quill, clamp(m.draft), origin);
-      if (boxes.length > 0) marks.push(group('review-draft', boxes, {}));
+      if (boxes.length > 0) highlights.push(take('draft', boxesKey(boxes), () => group('review-draft', boxes, {})));
     }
     // Longer ranges first, so a short range inside a long one is drawn on top.
     const threads = [...m.threads].filter((t) => t.range.length > 0).sort((a, b) => b.range.length - a.range.length);
     for (const th of threads) {
       const boxes = textBoxes(this.quill, clamp(th.range), origin);
       if (boxes.length === 0) continue;
-      const el = group(`review-highlight${th.active ? ' is-active' : ''}`, boxes, {
-        'data-testid': 'comment-highlight',
-        'data-thread-id': th.id,
-        'data-active': String(th.active),
-      });
-      el.addEventListener('click', () => this.on.thread(th.id, true));
-      marks.push(el);
+      highlights.push(
+        take(`t:${th.id}`, `${th.active}|${boxesKey(boxes)}`, () => {
+          const el = group(`review-highlight${th.active ? ' is-active' : ''}`, boxes, {
+            'data-testid': 'comment-highlight',
+            'data-thread-id': th.id,
+            'data-active': String(th.active),
+          });
+          el.addEventListener('click', () => this.on.thread(th.id, true));
+          return el;
+        }),
+      );
       this.hits.push({ kind: 'thread', id: th.id, length: th.range.length, boxes });
     }
     for (const sg of m.suggestions) {
@@ -159,34 +197,47 @@ export class ReviewOverlay {
       if (boxes.length === 0 && !caret) continue;
       const struck = boxes.length > 0;
       if (!struck && caret) boxes = [{ ...caret, width: 2 }];
-      const el = group(`review-suggestion${sg.active ? ' is-active' : ''}${sg.outdated ? ' is-outdated' : ''}${struck ? ' has-strike' : ''}`, boxes, {
-        'data-testid': 'suggestion-overlay',
-        'data-suggestion-id': sg.id,
-        'data-active': String(sg.active),
-        'data-outdated': String(sg.outdated),
-        title: sg.label,
-      });
-      if (sg.text !== '') {
-        // The suggested text beside the end of the range: small and raised
-        // (over the line's upper edge) while it is not the active one, so
-        // the text around stays readable; the active one in full, under
-        // the line.
-        const last = struck ? boxes[boxes.length - 1]! : boxes[0]!;
-        const first = boxes[0]!;
-        const chip = h('span', { class: `review-insert${sg.active ? ' is-full' : ''}`, 'data-testid': 'suggestion-insert' }, sg.text);
-        const x = last.left + (struck ? last.width : 0) - first.left;
-        chip.style.left = `${sg.active ? last.left - first.left : x}px`;
-        // Kept inside the editor: from where it starts to the right edge.
-        const room = Math.max(40, origin.width - (first.left + (sg.active ? last.left - first.left : x)) - 12);
-        chip.style.maxWidth = `${sg.active ? room : Math.min(room, 160)}px`;
-        chip.style.top = sg.active ? `${last.top - first.top + last.height + 2}px` : `${last.top - first.top - last.height * 0.45}px`;
-        el.append(chip);
-      }
-      el.addEventListener('click', () => this.on.suggestion(sg.id, true));
-      marks.push(el);
+      const sig = `${sg.active}|${sg.outdated}|${struck}|${sg.label}|${sg.text}|${Math.round(origin.width)}|${boxesKey(boxes)}`;
+      marks.push(take(`s:${sg.id}`, sig, () => this.suggestionMark(sg, boxes, struck, origin)));
       this.hits.push({ kind: 'suggestion', id: sg.id, length: Math.max(r.length, 1), boxes });
     }
-    replace(this.marksEl, marks);
+    this.drawn = next;
+    sync(this.authorsEl, authors);
+    sync(this.highlightsEl, highlights);
+    sync(this.marksEl, marks);
+  }
+
+  private suggestionMark(sg: OverlaySuggestion, boxes: Box[], struck: boolean, origin: DOMRect): HTMLElement {
+    const el = group(`review-suggestion${sg.active ? ' is-active' : ''}${sg.outdated ? ' is-outdated' : ''}${struck ? ' has-strike' : ''}`, boxes, {
+      'data-testid': 'suggestion-overlay',
+      'data-suggestion-id': sg.id,
+      'data-active': String(sg.active),
+      'data-outdated': String(sg.outdated),
+      title: sg.label,
+    });
+    if (sg.text !== '') {
+      // The suggested text beside the end of the range: small and raised
+      // (over the line's upper edge) while it is not the active one, so
+      // the text around stays readable; the active one in full, under
+      // the line.
+      const last = struck ? boxes[boxes.length - 1]! : boxes[0]!;
+      const first = boxes[0]!;
+      const chip = h('span', { class: `review-insert${sg.active ? ' is-full' : ''}`, 'data-testid': 'suggestion-insert' }, sg.text);
+      const x = last.left + (struck ? last.width : 0) - first.left;
+      chip.style.left = `${sg.active ? last.left - first.left : x}px`;
+      // Kept inside the editor: from where it starts to the right edge.
+      const room = Math.max(40, origin.width - (first.left + (sg.active ? last.left - first.left : x)) - 12);
+      chip.style.maxWidth = `${sg.active ? room : Math.min(room, 160)}px`;
+      chip.style.top = sg.active ? `${last.top - first.top + last.height + 2}px` : `${last.top - first.top - last.height * 0.45}px`;
+      el.append(chip);
+    }
+    el.addEventListener('click', () => this.on.suggestion(sg.id, true));
+    return el;
+  }
+
+  /** find returns the mark that matches selector, in either layer. */
+  find(selector: string): HTMLElement | null {
+    return this.layer.querySelector<HTMLElement>(selector) ?? this.under.querySelector<HTMLElement>(selector);
   }
 
   // click focuses the thread (or suggestion) under a click on the text,
@@ -209,6 +260,32 @@ export class ReviewOverlay {
     if (best.kind === 'thread') this.on.thread(best.id, focus);
     else this.on.suggestion(best.id, focus);
   }
+}
+
+// boxesKey is a short description of boxes, to tell whether they moved.
+function boxesKey(boxes: Box[]): string {
+  return boxes.map((b) => `${Math.round(b.left)},${Math.round(b.top)},${Math.round(b.width)},${Math.round(b.height)}`).join(';');
+}
+
+// sync makes els the children of parent, touching only what changed: an
+// element kept in its place stays, a new one replaces the old one there.
+function sync(parent: HTMLElement, els: HTMLElement[]): void {
+  const kids = parent.children;
+  const kept = new Set(els);
+  let inPlace = kids.length === els.length;
+  for (let i = 0; inPlace && i < els.length; i++) {
+    // An element drawn before must be where it was.
+    if (els[i]!.parentNode === parent && kids[i] !== els[i]) inPlace = false;
+  }
+  if (!inPlace) {
+    parent.replaceChildren(...els);
+    return;
+  }
+  for (let i = 0; i < els.length; i++) {
+    const old = kids[i]!;
+    if (old !== els[i]) parent.replaceChild(els[i]!, old);
+  }
+  for (const el of [...kids]) if (!kept.has(el as HTMLElement)) el.remove();
 }
 
 // box returns an absolutely placed box.
@@ -262,7 +339,7 @@ export function textBoxes(quill: Quill, r: TextRange, origin: DOMRect): Box[] {
   const start = domPoint(quill, r.index);
   const end = domPoint(quill, r.index + r.length);
   if (!start || !end) return [];
-  const whole = document.createRange();
+  const { whole, part } = scratch();
   try {
     whole.setStart(start[0], start[1]);
     whole.setEnd(end[0], end[1]);
@@ -271,18 +348,36 @@ export function textBoxes(quill: Quill, r: TextRange, origin: DOMRect): Box[] {
   }
   const rects: DOMRect[] = [];
   const walker = document.createTreeWalker(quill.root, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    if (!whole.intersectsNode(n)) continue;
+  // From the range's first text node (not from the top of the text), up
+  // to the first text node after it.
+  let n: Node | null = whole.startContainer.nodeType === Node.TEXT_NODE ? (walker.currentNode = whole.startContainer) : walker.nextNode();
+  let inside = false;
+  for (; n; n = walker.nextNode()) {
+    if (!whole.intersectsNode(n)) {
+      if (inside) break;
+      continue;
+    }
+    inside = true;
     const text = n as Text;
     // Quill's cursor placeholders (zero-width text) are not text of the document.
     if (text.data === '\uFEFF') continue;
-    const part = document.createRange();
     part.setStart(text, text === whole.startContainer ? whole.startOffset : 0);
     part.setEnd(text, text === whole.endContainer ? whole.endOffset : text.length);
     if (part.collapsed) continue;
     for (const rect of part.getClientRects()) if (rect.width > 0 && rect.height > 0) rects.push(rect);
   }
   return mergeBoxes(rects.map((b) => ({ left: b.left - origin.left, top: b.top - origin.top, width: b.width, height: b.height })));
+}
+
+let ranges: { whole: Range; part: Range } | null = null;
+
+// scratch returns the two Ranges every measurement reuses: a Range the
+// page creates stays live, updated by every change of the document, until
+// it is garbage collected — a new pair per box per frame made every
+// change of the text slower the longer someone typed.
+function scratch(): { whole: Range; part: Range } {
+  ranges ??= { whole: document.createRange(), part: document.createRange() };
+  return ranges;
 }
 
 // caretBox returns the box of a caret at index, relative to the
