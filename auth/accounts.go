@@ -387,24 +387,35 @@ func (a *Accounts) EnsureUser(ctx context.Context, municipality string, in NewUs
 	now := a.now()
 	acct := Account{ID: a.cfg.NewID(), Email: email, Name: in.Name, Municipality: municipality,
 		PasswordHash: hash, Admin: in.Admin, Created: now, Updated: now}
-	if err := a.cfg.Store.CreateAccount(ctx, acct); err != nil {
-		if errors.Is(err, collab.ErrDuplicate) {
-			// Another node seeds it at the same moment; on MongoDB its
-			// e-mail claim may be stored a moment before its account.
-			for range 50 {
-				if acct, ok, err := a.cfg.Store.AccountByEmail(ctx, email); err == nil && ok {
-					return acct, nil
-				}
-				select {
-				case <-ctx.Done():
-					return Account{}, ctx.Err()
-				case <-time.After(20 * time.Millisecond):
-				}
-			}
-		}
+	// Another node may seed it at the same moment.
+	acct, _, err = a.insertOrFind(ctx, acct)
+	if err != nil {
 		return Account{}, fmt.Errorf("create account %s: %w", email, err)
 	}
 	return acct, nil
+}
+
+// insertOrFind stores acct. When its e-mail is taken by an account made
+// at the same moment (another node seeding, another login provisioning
+// the same person), it returns that account and existed instead; on
+// MongoDB the e-mail's claim may be stored a moment before its account,
+// so it looks for a second.
+func (a *Accounts) insertOrFind(ctx context.Context, acct Account) (_ Account, existed bool, err error) {
+	err = a.cfg.Store.CreateAccount(ctx, acct)
+	if !errors.Is(err, collab.ErrDuplicate) {
+		return acct, false, err
+	}
+	for range 50 {
+		if found, ok, ferr := a.cfg.Store.AccountByEmail(ctx, acct.Email); ferr == nil && ok {
+			return found, true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return Account{}, false, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return Account{}, false, err
 }
 
 // UserPatch is the input for changing an account; nil fields stay.

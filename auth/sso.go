@@ -2,12 +2,10 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/temaplan/temaplan/collab"
 )
@@ -87,21 +85,10 @@ func (a *Accounts) provision(ctx context.Context, email string, id Identity) (Ac
 	}
 	now := a.now()
 	acct := Account{ID: a.cfg.NewID(), Email: email, Name: name, Municipality: m.ID, Created: now, Updated: now}
-	err = a.cfg.Store.CreateAccount(ctx, acct)
-	if errors.Is(err, collab.ErrDuplicate) {
-		// A login of the same person at the same moment made it; on
-		// MongoDB its e-mail claim may be stored a moment before the
-		// account.
-		for range 50 {
-			if acct, ok, err := a.cfg.Store.AccountByEmail(ctx, email); err == nil && ok {
-				return acct, nil
-			}
-			select {
-			case <-ctx.Done():
-				return Account{}, ctx.Err()
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
+	// A login of the same person at the same moment may make it first.
+	acct, existed, err := a.insertOrFind(ctx, acct)
+	if existed {
+		return acct, nil
 	}
 	if err != nil {
 		return Account{}, collab.Wrap(collab.CodeUnavailable, err, "the account could not be stored; try again")
