@@ -31,6 +31,7 @@ export class App implements Router {
   private page: Page | null = null;
   private session: Session | null = null;
   private clientId = '';
+  private claimed: Promise<void> = Promise.resolve();
   private connEl: HTMLElement | null = null;
   /** The user the page was built for; another one means a reload. */
   private userId: string | null = null;
@@ -53,7 +54,10 @@ export class App implements Router {
   }
 
   async start(): Promise<void> {
-    this.clientId = await claimClientId();
+    // The tab's id is claimed while the session is restored, not before.
+    this.claimed = claimClientId().then((id) => {
+      this.clientId = id;
+    });
     this.renderHeader();
     this.auth.subscribe((s) => this.onAuth(s));
     await this.restore();
@@ -78,7 +82,7 @@ export class App implements Router {
   private async restore(): Promise<void> {
     replace(this.pageEl, h('p', { 'aria-busy': 'true' }, t('app.loading')));
     try {
-      await this.auth.start();
+      await Promise.all([this.auth.start(), this.claimed]);
     } catch {
       this.page?.destroy();
       this.page = null;

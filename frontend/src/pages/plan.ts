@@ -8,39 +8,39 @@
 // lock, a return or a changed role shows in every tab at once.
 import { ApiError, type Api } from '../api/client';
 import { SECTION_STATUSES, type Me, type Plan, type Section, type SectionStatus } from '../api/types';
+import type { DocSync } from '../collab/docsync';
 import type { Session } from '../collab/session';
 import { confirmDialog, promptText } from '../dialog';
 import { h, replace, uniqueId } from '../dom';
 import { MeasureEmbeds } from '../content/embed';
-import { economicsView } from '../content/economics';
 import { MeasureInserter } from '../content/inserter';
-import { measuresView } from '../content/measures';
-import { overviewView } from '../content/overview';
 import { SectionEditor } from '../editor/editor';
 import { ExportControl } from '../export/dialog';
 import { lang, t, type MessageKey } from '../i18n';
 import { PresenceTracker, initials, type Peer } from '../presence/presence';
 import { SectionChecks } from '../process/sectionchecks';
-import { processViews } from '../process/views';
 import { ReviewController } from '../review/controller';
-import { scorecardView } from '../scorecard/view';
-import { versionsView } from '../versions/view';
-import { hearingView } from '../hearing/view';
 import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk } from './outline';
 import { kindText, municipalityText, phaseText, problemText, roleText, statusText, typeText } from './labels';
 import { approvals, bannerActions, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
 import { planPath, viewPath, type Page, type Route, type Router } from './router';
 import { VIEW_NAMES, type PlanView, type ViewContext, type ViewFactory, type ViewName } from './views';
 
-/** The views of the plan page's tabs, by name. */
-const VIEWS: Partial<Record<ViewName, ViewFactory>> = {
-  ...processViews,
-  oversikt: overviewView,
-  tiltak: measuresView,
-  malekort: scorecardView,
-  okonomi: economicsView,
-  versjoner: versionsView,
-  hoering: hearingView,
+/**
+ * The views of the plan page's tabs, by name, each loaded when it is first
+ * opened (a chunk of its own): the page with a section's text, which most
+ * people open first, does not wait for the code of every view.
+ */
+const VIEWS: Partial<Record<ViewName, () => Promise<ViewFactory | undefined>>> = {
+  oversikt: () => import('../content/overview').then((m) => m.overviewView),
+  tiltak: () => import('../content/measures').then((m) => m.measuresView),
+  malekort: () => import('../scorecard/view').then((m) => m.scorecardView),
+  okonomi: () => import('../content/economics').then((m) => m.economicsView),
+  fremdrift: () => import('../process/views').then((m) => m.processViews.fremdrift),
+  personvern: () => import('../process/views').then((m) => m.processViews.personvern),
+  klarsprak: () => import('../process/views').then((m) => m.processViews.klarsprak),
+  versjoner: () => import('../versions/view').then((m) => m.versionsView),
+  hoering: () => import('../hearing/view').then((m) => m.hearingView),
 };
 
 /** How long after the last change of the text the section's checks run again (ms). */
@@ -67,6 +67,8 @@ export class PlanPage implements Page {
   /** The selected tab's view (null: the text). */
   private view: ViewName | null;
   private viewInst: { name: ViewName; view: PlanView } | null = null;
+  /** The view whose code is being loaded. */
+  private viewLoading: ViewName | null = null;
   /** The section the Tekst tab leads back to. */
   private lastSection: string | null;
   private readonly tabsEl: HTMLElement;
@@ -92,6 +94,10 @@ export class PlanPage implements Page {
   private resumedAt = -1;
   private alive = true;
   private presenceFrame = 0;
+  /** The plan subscription has been opened once (a later opening is a reconnect). */
+  private planOpened = false;
+  /** The section of the address, subscribed before the plan is here (its text loads meanwhile). */
+  private earlyDoc: { section: string; sync: DocSync } | null = null;
   /** What the list of people here shows (it is drawn again only when that changes). */
   private presenceKey = '';
 
@@ -146,6 +152,8 @@ export class PlanPage implements Page {
       ),
     );
     this.tracker = new PresenceTracker(this.session, planId, session.clientId, () => this.schedulePresence());
+    // The section's text is fetched at once, beside the plan, not after it.
+    if (section) this.earlyDoc = { section, sync: session.openDoc(planId, section) };
     this.renderPresence();
     void this.load();
   }
@@ -159,6 +167,7 @@ export class PlanPage implements Page {
   destroy(): void {
     if (!this.alive) return;
     this.alive = false;
+    this.dropEarlyDoc();
     if (this.presenceFrame) cancelAnimationFrame(this.presenceFrame);
     this.unsubPlan?.();
     this.exporter.destroy();
@@ -196,7 +205,10 @@ export class PlanPage implements Page {
         opened: () => {
           this.tracker.clearPeers();
           this.tracker.subscribed();
-          void this.review?.refresh();
+          // After a reconnect the review may have missed events; the first
+          // subscription starts at the plan the review was fetched after.
+          if (this.planOpened) void this.review?.refresh();
+          this.planOpened = true;
         },
         error: (e) => {
           if (e.code === 'forbidden') this.revoked();
@@ -396,20 +408,38 @@ export class PlanPage implements Page {
     // takes no name, or there would be two regions of the same name.
     this.paneEl.removeAttribute('aria-labelledby');
     this.paneEl.removeAttribute('aria-label');
-    if (this.viewInst?.name === name) return;
+    if (this.viewInst?.name === name || this.viewLoading === name) return;
     this.closeView();
-    const factory = VIEWS[name];
-    if (!factory) {
+    const load = VIEWS[name];
+    if (!load) {
       replace(this.paneEl, h('p', { class: 'hint' }, t('views.missing')));
       return;
     }
-    const view = factory(this.viewContext());
-    this.viewInst = { name, view };
-    replace(this.paneEl, view.element);
-    view.update(plan);
+    this.viewLoading = name;
+    replace(this.paneEl, h('p', { class: 'hint', 'aria-busy': 'true' }, t('app.loading')));
+    load()
+      .then((factory) => {
+        // Another view or a section may have been chosen meanwhile.
+        if (!this.alive || this.viewLoading !== name) return;
+        this.viewLoading = null;
+        if (!factory) {
+          replace(this.paneEl, h('p', { class: 'hint' }, t('views.missing')));
+          return;
+        }
+        const view = factory(this.viewContext());
+        this.viewInst = { name, view };
+        replace(this.paneEl, view.element);
+        view.update(this.plan ?? plan);
+      })
+      .catch(() => {
+        if (!this.alive || this.viewLoading !== name) return;
+        this.viewLoading = null;
+        replace(this.paneEl, h('p', { class: 'error', role: 'alert' }, t('error.network')));
+      });
   }
 
   private closeView(): void {
+    this.viewLoading = null;
     if (!this.viewInst) return;
     const { view } = this.viewInst;
     this.viewInst = null;
@@ -470,7 +500,7 @@ export class PlanPage implements Page {
         },
       });
       editor.setAllowed(can(plan, 'edit_text'));
-      const sync = this.session.openDoc(plan.id, s.id);
+      const sync = this.takeEarlyDoc(s.id) ?? this.session.openDoc(plan.id, s.id);
       editor.bind(sync);
       this.editor = editor;
       this.editorDoc = s.id;
@@ -717,6 +747,22 @@ export class PlanPage implements Page {
       h('button', { type: 'button', dataset: { action: 'down' }, disabled: index === count - 1, onclick: () => void this.move(s.id, 1) }, t('outline.moveDown')),
       h('button', { type: 'button', dataset: { action: 'delete' }, class: 'danger', onclick: () => void this.remove(s.id) }, t('outline.delete')),
     );
+  }
+
+  // takeEarlyDoc hands over the document subscribed before the plan came,
+  // if it is the section being opened; another one is released.
+  private takeEarlyDoc(section: string): DocSync | null {
+    const early = this.earlyDoc;
+    if (!early) return null;
+    this.earlyDoc = null;
+    if (early.section === section) return early.sync;
+    this.session.closeDoc(early.section);
+    return null;
+  }
+
+  private dropEarlyDoc(): void {
+    if (this.earlyDoc) this.session.closeDoc(this.earlyDoc.section);
+    this.earlyDoc = null;
   }
 
   private closeEditor(): void {

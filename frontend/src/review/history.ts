@@ -45,12 +45,27 @@ export function relativeTime(iso: string, now = Date.now()): string {
   if (!Number.isFinite(then)) return '';
   const p = relativeParts(then, now);
   if (!p) return t('time.justNow');
-  return new Intl.RelativeTimeFormat(lang(), { numeric: 'auto' }).format(-p.value, p.unit);
+  return formatter(relativeFormats, () => new Intl.RelativeTimeFormat(lang(), { numeric: 'auto' })).format(-p.value, p.unit);
 }
 
 /** absoluteTime is the exact time, for a tooltip and the datetime's text. */
 export function absoluteTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(lang(), { dateStyle: 'long', timeStyle: 'short' }).format(d);
+  return formatter(absoluteFormats, () => new Intl.DateTimeFormat(lang(), { dateStyle: 'long', timeStyle: 'short' })).format(d);
+}
+
+// The formatters by language: making one costs more than formatting with
+// it, and a panel of fifty comments formats a hundred times.
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+const absoluteFormats = new Map<string, Intl.DateTimeFormat>();
+
+function formatter<F>(cache: Map<string, F>, make: () => F): F {
+  const l = lang();
+  let f = cache.get(l);
+  if (!f) {
+    f = make();
+    cache.set(l, f);
+  }
+  return f;
 }
