@@ -7,7 +7,7 @@
 // every plan event that is not about sections re-fetches the plan, so a
 // lock, a return or a changed role shows in every tab at once.
 import { ApiError, type Api } from '../api/client';
-import { SECTION_STATUSES, type Me, type Plan, type Section, type SectionStatus } from '../api/types';
+import { SECTION_STATUSES, type Me, type Plan, type Section, type SectionStatus, type Suggestion, type Thread } from '../api/types';
 import type { DocSync } from '../collab/docsync';
 import type { Session } from '../collab/session';
 import { confirmDialog, promptText } from '../dialog';
@@ -98,6 +98,10 @@ export class PlanPage implements Page {
   private planOpened = false;
   /** The section of the address, subscribed before the plan is here (its text loads meanwhile). */
   private earlyDoc: { section: string; sync: DocSync } | null = null;
+  /** The review of the address's section, asked for beside the plan. */
+  private earlyReview: { section: string; review: Promise<[Thread[], Suggestion[]]> } | null = null;
+  /** The review on screen was fetched before the plan: it is fetched again once the plan is followed. */
+  private reviewEarly = false;
   /** What the list of people here shows (it is drawn again only when that changes). */
   private presenceKey = '';
 
@@ -152,8 +156,13 @@ export class PlanPage implements Page {
       ),
     );
     this.tracker = new PresenceTracker(this.session, planId, session.clientId, () => this.schedulePresence());
-    // The section's text is fetched at once, beside the plan, not after it.
-    if (section) this.earlyDoc = { section, sync: session.openDoc(planId, section) };
+    // The section's text and review are fetched at once, beside the plan, not after it.
+    if (section) {
+      this.earlyDoc = { section, sync: session.openDoc(planId, section) };
+      const review = Promise.all([api.comments(planId, { section }), api.suggestions(planId, { section })]);
+      review.catch(() => {}); // the panel reports it, if it takes it
+      this.earlyReview = { section, review };
+    }
     this.renderPresence();
     void this.load();
   }
@@ -206,9 +215,12 @@ export class PlanPage implements Page {
           this.tracker.clearPeers();
           this.tracker.subscribed();
           // After a reconnect the review may have missed events; the first
-          // subscription starts at the plan the review was fetched after.
-          if (this.planOpened) void this.review?.refresh();
+          // subscription starts at the plan the review was fetched after —
+          // unless it was fetched beside the plan, when a comment made
+          // between the two answers would be in neither.
+          if (this.planOpened || this.reviewEarly) void this.review?.refresh();
           this.planOpened = true;
+          this.reviewEarly = false;
         },
         error: (e) => {
           if (e.code === 'forbidden') this.revoked();
@@ -504,7 +516,10 @@ export class PlanPage implements Page {
       editor.bind(sync);
       this.editor = editor;
       this.editorDoc = s.id;
-      this.review = new ReviewController({ api: this.api, me: this.me, plan, section: s.id, editor, timeline: sync });
+      const early = this.earlyReview?.section === s.id ? this.earlyReview.review : undefined;
+      this.earlyReview = null;
+      this.reviewEarly = early !== undefined && !this.planOpened;
+      this.review = new ReviewController({ api: this.api, me: this.me, plan, section: s.id, editor, timeline: sync, prefetched: early });
       // The section's tools: the leader's "Sett inn tiltak", the checks' toggles.
       const tools = h('div', { class: 'section-tools', role: 'group', 'aria-label': t('content.sectionTools') });
       this.inserter = new MeasureInserter({ quill: editor.quill, section: s.id, plan: () => this.plan, announce: (text) => (this.noticeEl.textContent = text) });

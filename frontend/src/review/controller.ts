@@ -52,6 +52,11 @@ export interface ReviewOptions {
   section: string;
   editor: SectionEditor;
   timeline: Timeline;
+  /**
+   * The section's threads and suggestions, asked for before the panel was
+   * made (beside the plan): the first fetch takes them instead of asking.
+   */
+  prefetched?: Promise<[Thread[], Suggestion[]]>;
 }
 
 interface Composing {
@@ -203,7 +208,7 @@ export class ReviewController {
     this.applyRights();
     this.renderFilter();
     this.renderList();
-    void this.refresh();
+    void this.refresh(o.prefetched);
   }
 
   destroy(): void {
@@ -299,12 +304,12 @@ export class ReviewController {
   // Fetching.
 
   /** refresh fetches the section's threads and suggestions (one request at a time; an event meanwhile fetches again). */
-  refresh(): Promise<void> {
+  refresh(prefetched?: Promise<[Thread[], Suggestion[]]>): Promise<void> {
     if (this.fetching) {
       this.fetchAgain = true;
       return this.fetching;
     }
-    this.fetching = Promise.all([this.api.comments(this.plan.id, { section: this.section }), this.api.suggestions(this.plan.id, { section: this.section })])
+    this.fetching = (prefetched ?? Promise.all([this.api.comments(this.plan.id, { section: this.section }), this.api.suggestions(this.plan.id, { section: this.section })]))
       .then(([threads, suggestions]) => {
         if (!this.alive) return;
         this.setData(threads, suggestions);
