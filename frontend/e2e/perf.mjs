@@ -16,6 +16,8 @@
 //             → the app's marks temaplan:editor-ready (the text is in the
 //             editor) and temaplan:sidebar-ready (the section's comments
 //             are drawn beside it); p50 and max over PERF_RUNS runs.
+//   load_warm — the same in new pages of one context after a first load
+//             (the assets from the browser's cache).
 //   bundle  — the JS and CSS of frontend/dist, raw and gzipped.
 //   typing  — the leader types in the browser while PERF_AUTHORS remote
 //             authors (other tabs, over the WebSocket protocol) type and
@@ -111,47 +113,63 @@ async function signedIn(browser, server) {
   const context = await browser.newContext({ locale: 'nb-NO', viewport: { width: 1400, height: 1000 } });
   if (ASSETS) {
     // Another build's JS (e.g. unminified, for readable profiles).
-    const js = readdirSync(ASSETS).find((f) => f.endsWith('.js'));
-    await context.route('**/assets/*.js', (r) => r.fulfill({ contentType: 'text/javascript', body: readFileSync(path.join(ASSETS, js), 'utf8') }));
+    const files = readdirSync(ASSETS).filter((f) => f.endsWith('.js'));
+    const stem = (f) => f.replace(/-[\w-]{8}\.js$/, '');
+    await context.route('**/assets/*.js', (r) => {
+      const want = path.basename(new URL(r.request().url()).pathname);
+      const f = files.find((x) => x === want) ?? files.find((x) => stem(x) === stem(want));
+      return f ? r.fulfill({ contentType: 'text/javascript', body: readFileSync(path.join(ASSETS, f), 'utf8') }) : r.continue();
+    });
   }
   const r = await context.request.post(`${server.url}/api/auth/login`, { data: { email: DEMO_USERS.leader.email, password: DEMO_PASSWORD } });
   if (!r.ok()) throw new Error(`login: ${r.status()}`);
   return context;
 }
 
-async function measureLoad(browser, server, plan, section) {
-  const url = `${server.url}/plans/${plan.id}/sections/${section.id}`;
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) {
-    const context = await signedIn(browser, server);
-    const page = await context.newPage();
-    const cdp = PROFILE && i === RUNS - 1 ? await context.newCDPSession(page) : null;
-    if (cdp) {
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.start');
-    }
-    await page.goto(url);
-    const m = await page.waitForFunction(
-      () => {
-        const e = performance.getEntriesByName('temaplan:editor-ready')[0];
-        const s = performance.getEntriesByName('temaplan:sidebar-ready')[0];
-        if (!e || !s) return null;
-        const nav = performance.getEntriesByType('navigation')[0];
-        return { editor: e.startTime, sidebar: s.startTime, items: s.detail?.items ?? null, dcl: nav?.domContentLoadedEventEnd ?? null, cards: document.querySelectorAll('[data-testid="comments-panel"] .review-list > li').length };
-      },
-      null,
-      { timeout: 30_000, polling: 'raf' },
-    );
-    const v = await m.jsonValue();
-    if (cdp) printProfile((await cdp.send('Profiler.stop')).profile, 'loading');
-    runs.push({ ...v, ready: Math.max(v.editor, v.sidebar) });
-    log(`load ${i + 1}: editor ${v.editor.toFixed(0)} ms, sidebar ${v.sidebar.toFixed(0)} ms (${v.cards} cards)`);
-    await context.close();
+// loadOnce opens the section in a new page of context and returns when
+// the app's marks came, and when the requests on the way ended.
+async function loadOnce(context, url, profile) {
+  const page = await context.newPage();
+  const cdp = profile ? await context.newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
   }
+  await page.goto(url);
+  const m = await page.waitForFunction(
+    () => {
+      const e = performance.getEntriesByName('temaplan:editor-ready')[0];
+      const s = performance.getEntriesByName('temaplan:sidebar-ready')[0];
+      if (!e || !s) return null;
+      const nav = performance.getEntriesByType('navigation')[0];
+      // When the requests on the way ended (the first of each).
+      const end = (re) => performance.getEntriesByType('resource').find((r) => re.test(new URL(r.name).pathname))?.responseEnd ?? null;
+      return {
+        editor: e.startTime,
+        sidebar: s.startTime,
+        items: s.detail?.items ?? null,
+        dcl: nav?.domContentLoadedEventEnd ?? null,
+        js: end(/^\/assets\/index-.*\.js$/),
+        refresh: end(/^\/api\/auth\/refresh$/),
+        plan: end(/^\/api\/plans\/[^/]+$/),
+        comments: end(/^\/api\/plans\/[^/]+\/comments$/),
+        cards: document.querySelectorAll('[data-testid="comments-panel"] .review-list > li').length,
+      };
+    },
+    null,
+    { timeout: 30_000, polling: 'raf' },
+  );
+  const v = await m.jsonValue();
+  if (cdp) printProfile((await cdp.send('Profiler.stop')).profile, 'loading');
+  await page.close();
+  return { ...v, ready: Math.max(v.editor, v.sidebar) };
+}
+
+function loadReport(metric, runs) {
   const ready = runs.map((r) => r.ready);
   out({
-    metric: 'load',
-    runs: RUNS,
+    metric,
+    runs: runs.length,
     sections: SECTIONS,
     comments: COMMENTS,
     comments_in_section: runs[0].cards,
@@ -159,8 +177,36 @@ async function measureLoad(browser, server, plan, section) {
     editor_ready_ms: stats(runs.map((r) => r.editor)),
     sidebar_ready_ms: stats(runs.map((r) => r.sidebar)),
     dom_content_loaded_ms: stats(runs.map((r) => r.dcl)),
+    // The way there: the entry chunk, the session, the plan, the comments (p50 of when each ended).
+    path_p50_ms: Object.fromEntries(['js', 'dcl', 'refresh', 'plan', 'comments', 'editor', 'sidebar'].map((k) => [k, round(quantile(runs.map((r) => r[k]).filter((x) => x !== null), 0.5))])),
     each_ms: ready.map(round),
   });
+}
+
+// measureLoad loads the section cold (a new context each run: no cache,
+// the first visit) and warm (new pages of one context after a first
+// load: the assets from the cache, as for someone who was here before).
+async function measureLoad(browser, server, plan, section) {
+  const url = `${server.url}/plans/${plan.id}/sections/${section.id}`;
+  const cold = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await signedIn(browser, server);
+    const r = await loadOnce(context, url, PROFILE && i === RUNS - 1);
+    log(`cold load ${i + 1}: editor ${r.editor.toFixed(0)} ms, sidebar ${r.sidebar.toFixed(0)} ms (${r.cards} cards)`);
+    cold.push(r);
+    await context.close();
+  }
+  loadReport('load', cold);
+  const context = await signedIn(browser, server);
+  await loadOnce(context, url, false);
+  const warm = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await loadOnce(context, url, false);
+    log(`warm load ${i + 1}: editor ${r.editor.toFixed(0)} ms, sidebar ${r.sidebar.toFixed(0)} ms`);
+    warm.push(r);
+  }
+  await context.close();
+  loadReport('load_warm', warm);
 }
 
 function measureBundle() {
