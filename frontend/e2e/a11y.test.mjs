@@ -9,11 +9,11 @@
 // to test-results/a11y/results.json and a full-page screenshot to
 // test-results/screenshots/<page>.png (CI keeps test-results/).
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEMO_PLAN, api, frontendDir, loginAs, nb, newContext, sectionPath, transition, useServerAndBrowser, waitEditor } from './harness.mjs';
+import { DEMO_PLAN, api, createPlan, frontendDir, loginAs, nb, newContext, sectionPath, transition, useServerAndBrowser, waitEditor } from './harness.mjs';
 import { writeSection } from './wsclient.mjs';
 
 const require = createRequire(import.meta.url);
@@ -21,6 +21,11 @@ const AXE = require.resolve('axe-core/axe.min.js');
 const AXE_VERSION = require('axe-core/package.json').version;
 
 const RESULTS = path.join(frontendDir, 'test-results', 'a11y');
+
+/** The plan page's views, read from pages/views.ts. */
+const VIEW_NAMES = [...readFileSync(path.join(frontendDir, 'src', 'pages', 'views.ts'), 'utf8').match(/VIEW_NAMES: ViewName\[\] = \[([^\]]*)\]/)[1].matchAll(/'(\w+)'/g)].map((m) => m[1]);
+/** Who a view is checked as (else the leader). */
+const VIEW_USERS = { okonomi: 'finance', hoering: 'steering' };
 const SHOTS = path.join(frontendDir, 'test-results', 'screenshots');
 
 /** The rules run: WCAG 2.0/2.1 A and AA, and axe's best practices (headings, landmarks). */
@@ -127,7 +132,6 @@ describe('accessibility of every page', () => {
   }
 
   const heading = (page, name) => page.getByRole('heading', { level: 1, name }).waitFor();
-  const view = (name) => (page) => page.getByTestId(`view-${name}`).waitFor();
   const editorReady = (opts) => async (page) => {
     await waitEditor(page, opts);
     await page.locator('[data-testid="comments-panel"] .review-list > li').first().waitFor();
@@ -178,18 +182,15 @@ describe('accessibility of every page', () => {
     }));
   it('section read by a reader', () => check('section-reader', 'reader', sectionPath(DEMO_PLAN, second), (p) => waitEditor(p, { editable: false })));
 
-  // The plan's views.
-  it('Oversikt', () => check('view-oversikt', 'leader', `/plans/${DEMO_PLAN}/oversikt`, view('oversikt')));
-  it('Tiltak', () => check('view-tiltak', 'leader', `/plans/${DEMO_PLAN}/tiltak`, view('tiltak')));
-  it('Målekort', () => check('view-malekort', 'leader', `/plans/${DEMO_PLAN}/malekort`, view('malekort')));
-  it('Økonomi, as finance', () => check('view-okonomi', 'finance', `/plans/${DEMO_PLAN}/okonomi`, view('okonomi')));
-  it('Fremdrift', () => check('view-fremdrift', 'leader', `/plans/${DEMO_PLAN}/fremdrift`, view('fremdrift')));
-  it('Personvern', () => check('view-personvern', 'leader', `/plans/${DEMO_PLAN}/personvern`, async (p) => {
-    await view('personvern')(p);
-    await p.locator('[data-testid="privacy-open"] [data-testid="finding"]').first().waitFor();
-  }));
-  it('Klarspråk', () => check('view-klarsprak', 'leader', `/plans/${DEMO_PLAN}/klarsprak`, view('klarsprak')));
-  it('Versjoner', () => check('view-versjoner', 'leader', `/plans/${DEMO_PLAN}/versjoner`, view('versjoner')));
+  // Every view of the plan page (the tabs of pages/views.ts, so a new view
+  // is checked without being added here), as the person it is for.
+  for (const name of VIEW_NAMES) {
+    it(`view ${name}`, () =>
+      check(`view-${name}`, VIEW_USERS[name] ?? 'leader', `/plans/${DEMO_PLAN}/${name}`, async (p) => {
+        await p.locator('.section-pane h2').first().waitFor();
+        if (name === 'personvern') await p.locator('[data-testid="privacy-open"] [data-testid="finding"]').first().waitFor();
+      }));
+  }
 
   // The person's own settings, and a page that does not exist.
   it('notification settings', () => check('notifications', 'leader', '/varsler', (p) => p.getByTestId('notify-save').waitFor()));
@@ -218,6 +219,28 @@ describe('accessibility of every page', () => {
       await p.locator('[data-testid="phase-banner"][data-phase="review"]').waitFor();
     }));
   it('locked plan, the leader’s read-only editor', () => check('section-locked-leader', 'leader', sectionPath(DEMO_PLAN, first), editorReady({ editable: false })));
+
+  // The hearing: a plan approved for it, the steering group's Høring view,
+  // then the public page (no login, server-rendered) and the view while it runs.
+  let hearingPlan;
+  it('Høring of an approved plan, as the steering group', async () => {
+    hearingPlan = await createPlan(server, 'Høringsplanen');
+    await writeSection(server, 'leader', hearingPlan.id, hearingPlan.sections[0].id, ['Planen legges ut til offentlig ettersyn.']);
+    await transition(server, 'leader', hearingPlan.id, 'submit');
+    await transition(server, 'steering', hearingPlan.id, 'lock');
+    await transition(server, 'steering', hearingPlan.id, 'approve');
+    await transition(server, 'political', hearingPlan.id, 'approve');
+    await check('view-hoering-approved', 'steering', `/plans/${hearingPlan.id}/hoering`, (p) => p.locator('.section-pane h2').first().waitFor());
+  });
+  it('the public hearing page, signed out', async () => {
+    await api(server, 'steering', 'PUT', `/api/plans/${hearingPlan.id}/hearing`, { form: 'Digitalt og på rådhuset.' });
+    await api(server, 'steering', 'POST', `/api/plans/${hearingPlan.id}/hearing/start`, { weeks: 6 });
+    const { path: publicPath } = await api(server, 'leader', 'GET', `/api/plans/${hearingPlan.id}/hearing`);
+    assert.match(publicPath, /^\/h\//);
+    await check('public-hearing', null, publicPath, (p) => p.locator('h1').first().waitFor());
+  });
+  it('Høring while it runs, as the leader', () =>
+    check('view-hoering-running', 'leader', `/plans/${hearingPlan.id}/hoering`, (p) => p.locator('.section-pane h2').first().waitFor()));
 
   it('leaves a locked plan locked (sanity of the run)', async () => {
     const plan = await api(server, 'leader', 'GET', `/api/plans/${DEMO_PLAN}`);
