@@ -83,7 +83,7 @@ test-fmt:
 # and a cold build inside a test's TestMain would eat that test's timeout.
 test-go:
 	$(GO) build -o /dev/null ./cmd/ferretdb-dev
-	$(GO) test -race -timeout 20m ./...
+	$(GO) test -race -timeout 45m ./...
 
 # Each fuzz target of the Delta OT runs briefly (a smoke run; longer runs
 # are for `go test -fuzz=... -fuzztime=10m` by hand). The budget is a count
