@@ -133,4 +133,36 @@ describe('co-editing', () => {
     await leader.context.close();
     await member.context.close();
   });
+
+  it("draws another tab's caret where it is, and keeps it on its text when text is typed before it", async () => {
+    const { plan, section, users: [leader, member] } = await editingNewPlan(server, browser, 'Markørflytt', ['leader', 'member']);
+    await leader.page.locator('.ql-editor').click();
+    await leader.page.keyboard.type('abc def');
+    await leader.page.keyboard.press('Home');
+    for (let i = 0; i < 4; i++) await leader.page.keyboard.press('ArrowRight');
+    await waitSaved(leader.page);
+    // caretGap: how far the drawn caret is from the left edge of "def" in the member's text.
+    const caretGap = () =>
+      member.page.evaluate(() => {
+        const caret = document.querySelector('.ql-cursor:not([hidden]) .ql-cursor-caret');
+        const text = document.querySelector('.ql-editor p')?.firstChild;
+        if (!caret || !text || !text.data.includes('def')) return null;
+        const r = document.createRange();
+        const i = text.data.indexOf('def');
+        r.setStart(text, i);
+        r.setEnd(text, i + 1);
+        return Math.abs(caret.getBoundingClientRect().left + 1 - r.getBoundingClientRect().left);
+      });
+    await waitFor(async () => ((await caretGap()) ?? 99) < 3, { message: "the leader's caret before «def»" });
+    // Another tab of the leader types at the start: the caret moves with its text.
+    const other = await loginAs(server, browser, 'leader', { path: sectionPath(plan.id, section) });
+    await waitEditor(other.page);
+    await other.page.locator('.ql-editor').click();
+    await other.page.keyboard.press('Control+Home');
+    await other.page.keyboard.type('XYZ ');
+    await waitSaved(other.page);
+    await waitFor(async () => (await editorText(member.page)) === 'XYZ abc def\n', { message: 'the member to see the new text' });
+    await waitFor(async () => ((await caretGap()) ?? 99) < 3, { message: "the leader's caret still before «def»" });
+    for (const u of [leader, member, other]) await u.context.close();
+  });
 });
