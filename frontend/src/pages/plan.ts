@@ -24,7 +24,7 @@ import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk } from './outline';
 import { kindText, municipalityText, phaseText, problemText, roleText, statusText, typeText } from './labels';
 import { approvals, bannerActions, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
 import { planPath, viewPath, type Page, type Route, type Router } from './router';
-import { VIEW_NAMES, type PlanView, type ViewContext, type ViewFactory, type ViewName } from './views';
+import { VIEW_ACTIONS, VIEW_NAMES, type PlanView, type ViewContext, type ViewFactory, type ViewName } from './views';
 
 /**
  * The views of the plan page's tabs, by name, each loaded when it is first
@@ -41,6 +41,8 @@ const VIEWS: Partial<Record<ViewName, () => Promise<ViewFactory | undefined>>> =
   klarsprak: () => import('../process/views').then((m) => m.processViews.klarsprak),
   versjoner: () => import('../versions/view').then((m) => m.versionsView),
   hoering: () => import('../hearing/view').then((m) => m.hearingView),
+  medlemmer: () => import('../members/view').then((m) => m.membersView),
+  logg: () => import('../members/view').then((m) => m.auditView),
 };
 
 /** How long after the last change of the text the section's checks run again (ms). */
@@ -292,6 +294,7 @@ export class PlanPage implements Page {
     );
     if (exportFocused) this.exporter.element.focus();
     this.renderBadges(plan);
+    this.showTabs(plan);
     this.renderBanner();
     this.renderOutlineActions();
     if (fetched && can(plan, 'edit_text') && plan.seq !== this.resumedAt) {
@@ -366,7 +369,8 @@ export class PlanPage implements Page {
         'ul',
         null,
         h('li', null, h('a', { href: planPath(this.planId, this.lastSection), 'data-link': '', dataset: { tab: 'tekst' } }, t('views.tekst'))),
-        VIEW_NAMES.map((v) => h('li', null, h('a', { href: viewPath(this.planId, v), 'data-link': '', dataset: { tab: v } }, t(`views.${v}` as MessageKey)))),
+        // A view for some only (the audit log) shows its tab once the plan says who may.
+        VIEW_NAMES.map((v) => h('li', { hidden: VIEW_ACTIONS[v] !== undefined }, h('a', { href: viewPath(this.planId, v), 'data-link': '', dataset: { tab: v } }, t(`views.${v}` as MessageKey)))),
       ),
     );
   }
@@ -378,6 +382,14 @@ export class PlanPage implements Page {
       if (a.dataset.tab === current) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
       if (a.dataset.tab === 'tekst') a.setAttribute('href', planPath(this.planId, this.lastSection));
+    }
+  }
+
+  // showTabs hides the tabs of views the user may not open (the audit log).
+  private showTabs(plan: Plan): void {
+    for (const a of this.tabsEl.querySelectorAll<HTMLAnchorElement>('a[data-tab]')) {
+      const need = VIEW_ACTIONS[a.dataset.tab as ViewName];
+      if (need) a.parentElement!.hidden = !can(plan, need);
     }
   }
 

@@ -27,9 +27,12 @@ export interface PlanView {
   destroy(): void;
 }
 
-export type ViewName = 'oversikt' | 'tiltak' | 'malekort' | 'okonomi' | 'fremdrift' | 'personvern' | 'klarsprak' | 'versjoner' | 'hoering';
+export type ViewName = 'oversikt' | 'tiltak' | 'malekort' | 'okonomi' | 'fremdrift' | 'personvern' | 'klarsprak' | 'versjoner' | 'hoering' | 'medlemmer' | 'logg';
 
 /** VIEW_NAMES in the order of the plan page's tabs (after Tekst). */
-export const VIEW_NAMES: ViewName[] = ['oversikt', 'tiltak', 'malekort', 'okonomi', 'fremdrift', 'personvern', 'klarsprak', 'versjoner', 'hoering'];
+export const VIEW_NAMES: ViewName[] = ['oversikt', 'tiltak', 'malekort', 'okonomi', 'fremdrift', 'personvern', 'klarsprak', 'versjoner', 'hoering', 'medlemmer', 'logg'];
+
+/** VIEW_ACTIONS names the views shown only to whoever may do an action (the others have no tab). */
+export const VIEW_ACTIONS: Partial<Record<ViewName, string>> = { logg: 'read_audit' };
 
 export type ViewFactory = (ctx: ViewContext) => PlanView;
