@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -89,6 +90,9 @@ type Hearing struct {
 	Version  int64     `json:"version,omitempty"`
 	// Received counts the responses announced in the plan log.
 	Received int `json:"received,omitempty"`
+	// Assessments are the responses' assessments by receipt number
+	// (processing.go); a later one replaces the earlier.
+	Assessments map[string]Assessment `json:"assessments,omitempty"`
 }
 
 func (h *Hearing) clone() *Hearing {
@@ -97,6 +101,7 @@ func (h *Hearing) clone() *Hearing {
 	}
 	c := *h
 	c.Bodies = slices.Clone(h.Bodies)
+	c.Assessments = maps.Clone(h.Assessments)
 	return &c
 }
 

@@ -163,6 +163,14 @@ type Plan struct {
 	// Hearing is the plan's hearing (hearing.go), nil until it is
 	// decided. Immutable: a change replaces it.
 	Hearing *Hearing `json:"hearing,omitempty"`
+
+	// Fase 3 (processing.go): the council's decision once recorded, the
+	// adoption once adopted, and the links of a rullering: Previous on
+	// the plan it made, Next on the plan it was made from. Immutable.
+	Decision *Decision `json:"decision,omitempty"`
+	Adoption *Adoption `json:"adoption,omitempty"`
+	Previous *PlanLink `json:"previous,omitempty"`
+	Next     *PlanLink `json:"next,omitempty"`
 }
 
 // RolesOf returns the roles user holds in the plan (nil for none).
