@@ -71,6 +71,12 @@ const (
 	CodeHearingTooShort Code = "hearing_too_short"
 	// CodeHearingClosed refuses a hearing response after the deadline.
 	CodeHearingClosed Code = "hearing_closed"
+	// CodeHearingNotOver refuses closing a hearing before its deadline
+	// day has ended.
+	CodeHearingNotOver Code = "hearing_not_over"
+	// CodeApprovalMissing refuses recording the council's decision before
+	// the steering group approved the final proposal.
+	CodeApprovalMissing Code = "approval_missing"
 )
 
 // Codes lists every code of the registry, in a stable order.
@@ -84,7 +90,7 @@ func Codes() []Code {
 		CodePasswordLoginDisabled, CodeSSOExpired, CodeSSOFailed,
 		CodeSSOEmailUnverified, CodeSSONotAllowed, CodeAccountDisabled,
 		CodeTokenExpired, CodeTokenUsed, CodeExportUnavailable,
-		CodeHearingTooShort, CodeHearingClosed,
+		CodeHearingTooShort, CodeHearingClosed, CodeHearingNotOver, CodeApprovalMissing,
 	}
 }
 

@@ -41,6 +41,11 @@ type Step struct {
 	// or becomes locked, else at their heads, and the structured content
 	// as the step finds it. A name the plan has already gets " (2)", ...
 	Freeze string
+	// Decision and Adoption, when set, are recorded by the step's phase
+	// change (processing.go): the council's decision, and the adoption,
+	// whose version is the one Freeze names.
+	Decision *Decision
+	Adoption *Adoption
 }
 
 // Step moves a plan through its process. decide is called with the plan as
@@ -122,7 +127,8 @@ func (ps *Plans) stepChange(ctx context.Context, p *Plan, st Step, by string, ma
 	case st.To == p.Phase:
 		return &planSubmitted{Comment: st.Comment}, nil
 	}
-	c := &phaseChanged{Action: st.Action, From: p.Phase, To: st.To, Comment: st.Comment}
+	c := &phaseChanged{Action: st.Action, From: p.Phase, To: st.To, Comment: st.Comment,
+		Decision: st.Decision, Adoption: st.Adoption}
 	if p.Phase.Editable() && !st.To.Editable() {
 		locked, err := ps.markAll(ctx, p, OpLock, by)
 		// The markers placed are lifted if the step is not taken, also

@@ -83,9 +83,14 @@ func decodeChange(e PlanEntry) (change, error) {
 		c = &suggestionDecided{}
 	case kindVersionFrozen:
 		c = &versionFrozen{}
+	case kindExportStarted:
+		c = &exportStarted{}
 	default:
 		if c = contentChange(e.Kind); c == nil {
 			c = hearingChange(e.Kind)
+		}
+		if c == nil {
+			c = processingChange(e.Kind)
 		}
 		if c == nil {
 			return nil, fmt.Errorf("plan %s entry %d: unknown kind %q", e.Plan, e.Seq, e.Kind)
@@ -313,6 +318,11 @@ type phaseChanged struct {
 	Content *VersionContent  `json:"content,omitempty"`
 	// Hearing is the hearing a start_hearing step starts (hearing.go).
 	Hearing *Hearing `json:"hearing,omitempty"`
+	// Decision is the council's decision a record_decision or
+	// record_amendments step records; Adoption the adoption of a step to
+	// adopted, whose version is Version (processing.go).
+	Decision *Decision `json:"decision,omitempty"`
+	Adoption *Adoption `json:"adoption,omitempty"`
 }
 
 func (c *phaseChanged) kind() string      { return kindPhaseChanged }
@@ -338,6 +348,18 @@ func (c *phaseChanged) apply(p *Plan) error {
 	}
 	if c.Hearing != nil {
 		p.Hearing = c.Hearing.clone()
+	}
+	if c.Decision != nil {
+		d := *c.Decision
+		p.Decision = &d
+	}
+	if c.Adoption != nil {
+		if c.Version == nil {
+			return Errorf(CodeInvalid, "an adoption freezes its version in its entry")
+		}
+		a := *c.Adoption
+		a.Version = p.Seq + 1 // the version this entry froze
+		p.Adoption = &a
 	}
 	return nil
 }

@@ -38,7 +38,8 @@ func httpStatus(code collab.Code) (int, bool) {
 	case collab.CodeRateLimited:
 		return http.StatusTooManyRequests, true
 	case collab.CodeWrongPhase, collab.CodePrivacyFlagsOpen,
-		collab.CodeRequiredChangesOpen, collab.CodeAssessmentsMissing:
+		collab.CodeRequiredChangesOpen, collab.CodeAssessmentsMissing,
+		collab.CodeHearingNotOver, collab.CodeApprovalMissing:
 		return http.StatusConflict, true
 	case collab.CodeUnavailable, collab.CodeExportUnavailable:
 		return http.StatusServiceUnavailable, true
