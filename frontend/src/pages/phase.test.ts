@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { approvals, bannerActions, readOnlyReason, sortRoles } from './phase';
+import { approvals, bannerActions, bannerLinks, readOnlyReason, sortRoles } from './phase';
 
 describe('bannerActions', () => {
   const cases: { name: string; actions: string[] | undefined; want: string[] }[] = [
@@ -25,6 +25,43 @@ describe('bannerActions', () => {
   it('asks for confirmation before locking and for a comment before returning', () => {
     const asks = Object.fromEntries(bannerActions(['submit', 'lock', 'approve_steering', 'return']).map((a) => [a.action, a.ask]));
     assert.deepEqual(asks, { submit: 'none', lock: 'confirm', approve: 'none', return: 'comment' });
+  });
+});
+
+describe('bannerActions in Fase 3', () => {
+  const labels = (actions: string[], phase: Parameters<typeof bannerActions>[1]) => bannerActions(actions, phase).map((a) => [a.action, a.label]);
+  it('names the final proposal in processing and final_review', () => {
+    assert.deepEqual(labels(['submit'], 'processing'), [['submit', 'action.submitFinal']]);
+    assert.deepEqual(labels(['lock'], 'processing'), [['lock', 'action.lockFinal']]);
+    assert.deepEqual(labels(['approve_steering', 'return'], 'final_review'), [['approve', 'action.approveFinal'], ['return', 'action.return']]);
+  });
+  it("names the steering group's approval in amending as the confirmation of the amendments", () => {
+    assert.deepEqual(labels(['approve_steering'], 'amending'), [['approve', 'action.confirmAmendments']]);
+  });
+  it('keeps the Fase 1 names before the hearing', () => {
+    assert.deepEqual(labels(['submit', 'lock', 'approve_political'], 'draft'), [['submit', 'action.submit'], ['lock', 'action.lock'], ['approve', 'action.approve']]);
+    assert.deepEqual(labels(['approve_steering'], 'review'), [['approve', 'action.approve']]);
+  });
+});
+
+describe('bannerLinks', () => {
+  const you = (actions: string[]) => ({ id: 'u', roles: [], actions });
+  const views = (p: Parameters<typeof bannerLinks>[0]) => bannerLinks(p).map((l) => (l.kind === 'view' ? `${l.action}@${l.view}` : `${l.label}:${l.plan}`));
+  it('sends the steering group to Høring to close the hearing, and members there to assess', () => {
+    assert.deepEqual(views({ phase: 'hearing', you: you(['close_hearing', 'comment']) }), ['close_hearing@hoering']);
+    assert.deepEqual(views({ phase: 'processing', you: you(['write_assessment', 'edit_text']) }), ['write_assessment@hoering']);
+    assert.deepEqual(views({ phase: 'processing', you: you(['comment']) }), []);
+  });
+  it('offers the decision only after the steering group approved the final proposal', () => {
+    assert.deepEqual(views({ phase: 'final_review', you: you(['record_decision', 'record_amendments']) }), []);
+    assert.deepEqual(views({ phase: 'final_review', approvals: ['steering'], you: you(['record_decision', 'record_amendments']) }), ['record_decision@vedtak']);
+    assert.deepEqual(views({ phase: 'final_review', approvals: ['steering'], you: you(['comment']) }), []);
+  });
+  it('shows the adopted plan, the rullering until it is started, and the links between the plans', () => {
+    assert.deepEqual(views({ phase: 'adopted', you: you(['start_rullering']) }), ['adopted@vedtak', 'start_rullering@vedtak']);
+    assert.deepEqual(views({ phase: 'adopted', you: you(['start_rullering']), next: { plan_id: 'p2', title: 'Ny' } }), ['adopted@vedtak', 'banner.next:p2']);
+    assert.deepEqual(views({ phase: 'adopted', you: you(['comment']) }), ['adopted@vedtak']);
+    assert.deepEqual(views({ phase: 'draft', you: you(['edit_text']), previous: { plan_id: 'p1', title: 'Gammel' } }), ['banner.previous:p1']);
   });
 });
 

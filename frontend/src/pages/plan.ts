@@ -22,7 +22,7 @@ import { SectionChecks } from '../process/sectionchecks';
 import { ReviewController } from '../review/controller';
 import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk } from './outline';
 import { kindText, municipalityText, phaseText, problemText, roleText, statusText, typeText } from './labels';
-import { approvals, bannerActions, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
+import { approvals, bannerActions, bannerLinks, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
 import { planPath, viewPath, type Page, type Route, type Router } from './router';
 import { VIEW_ACTIONS, VIEW_NAMES, type PlanView, type ViewContext, type ViewFactory, type ViewName } from './views';
 
@@ -41,6 +41,7 @@ const VIEWS: Partial<Record<ViewName, () => Promise<ViewFactory | undefined>>> =
   klarsprak: () => import('../process/views').then((m) => m.processViews.klarsprak),
   versjoner: () => import('../versions/view').then((m) => m.versionsView),
   hoering: () => import('../hearing/view').then((m) => m.hearingView),
+  vedtak: () => import('../adoption/view').then((m) => m.adoptionView),
   medlemmer: () => import('../members/view').then((m) => m.membersView),
   logg: () => import('../members/view').then((m) => m.auditView),
 };
@@ -422,6 +423,7 @@ export class PlanPage implements Page {
       announce: (text) => {
         this.noticeEl.textContent = text;
       },
+      navigate: (path, notice) => this.router.navigate(path, notice ? { notice } : undefined),
     };
   }
 
@@ -606,7 +608,8 @@ export class PlanPage implements Page {
     el.setAttribute('aria-labelledby', headId);
     const rows = approvals(plan);
     const why = readOnlyReason(plan);
-    const actions = bannerActions(plan.you?.actions);
+    const actions = bannerActions(plan.you?.actions, plan.phase);
+    const links = bannerLinks(plan);
     replace(
       el,
       h(
@@ -645,7 +648,22 @@ export class PlanPage implements Page {
                   disabled: this.acting,
                   onclick: () => void this.transition(a),
                 },
-                t(`action.${a.action}` as MessageKey),
+                t(a.label),
+              ),
+            ),
+          )
+        : null,
+      links.length > 0
+        ? h(
+            'ul',
+            { class: 'phase-links', 'aria-label': t('banner.links'), 'data-testid': 'banner-links' },
+            links.map((l) =>
+              h(
+                'li',
+                null,
+                l.kind === 'view'
+                  ? h('a', { href: viewPath(plan.id, l.view), 'data-link': '', dataset: { action: l.action } }, t(l.label))
+                  : h('a', { href: planPath(l.plan), 'data-link': '', dataset: { action: l.label } }, t(l.label, { title: l.title })),
               ),
             ),
           )

@@ -18,6 +18,8 @@ export interface ViewContext {
   openSection(section: string, range?: { index: number; length: number }): void;
   /** announce shows a polite status message on the page. */
   announce(text: string): void;
+  /** navigate goes to another page of the app (e.g. a new plan), announcing notice there. */
+  navigate(path: string, notice?: string): void;
 }
 
 export interface PlanView {
@@ -27,10 +29,10 @@ export interface PlanView {
   destroy(): void;
 }
 
-export type ViewName = 'oversikt' | 'tiltak' | 'malekort' | 'okonomi' | 'fremdrift' | 'personvern' | 'klarsprak' | 'versjoner' | 'hoering' | 'medlemmer' | 'logg';
+export type ViewName = 'oversikt' | 'tiltak' | 'malekort' | 'okonomi' | 'fremdrift' | 'personvern' | 'klarsprak' | 'versjoner' | 'hoering' | 'vedtak' | 'medlemmer' | 'logg';
 
 /** VIEW_NAMES in the order of the plan page's tabs (after Tekst). */
-export const VIEW_NAMES: ViewName[] = ['oversikt', 'tiltak', 'malekort', 'okonomi', 'fremdrift', 'personvern', 'klarsprak', 'versjoner', 'hoering', 'medlemmer', 'logg'];
+export const VIEW_NAMES: ViewName[] = ['oversikt', 'tiltak', 'malekort', 'okonomi', 'fremdrift', 'personvern', 'klarsprak', 'versjoner', 'hoering', 'vedtak', 'medlemmer', 'logg'];
 
 /** VIEW_ACTIONS names the views shown only to whoever may do an action (the others have no tab). */
 export const VIEW_ACTIONS: Partial<Record<ViewName, string>> = { logg: 'read_audit' };
