@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { DEMO_USERS, api, editorText, frontendDir, loginAs, nb, serverText, useServerAndBrowser, userIds, waitEditor, waitFor, waitSaved } from './harness.mjs';
+import { DEMO_USERS, api, createPlan, editorText, frontendDir, loginAs, nb, serverText, useServerAndBrowser, userIds, waitEditor, waitFor, waitSaved } from './harness.mjs';
 
 const SHOTS = path.join(frontendDir, 'test-results', 'screenshots');
 
@@ -48,6 +48,18 @@ async function openPlanFromList(page, title) {
   await page.getByRole('row', { name: new RegExp(title) }).getByRole('link', { name: title }).click();
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
   await page.locator('nav.outline .outline-tree > ol').waitFor();
+}
+
+/**
+ * listTasks goes to the plan list from the header and returns the row of
+ * the plan once its deadline and tasks are in: the kinds of the user's
+ * tasks (data-tasks) and the row.
+ */
+async function listTasks(page, planId) {
+  await page.getByRole('link', { name: 'Planer', exact: true }).first().click();
+  const row = page.locator(`tr[data-plan="${planId}"]`);
+  await row.locator('td.tasks:not([aria-busy])').waitFor();
+  return { tasks: (await row.getAttribute('data-tasks')) ?? '', row };
 }
 
 /** typeAtEnd types text at the end of the leader's editor and waits until it is saved. */
@@ -214,9 +226,11 @@ describe('the Fase 1 story', () => {
 
       // 5. Finance signs off the economics in Økonomi.
       const finance = await sign('finance');
-      await openPlanFromList(finance.page, title);
-      await tab(finance.page, 'okonomi');
+      let list = await listTasks(finance.page, planId);
+      assert.equal(list.tasks, 'signoff', "finance's list asks for the sign-off");
+      await list.row.getByRole('link', { name: nb['plans.tasks.signoff'] }).click();
       const okonomi = finance.page.getByTestId('view-okonomi');
+      await okonomi.waitFor();
       await okonomi.getByTestId('signoff-comment').fill('Ingen tiltak med kostnader ennå; i tråd med økonomiplanen.');
       await okonomi.getByTestId('signoff-submit').click();
       await okonomi.locator('[data-testid="signoff-status"][data-state="signed"]').waitFor();
@@ -231,7 +245,10 @@ describe('the Fase 1 story', () => {
       await lockFromBanner(steering.page);
       await alert(steering.page, nb['error.privacy_flags_open']).waitFor();
       await banner(steering.page, 'draft').waitFor();
-      await tab(leader.page, 'personvern');
+      list = await listTasks(leader.page, planId);
+      assert.equal(list.tasks, 'privacy', "the leader's list names the privacy finding");
+      await shot(leader.page, 'leader-list-tasks');
+      await list.row.getByRole('link', { name: msg('plans.tasks.privacy', { n: 1 }) }).click();
       const personvern = leader.page.getByTestId('view-personvern');
       const finding = personvern.locator('[data-testid="privacy-open"] [data-testid="finding"]', { hasText: '3 familier' });
       await finding.waitFor();
@@ -255,6 +272,10 @@ describe('the Fase 1 story', () => {
       await shot(leader.page, 'leader-submits');
 
       // 8. The steering group locks: the leader's editor turns read-only at once.
+      list = await listTasks(steering.page, planId);
+      assert.equal(list.tasks, 'lock', "the steering group's list asks for the lock of the submitted draft");
+      await list.row.getByRole('link', { name: nb['plans.tasks.lock'] }).click();
+      await banner(steering.page, 'draft').getByTestId('action-lock').waitFor();
       await openFromOutline(leader.page, 'Innledning', { editable: true });
       await leader.page.evaluate(() => (window.e2eSamePage = true));
       await lockFromBanner(steering.page);
@@ -283,6 +304,9 @@ describe('the Fase 1 story', () => {
       // to the thread, makes the change and marks it done; the steering
       // group resolves it.
       await banner(leader.page, 'draft').waitFor();
+      list = await listTasks(leader.page, planId);
+      assert.equal(list.tasks, 'requirements', "the leader's list names the required change");
+      await list.row.getByRole('link', { name: msg('plans.tasks.requirements', { n: 1 }) }).click();
       const link = leader.page.getByTestId('banner-requirements').locator(`[data-testid="requirement-link"][data-thread-id="${required}"]`);
       await link.waitFor();
       assert.match(await leader.page.getByTestId('banner-requirements').textContent(), /innen 2030/);
@@ -305,7 +329,9 @@ describe('the Fase 1 story', () => {
       await banner(leader.page, 'review').waitFor();
       await leader.page.locator('.editor[data-readonly="true"]').waitFor();
       const political = await sign('political');
-      await openPlanFromList(political.page, title);
+      list = await listTasks(political.page, planId);
+      assert.equal(list.tasks, 'approve', "political leadership's list asks for the approval");
+      await list.row.getByRole('link', { name: nb['plans.tasks.approve'] }).click();
       await banner(political.page, 'review').getByTestId('action-approve').click();
       await political.page.locator('[data-testid="approvals"] li[data-role="political"][data-approved="true"]').waitFor();
       await shot(political.page, 'political-approves');
@@ -331,6 +357,45 @@ describe('the Fase 1 story', () => {
       throw err;
     } finally {
       for (const u of people) await u.context.close();
+    }
+  });
+
+  it("the plan list shows each plan's next deadline and what it asks of the signed-in person, as links to where it is done", async () => {
+    const plan = await createPlan(server, 'Fristplanen');
+    const ids = await userIds(server);
+    const day = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    let p = await api(server, 'leader', 'GET', `/api/plans/${plan.id}`);
+    p = await api(server, 'leader', 'POST', `/api/plans/${plan.id}/milestones`, { seq: p.seq, title: 'Oppstart', date: day(-20), responsible: ids.leader, status: 'done' });
+    p = await api(server, 'leader', 'POST', `/api/plans/${plan.id}/milestones`, { seq: p.seq, title: 'Utkast til styringsgruppen', date: day(30), responsible: 'steering', status: 'planned' });
+    p = await api(server, 'leader', 'POST', `/api/plans/${plan.id}/milestones`, { seq: p.seq, title: 'Høringsutkast', date: day(90), responsible: 'steering', status: 'planned' });
+    const roundDay = day(7);
+    await api(server, 'leader', 'POST', `/api/plans/${plan.id}/rounds`, { seq: p.seq, message: 'Les innledningen.', recipients: [ids.member], deadline: roundDay });
+
+    const member = await loginAs(server, browser, 'member');
+    const leader = await loginAs(server, browser, 'leader');
+    try {
+      // The member: the round is the nearest deadline and a task.
+      const mine = member.page.locator(`tr[data-plan="${plan.id}"]`);
+      await mine.locator('td.tasks:not([aria-busy])').waitFor();
+      assert.equal(await mine.getAttribute('data-tasks'), 'round');
+      const shown = new Intl.DateTimeFormat('nb-NO', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${roundDay}T00:00:00Z`));
+      const deadline = mine.getByTestId('plan-deadline');
+      assert.equal(await deadline.getAttribute('data-kind'), 'round');
+      assert.equal((await deadline.textContent()).trim(), `${shown} ${nb['plans.deadline.round']}`);
+      await mine.getByRole('link', { name: msg('plans.tasks.round', { date: shown }) }).waitFor();
+      await member.page.screenshot({ path: path.join(SHOTS, 'story-list-member.png'), fullPage: true });
+
+      // The leader: the milestone that is not done, no task; the demo plan is listed too.
+      const row = leader.page.locator(`tr[data-plan="${plan.id}"]`);
+      await row.locator('td.tasks:not([aria-busy])').waitFor();
+      assert.equal(await row.getAttribute('data-tasks'), '');
+      assert.equal((await row.getByTestId('plan-tasks').textContent()).trim(), nb['plans.tasks.none']);
+      assert.match(await row.getByTestId('plan-deadline').textContent(), /Utkast til styringsgruppen/);
+      assert.equal(await row.getByTestId('plan-deadline').getAttribute('data-overdue'), 'false');
+      assert.match(await row.textContent(), /Fristplanen.*Utkast/);
+    } finally {
+      await member.context.close();
+      await leader.context.close();
     }
   });
 });

@@ -1,13 +1,21 @@
 // The plan list: the plans the user is a member of (an administrator: every
-// plan of the municipality) with type, phase and the user's roles, and for
-// administrators a form to create a plan from the template "Temaplan om bolig".
+// plan of the municipality) with type, phase, the next deadline, the
+// user's tasks and roles, and for administrators a form to create a plan
+// from the template "Temaplan om bolig". The listing carries no deadlines
+// or tasks: each plan is fetched once the list shows (a few at a time) and
+// its row filled in (pages/tasks.ts).
 import type { Api } from '../api/client';
-import type { Me, PlanSummary, PlanType } from '../api/types';
+import type { Me, Plan, PlanSummary, PlanType } from '../api/types';
 import { h, replace, uniqueId } from '../dom';
-import { t } from '../i18n';
+import { t, type MessageKey } from '../i18n';
+import { formatDate as formatDay, osloDate } from '../process/schedule';
 import { sortRoles } from './phase';
 import { municipalityText, phaseText, problemText, roleText, typeText } from './labels';
-import type { Page, Router } from './router';
+import { planPath, viewPath, type Page, type Router } from './router';
+import { nextDeadline, planTasks, wantsPrivacy, type Deadline, type PlanDetail, type Task } from './tasks';
+
+/** How many plans are fetched at once for their deadlines and tasks. */
+const DETAIL_FETCHES = 4;
 
 function formatDate(iso: string): string {
   const d = new Date(iso);
@@ -45,6 +53,7 @@ export class PlanListPage implements Page {
       const plans = await this.api.listPlans();
       if (!this.alive) return;
       this.renderList(plans);
+      void this.loadDetails(plans.filter((p) => !p.archived));
     } catch (err) {
       if (!this.alive) return;
       replace(this.listEl, h('p', { class: 'error', role: 'alert' }, problemText(err)));
@@ -74,6 +83,8 @@ export class PlanListPage implements Page {
             h('th', { scope: 'col' }, t('plans.col.municipality')),
             h('th', { scope: 'col' }, t('plans.col.type')),
             h('th', { scope: 'col' }, t('plans.col.phase')),
+            h('th', { scope: 'col' }, t('plans.col.deadline')),
+            h('th', { scope: 'col' }, t('plans.col.tasks')),
             h('th', { scope: 'col' }, t('plans.col.roles')),
             h('th', { scope: 'col' }, t('plans.col.updated')),
           ),
@@ -89,11 +100,80 @@ export class PlanListPage implements Page {
               h('td', null, municipalityText(p.municipality, this.me)),
               h('td', null, typeText(p.type)),
               h('td', null, h('span', { class: `phase phase-${p.phase}` }, phaseText(p.phase))),
+              h('td', { class: 'deadline', 'data-testid': 'plan-deadline', 'aria-busy': p.archived ? undefined : 'true' }, p.archived ? t('plans.deadline.none') : '…'),
+              h('td', { class: 'tasks', 'data-testid': 'plan-tasks', 'aria-busy': p.archived ? undefined : 'true' }, p.archived ? t('plans.tasks.none') : '…'),
               h('td', { class: 'roles' }, sortRoles(p.roles ?? []).map(roleText).join(', ')),
               h('td', null, p.updated ? h('time', { datetime: p.updated }, formatDate(p.updated)) : ''),
             ),
           ),
         ),
+      ),
+    );
+  }
+
+  // loadDetails fetches each plan, a few at a time, and fills in its next
+  // deadline and the user's tasks; a plan that cannot be fetched says so
+  // in its row and the others go on.
+  private async loadDetails(plans: PlanSummary[]): Promise<void> {
+    const queue = [...plans];
+    const today = osloDate(new Date());
+    const worker = async () => {
+      for (let p = queue.shift(); p && this.alive; p = queue.shift()) {
+        const row = this.listEl.querySelector<HTMLElement>(`tr[data-plan="${CSS.escape(p.id)}"]`);
+        if (!row) continue;
+        try {
+          const plan = await this.api.getPlan(p.id);
+          let privacy: number | null = null;
+          if (wantsPrivacy(plan)) {
+            privacy = await this.api
+              .request<{ open: number }>('GET', `/api/plans/${encodeURIComponent(p.id)}/privacy`)
+              .then((r) => r.open)
+              .catch(() => null);
+          }
+          if (!this.alive) return;
+          this.fillRow(row, plan, planTasks(plan as PlanDetail, privacy), nextDeadline(plan as PlanDetail, today));
+        } catch {
+          if (!this.alive) return;
+          for (const cell of row.querySelectorAll<HTMLElement>('td.deadline, td.tasks')) {
+            cell.removeAttribute('aria-busy');
+            cell.textContent = t('plans.detailFailed');
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DETAIL_FETCHES, plans.length) }, worker));
+  }
+
+  private fillRow(row: HTMLElement, plan: Plan, tasks: Task[], next: Deadline | null): void {
+    const deadline = row.querySelector<HTMLElement>('td.deadline');
+    const todo = row.querySelector<HTMLElement>('td.tasks');
+    if (!deadline || !todo) return;
+    deadline.removeAttribute('aria-busy');
+    todo.removeAttribute('aria-busy');
+    row.dataset.tasks = tasks.map((k) => k.kind).join(' ');
+    if (next) {
+      deadline.dataset.kind = next.kind;
+      deadline.dataset.overdue = String(next.overdue);
+      const what = next.kind === 'milestone' ? (next.title ?? '') : t(next.kind === 'hearing' ? 'plans.deadline.hearing' : 'plans.deadline.round');
+      replace(
+        deadline,
+        h('time', { datetime: next.date }, formatDay(next.date)),
+        h('span', { class: 'deadline-what' }, ` ${what}`),
+        next.overdue ? [' ', h('span', { class: 'badge badge-warning' }, t('process.overdue'))] : null,
+      );
+    } else {
+      replace(deadline, t('plans.deadline.none'));
+    }
+    if (tasks.length === 0) {
+      replace(todo, t('plans.tasks.none'));
+      return;
+    }
+    replace(
+      todo,
+      h(
+        'ul',
+        { class: 'task-list' },
+        tasks.map((k) => h('li', { dataset: { task: k.kind } }, h('a', { href: taskPath(plan.id, k), 'data-link': '' }, taskText(k)))),
       ),
     );
   }
@@ -145,5 +225,26 @@ export class PlanListPage implements Page {
       h('p', { class: 'buttons' }, submit),
     );
     return h('section', { class: 'card', 'aria-labelledby': headId }, h('h2', { id: headId }, t('plans.create.heading')), h('p', null, t('plans.create.intro')), form);
+  }
+}
+
+// taskText is a task in words.
+function taskText(k: Task): string {
+  const key = `plans.tasks.${k.kind}` as MessageKey;
+  if (k.kind === 'round') return t(key, { date: formatDay(k.deadline) });
+  return 'n' in k ? t(key, { n: k.n }) : t(key);
+}
+
+// taskPath is where a task is done: the view of its part, or the plan page
+// (its banner lists the required changes and the approvals; «Til meg» the rounds).
+function taskPath(plan: string, k: Task): string {
+  switch (k.kind) {
+    case 'privacy':
+      return viewPath(plan, 'personvern');
+    case 'signoff':
+    case 'signoff_lapsed':
+      return viewPath(plan, 'okonomi');
+    default:
+      return planPath(plan);
   }
 }
