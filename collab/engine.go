@@ -262,7 +262,7 @@ func (e *Engine) Snapshot(ctx context.Context, doc string) (int64, delta.Delta, 
 	var v int64
 	var d delta.Delta
 	err := e.call(ctx, doc, func(a *docActor) error {
-		v, d = a.v, a.content
+		v, d = a.v, a.content()
 		return nil
 	})
 	return v, d, err
@@ -444,8 +444,8 @@ type docActor struct {
 	loadErr error
 
 	v        int64
-	content  delta.Delta
-	length   int // content.Length(), kept up to date op by op
+	text     headText // the content at v
+	length   int      // the content's length, kept up to date op by op
 	locked   bool
 	snapV    int64
 	window   opWindow // ops [v-window.len(), v)
@@ -660,14 +660,14 @@ func (a *docActor) load(ctx context.Context) error {
 		if err := json.Unmarshal(snap.Data, &sd); err != nil {
 			return fmt.Errorf("decode snapshot %d: %w", snap.V, err)
 		}
-		a.v, a.content, a.locked, a.snapV = snap.V, sd.Delta, sd.Locked, snap.V
+		a.v, a.text, a.locked, a.snapV = snap.V, newHeadText(sd.Delta), sd.Locked, snap.V
 	} else {
 		// Version 0 of every section is an empty line, as in Quill, whose
 		// documents always end with a newline: the first edits of two
 		// people then never add a newline each.
-		a.content = EmptyDoc()
+		a.text = newHeadText(EmptyDoc())
 	}
-	a.length = a.content.Length()
+	a.length = a.text.base.Length()
 	return a.catchUpErr(ctx)
 }
 
@@ -712,12 +712,12 @@ func (a *docActor) catchUpErr(ctx context.Context) error {
 
 // advance applies a committed op to the head.
 func (a *docActor) advance(r OpRecord, op delta.Delta) error {
-	next := a.content
+	next := a.text
 	if r.Kind == OpEdit {
-		var err error
-		if next, err = delta.Apply(a.content, op); err != nil {
+		if err := delta.Fits(op, a.length); err != nil {
 			return fmt.Errorf("committed op %d of %s does not apply: %w", r.V, a.id, err)
 		}
+		next = next.apply(op)
 	}
 	a.advanceTo(r, op, next)
 	return nil
@@ -726,14 +726,14 @@ func (a *docActor) advance(r OpRecord, op delta.Delta) error {
 // advanceTo makes a committed op, which turns the content into next, part
 // of the head. An op this node committed was applied when it was prepared:
 // applying it again would cost a pass over the whole document.
-func (a *docActor) advanceTo(r OpRecord, op delta.Delta, next delta.Delta) {
+func (a *docActor) advanceTo(r OpRecord, op delta.Delta, next headText) {
 	switch r.Kind {
 	case OpLock:
 		a.locked = true
 	case OpUnlock:
 		a.locked = false
 	default:
-		a.content = next
+		a.text = next
 		a.length += op.ChangeLength()
 	}
 	a.v = r.V + 1
@@ -844,7 +844,7 @@ func (a *docActor) encodeSnapshot() []byte {
 		V      int64       `json:"v"`
 		Data   delta.Delta `json:"data"`
 		Locked bool        `json:"locked,omitempty"`
-	}{"snapshot", a.id, a.v, a.content, a.locked})
+	}{"snapshot", a.id, a.v, a.content(), a.locked})
 }
 
 func encodeOp(r OpRecord) []byte {
@@ -985,7 +985,7 @@ func (a *docActor) commitBatch(ctx context.Context) {
 			m.Committed(n, took)
 		}
 		for i := 0; i < n; i++ {
-			a.committed(ctx, recs[i], p.ops[i], p.content[i], reqs[i])
+			a.committed(ctx, recs[i], p.ops[i], p.text[i], reqs[i])
 		}
 		if n > 0 {
 			a.lastMine = time.Now()
@@ -1015,17 +1015,17 @@ func (a *docActor) commitBatch(ctx context.Context) {
 // versions from the head, with the request, the transformed op and the
 // content after the op of each.
 type prepared struct {
-	recs    []OpRecord
-	reqs    []*submitReq
-	ops     []delta.Delta
-	content []delta.Delta
+	recs []OpRecord
+	reqs []*submitReq
+	ops  []delta.Delta
+	text []headText
 }
 
-func (p *prepared) add(rec OpRecord, r *submitReq, op, content delta.Delta) {
+func (p *prepared) add(rec OpRecord, r *submitReq, op delta.Delta, text headText) {
 	p.recs = append(p.recs, rec)
 	p.reqs = append(p.reqs, r)
 	p.ops = append(p.ops, op)
-	p.content = append(p.content, content)
+	p.text = append(p.text, text)
 }
 
 // prepare answers resends and invalid submissions and returns the rest,
@@ -1042,7 +1042,7 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) (prepared, [
 	// The batch is prepared on the head as it is after the catch-up.
 	var (
 		p       prepared
-		content = a.content
+		text    = a.text
 		length  = a.length
 		locked  = a.locked
 		inBatch = map[srcSeq]*submitReq{}
@@ -1067,7 +1067,7 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) (prepared, [
 			}
 			locked = r.kind == OpLock
 			p.add(OpRecord{Doc: a.id, V: head, Kind: r.kind, Src: r.kind.markerSrc(head),
-				By: r.By, At: now, Op: json.RawMessage(`{"ops":[]}`)}, r, delta.Delta{}, content)
+				By: r.By, At: now, Op: json.RawMessage(`{"ops":[]}`)}, r, delta.Delta{}, text)
 			continue
 		}
 		if first := inBatch[srcSeq{r.Src, r.Seq}]; first != nil {
@@ -1102,7 +1102,9 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) (prepared, [
 		}
 		// Validated after the transform, against the text it will apply
 		// to: formats, links, surrogate pairs, fit and normal form.
-		if err := a.e.check.Validate(op, content); err != nil {
+		checked, err := text.validate(a.e.check, op, length)
+		text = checked // the same content, perhaps composed for the check
+		if err != nil {
 			r.answer(0, Wrap(CodeBadOp, err, "the edit is not valid: "+err.Error()))
 			continue
 		}
@@ -1110,18 +1112,17 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) (prepared, [
 			r.answer(0, Errorf(CodeTooLarge, "the section would be longer than %d characters", a.e.cfg.MaxDocLength))
 			continue
 		}
-		// Validate has made every check of delta.Apply (a document base,
-		// positive lengths, no embed retains, within the text's length):
-		// composing directly saves a pass over the whole text.
-		next := content.Compose(op)
 		raw, err := json.Marshal(op)
 		if err != nil {
 			r.answer(0, Wrap(CodeBadOp, err, "the edit could not be encoded"))
 			continue
 		}
-		content, length = next, length+op.ChangeLength()
+		// Validate has made every check of delta.Apply (a document base,
+		// positive lengths, no embed retains, within the text's length):
+		// the op is composed without another pass over the text.
+		text, length = text.apply(op), length+op.ChangeLength()
 		inBatch[srcSeq{r.Src, r.Seq}] = r
-		p.add(OpRecord{Doc: a.id, V: head, Src: r.Src, Seq: r.Seq, By: r.By, At: now, Op: raw}, r, op, content)
+		p.add(OpRecord{Doc: a.id, V: head, Src: r.Src, Seq: r.Seq, By: r.By, At: now, Op: raw}, r, op, text)
 	}
 	return p, nil
 }
@@ -1175,8 +1176,8 @@ func (a *docActor) rebase(r *submitReq, prepared []delta.Delta) (delta.Delta, er
 
 // committed makes a committed op part of the head, publishes it and
 // delivers it: the ack to its submitter, the op to everyone else.
-func (a *docActor) committed(ctx context.Context, rec OpRecord, op, content delta.Delta, r *submitReq) {
-	a.advanceTo(rec, op, content)
+func (a *docActor) committed(ctx context.Context, rec OpRecord, op delta.Delta, text headText, r *submitReq) {
+	a.advanceTo(rec, op, text)
 	msg := encodeOp(rec)
 	a.publishRaw(ctx, msg, rec)
 	a.deliver(msg, r.from, encodeAck(a.id, rec.V, rec.Seq))
@@ -1302,7 +1303,7 @@ func (a *docActor) maybeSnapshot(ctx context.Context) {
 	if a.v-a.snapV < int64(a.e.cfg.SnapshotEvery) {
 		return
 	}
-	data, err := json.Marshal(snapshotData{Delta: a.content, Locked: a.locked})
+	data, err := json.Marshal(snapshotData{Delta: a.content(), Locked: a.locked})
 	if err == nil {
 		err = a.e.cfg.Store.SaveSnapshot(ctx, SnapshotRecord{Doc: a.id, V: a.v, Data: data, At: a.e.cfg.Now().UTC()})
 	}

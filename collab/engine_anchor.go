@@ -46,10 +46,10 @@ func (e *Engine) Track(ctx context.Context, doc string, anchors []Anchor) ([]Tra
 			t.Anchor.V = a.v
 			// A range past the end of its version ends past the head's
 			// end too (ops move positions, never drop them).
-			if t.Anchor.Index+t.Anchor.Length > a.content.Length() {
+			if t.Anchor.Index+t.Anchor.Length > a.length {
 				return Errorf(CodeInvalid, "the range %d+%d is outside the section", an.Index, an.Length)
 			}
-			t.Quote = plainText(a.content.Slice(t.Anchor.Index, t.Anchor.Index+t.Anchor.Length))
+			t.Quote = plainText(a.content().Slice(t.Anchor.Index, t.Anchor.Index+t.Anchor.Length))
 			out[i] = t
 		}
 		return nil

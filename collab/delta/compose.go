@@ -89,20 +89,29 @@ func Apply(doc, change Delta) (Delta, error) {
 	if !doc.IsDocument() {
 		return Delta{}, errorf(-1, "the base is not a document")
 	}
-	docLen := doc.Length()
+	if err := Fits(change, doc.Length()); err != nil {
+		return Delta{}, err
+	}
+	return doc.Compose(change), nil
+}
+
+// Fits makes Apply's checks of change against a document of docLen code
+// units without reading the document: positive lengths, no embed change,
+// no retain or delete past the end. Its errors are *ValidationError.
+func Fits(change Delta, docLen int) error {
 	covered := 0
 	for i, op := range change.Ops {
 		switch {
 		case op.Delete < 0 || op.Retain < 0:
-			return Delta{}, errorf(i, "length must be positive")
+			return errorf(i, "length must be positive")
 		case op.isEmbedRetain():
-			return Delta{}, errorf(i, "embed changes (a retain of an object) are not supported")
+			return errorf(i, "embed changes (a retain of an object) are not supported")
 		case op.Type() != OpInsert:
 			if op.Len() > docLen-covered {
-				return Delta{}, errorf(i, "%s of %d at %d goes past the end of the document (length %d)", op.Type(), op.Len(), covered, docLen)
+				return errorf(i, "%s of %d at %d goes past the end of the document (length %d)", op.Type(), op.Len(), covered, docLen)
 			}
 			covered += op.Len()
 		}
 	}
-	return doc.Compose(change), nil
+	return nil
 }

@@ -103,11 +103,24 @@ func (v *Validator) Validate(change, doc Delta) error {
 	if !doc.IsDocument() {
 		return errors.New("delta: validate: the base is not a document")
 	}
+	return v.validate(change, doc.Length(), &docCursor{ops: doc.Ops, opLen: -1})
+}
+
+// ValidateLength is Validate for a document of docLen code units that
+// holds no surrogate pair (no character outside the Basic Multilingual
+// Plane: see HasPairs), so that no position of it can fall inside one. It
+// makes every check of Validate without reading the document, in time
+// linear in the size of change.
+func (v *Validator) ValidateLength(change Delta, docLen int) error {
+	return v.validate(change, docLen, nil)
+}
+
+// validate checks change against a document of docLen code units whose
+// surrogate pairs cursor finds; a nil cursor: it has none.
+func (v *Validator) validate(change Delta, docLen int, cursor *docCursor) error {
 	if limit := v.limits.MaxOps; limit > 0 && len(change.Ops) > limit {
 		return errorf(-1, "too many ops: %d (at most %d)", len(change.Ops), limit)
 	}
-	docLen := doc.Length()
-	cursor := docCursor{ops: doc.Ops, opLen: -1}
 	pos, inserted := 0, 0
 	for i, op := range change.Ops {
 		if err := v.checkOp(i, op, true); err != nil {
@@ -249,7 +262,8 @@ func unmerged(prev, cur Op) string {
 }
 
 // docCursor answers, for increasing positions, whether a position of a
-// document falls between the two halves of a surrogate pair.
+// document falls between the two halves of a surrogate pair. A nil cursor
+// stands for a document without surrogate pairs.
 type docCursor struct {
 	ops    []Op
 	i      int // current op
@@ -260,6 +274,9 @@ type docCursor struct {
 }
 
 func (c *docCursor) splitsPair(p int) bool {
+	if c == nil {
+		return false
+	}
 	for c.i < len(c.ops) {
 		if c.opLen < 0 {
 			c.opLen = c.ops[c.i].Len()
@@ -278,4 +295,28 @@ func (c *docCursor) splitsPair(p int) bool {
 	c.pos = c.pos.advance(s, p-c.start-c.offset)
 	c.offset = p - c.start
 	return c.pos.half
+}
+
+// HasPairs reports whether the text inserts of d may hold a surrogate
+// pair: a character outside the Basic Multilingual Plane, which counts two
+// code units and so has a position between its halves. It looks for the
+// lead bytes of four-byte UTF-8 sequences (and the invalid bytes above
+// them), so it may say true for text that has none, never false for text
+// that has one.
+func (d Delta) HasPairs() bool {
+	for _, op := range d.Ops {
+		if hasPairs(op.Insert) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPairs(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xF0 {
+			return true
+		}
+	}
+	return false
 }

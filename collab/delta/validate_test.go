@@ -2,6 +2,7 @@ package delta
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -214,6 +215,52 @@ func TestApply(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 		case tt.err == "" && !got.Equal(tt.want):
 			t.Errorf("%s: got %s, want %s", tt.name, mustJSON(t, got), mustJSON(t, tt.want))
+		}
+	}
+}
+
+// ValidateLength, which does not read the document, answers as Validate for
+// documents without surrogate pairs, valid changes and random ones alike;
+// HasPairs finds every document that has one.
+func TestValidator_ValidateLengthAgrees(t *testing.T) {
+	v := mustValidator(t, DefaultLimits())
+	for seed := range uint64(3000) {
+		g := &gen{src: randSource{rand.New(rand.NewPCG(seed, 7))}, astral: seed%2 == 0}
+		doc := g.doc(5)
+		if !g.astral && doc.HasPairs() {
+			t.Fatalf("seed %d: HasPairs says true for %s", seed, mustJSON(t, doc))
+		}
+		for _, u := range codePoints(doc) {
+			if u == 2 && !doc.HasPairs() {
+				t.Fatalf("seed %d: HasPairs misses the pair of %s", seed, mustJSON(t, doc))
+			}
+		}
+		if doc.HasPairs() {
+			continue
+		}
+		for _, change := range []Delta{g.change(doc, false), {Ops: g.rawOps()}} {
+			// Which of several bad formats an op is refused for follows
+			// the map's order: the op's index is compared.
+			want, got := v.Validate(change, doc), v.ValidateLength(change, doc.Length())
+			var we, ge *ValidationError
+			if (want == nil) != (got == nil) || want != nil && (!errors.As(want, &we) || !errors.As(got, &ge) || we.Op != ge.Op) {
+				t.Fatalf("seed %d: doc %s change %s: Validate %v, ValidateLength %v",
+					seed, mustJSON(t, doc), mustJSON(t, change), want, got)
+			}
+		}
+	}
+}
+
+// Fits refuses what Apply refuses, with the same error.
+func TestFits_AgreesWithApply(t *testing.T) {
+	for seed := range uint64(2000) {
+		g := &gen{src: randSource{rand.New(rand.NewPCG(seed, 9))}, astral: true}
+		doc := g.doc(4)
+		change := Delta{Ops: g.rawOps()}
+		_, want := Apply(doc, change)
+		got := Fits(change, doc.Length())
+		if (want == nil) != (got == nil) || want != nil && want.Error() != got.Error() {
+			t.Fatalf("seed %d: Apply %v, Fits %v", seed, want, got)
 		}
 	}
 }
