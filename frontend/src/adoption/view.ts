@@ -12,6 +12,7 @@ import type { Plan } from '../api/types';
 import { confirmDialog } from '../dialog';
 import { h, replace, uniqueId } from '../dom';
 import { fase3Of, getHearing, recordDecision, startRullering, type Decision } from '../hearing/api';
+import { restoreFocus } from '../hearing/focus';
 import { formatDate, formatDateTime, validateDecision, type DecisionForm } from '../hearing/logic';
 import { lang, t, type MessageKey } from '../i18n';
 import { problemText } from '../pages/labels';
@@ -93,7 +94,7 @@ export class AdoptionView implements PlanView {
     const active = document.activeElement as HTMLElement | null;
     const key = active && this.bodyEl.contains(active) ? active.dataset.key : undefined;
     replace(this.bodyEl, ...parts);
-    if (key) this.bodyEl.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus();
+    if (key) restoreFocus(this.bodyEl, key, active);
   }
 
   private renderDecision(d: Decision): HTMLElement {

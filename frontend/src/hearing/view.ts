@@ -48,6 +48,7 @@ import {
   type Assessment,
   type Outcome,
 } from './logic';
+import { restoreFocus } from './focus';
 
 export class HearingView implements PlanView {
   readonly element: HTMLElement;
@@ -135,7 +136,7 @@ export class HearingView implements PlanView {
     const active = document.activeElement as HTMLElement | null;
     const key = active && this.bodyEl.contains(active) ? active.dataset.key : undefined;
     replace(this.bodyEl, ...parts);
-    if (key) this.bodyEl.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus();
+    if (key) restoreFocus(this.bodyEl, key, active);
   }
 
   private renderDecide(a: Advice): HTMLElement {
