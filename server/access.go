@@ -62,6 +62,9 @@ var youActions = []auth.Action{
 	auth.ActionDecideSuggestion, auth.ActionResolveAnyThread, auth.ActionRequireChange, auth.ActionMarkChangeDone,
 	auth.ActionResolveRequiredChange, auth.ActionSignOffEconomics, auth.ActionAcceptPrivacyFinding,
 	auth.ActionFreezeVersion, auth.ActionRestoreSection,
+	auth.ActionDecideHearing, auth.ActionStartHearing, auth.ActionRunHearing, auth.ActionModerateResponses,
+	auth.ActionCloseHearing, auth.ActionWriteAssessment, auth.ActionRecordDecision, auth.ActionRecordAmendments,
+	auth.ActionStartRullering,
 }
 
 // planView is a plan as the API shows it to one person: members with their

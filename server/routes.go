@@ -127,6 +127,16 @@ var apiRoutes = []apiRoute{
 	{method: "GET", path: "/plans/:id/hearing/responses/export", handler: (*Server).exportResponses, action: auth.ActionExport},
 	{method: "POST", path: "/plans/:id/hearing/responses/:rid/moderation", handler: (*Server).moderateResponse, action: auth.ActionModerateResponses},
 
+	// Fase 3 (docs/processing.md): the lock of the final proposal and
+	// the approvals are transitions.
+	{method: "POST", path: "/plans/:id/hearing/close", handler: (*Server).closeHearing, action: auth.ActionCloseHearing},
+	{method: "PUT", path: "/plans/:id/hearing/responses/:rid/assessment", handler: (*Server).assessResponse, action: auth.ActionWriteAssessment},
+	{method: "GET", path: "/plans/:id/hearing/assessments", handler: (*Server).assessmentTable, action: auth.ActionReadPlan},
+	// The decision with amendments is record_amendments, checked again
+	// by the handler (the same roles and phase).
+	{method: "POST", path: "/plans/:id/decision", handler: (*Server).recordDecision, action: auth.ActionRecordDecision},
+	{method: "POST", path: "/plans/:id/rullering", handler: (*Server).startRullering, action: auth.ActionStartRullering},
+
 	{method: "GET", path: "/admin/users", handler: (*Server).listUsers, action: auth.ActionManageUsers},
 	{method: "POST", path: "/admin/users", handler: (*Server).createUser, action: auth.ActionManageUsers},
 	{method: "PATCH", path: "/admin/users/:uid", handler: (*Server).updateUser, action: auth.ActionManageUsers},
@@ -148,6 +158,11 @@ func (s *Server) routesAPI(api *echo.Group) {
 			h = s.authenticate(globalAccess(r, h))
 		}
 		api.Add(r.method, r.path, h)
+	}
+	// The demo clock exists only on a demo server started with
+	// -demo-clock (browser tests); anywhere else the route is absent.
+	if s.cfg.DemoClock != nil {
+		api.POST("/demo/clock", s.authenticate(s.advanceDemoClock))
 	}
 }
 

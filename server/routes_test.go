@@ -968,6 +968,23 @@ var planCalls = []planCall{
 		request: func(_ *cast, p collab.Plan) (string, string) {
 			return "/plans/" + p.ID + "/hearing/responses/AAAA-AAAA-AAAA-AAAA/moderation", jsonOf(map[string]any{"decision": "published"})
 		}},
+
+	// Fase 3 (docs/processing.md; server/processing_test.go walks the
+	// phases where they succeed).
+	{route: "POST /plans/:id/hearing/close", action: auth.ActionCloseHearing,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/hearing/close", "" }},
+	{route: "PUT /plans/:id/hearing/responses/:rid/assessment", action: auth.ActionWriteAssessment,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/hearing/responses/AAAA-AAAA-AAAA-AAAA/assessment", jsonOf(map[string]any{"outcome": "taken", "reason": "Rettet."})
+		}},
+	{route: "GET /plans/:id/hearing/assessments", action: auth.ActionReadPlan,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/hearing/assessments", "" }},
+	{route: "POST /plans/:id/decision", action: auth.ActionRecordDecision,
+		request: func(_ *cast, p collab.Plan) (string, string) {
+			return "/plans/" + p.ID + "/decision", jsonOf(map[string]any{"date": "2026-01-05", "body": "Kommunestyret", "case_number": "2026/1"})
+		}},
+	{route: "POST /plans/:id/rullering", action: auth.ActionStartRullering,
+		request: func(_ *cast, p collab.Plan) (string, string) { return "/plans/" + p.ID + "/rullering", "" }},
 }
 
 // matrixPhases are the phases each plan call is made in.

@@ -106,6 +106,10 @@ type Config struct {
 	// (TEMAPLAN_CHROMIUM); export.DefaultChromium when empty. Without
 	// it, a PDF export answers export_unavailable.
 	Chromium string
+	// DemoClock, set only by a demo server started with -demo-clock,
+	// adds POST /api/demo/clock for browser tests (democlock.go); the
+	// caller makes Now and the hearings' clock its Now.
+	DemoClock *DemoClock
 	// Hearings runs the public hearings (routes /h/:token and
 	// /api/plans/:id/hearing…); nil answers them unavailable.
 	Hearings *collab.Hearings

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -33,8 +34,13 @@ func (s *Server) transition(c echo.Context) error {
 		return collab.Errorf(collab.CodeInvalid, "the comment must be valid text of at most %d characters", maxCommentLen)
 	}
 	me := principal(c).Account
-	p, err := s.cfg.Plans.Step(c.Request().Context(), me.ID, planOf(c).ID, func(p *collab.Plan) (collab.Step, error) {
-		return decideStep(me, p, req)
+	ctx := c.Request().Context()
+	p, err := s.cfg.Plans.Step(ctx, me.ID, planOf(c).ID, func(p *collab.Plan) (collab.Step, error) {
+		st, err := decideStep(me, p, req)
+		if err != nil {
+			return st, err
+		}
+		return s.fase3Step(ctx, p, st)
 	})
 	if err != nil {
 		return err
@@ -120,6 +126,37 @@ func decideApproval(me auth.Account, p *collab.Plan, req transitionRequest) (col
 	return collab.Step{}, firstErr
 }
 
+// fase3Step adds the gates and records of Fase 3 to a decided step
+// (docs/processing.md): the final proposal is locked only when every
+// response that needs an assessment has one, and the steering group's
+// approval of written-in amendments adopts the plan — "Vedtatt plan"
+// frozen and the public token in the same entry.
+func (s *Server) fase3Step(ctx context.Context, p *collab.Plan, st collab.Step) (collab.Step, error) {
+	switch {
+	case p.Phase == collab.PhaseProcessing && st.To == collab.PhaseFinalReview:
+		if s.cfg.Hearings == nil {
+			return st, nil
+		}
+		missing, err := s.cfg.Hearings.MissingAssessments(ctx, p)
+		if err != nil {
+			return st, err
+		}
+		if missing > 0 {
+			return st, collab.Errorf(collab.CodeAssessmentsMissing, "%d hearing responses have no assessment yet", missing)
+		}
+	case st.To == collab.PhaseAdopted && st.Approve == "":
+		if s.cfg.Hearings == nil {
+			return st, errNoHearings()
+		}
+		a, err := s.cfg.Hearings.NewAdoption(ctx, p.ID)
+		if err != nil {
+			return st, err
+		}
+		st.Freeze, st.Adoption = collab.AdoptedName, a
+	}
+	return st, nil
+}
+
 // auditLine is one line of an audit log as the API shows it.
 type auditLine struct {
 	Seq    int64     `json:"seq,omitempty"`
@@ -164,6 +201,12 @@ func (s *Server) planAudit(c echo.Context) error {
 			Version *struct {
 				Name string `json:"name"`
 			} `json:"version"`
+			Decision *collab.Decision `json:"decision"`
+			Receipt  string           `json:"receipt"`
+			Outcome  string           `json:"outcome"`
+			Next     *collab.PlanLink `json:"next"`
+			Format   string           `json:"format"`
+			Of       string           `json:"of"`
 		}
 		_ = json.Unmarshal(e.Data, &d)
 		switch e.Kind {
@@ -190,11 +233,22 @@ func (s *Server) planAudit(c echo.Context) error {
 			roles[d.User] = l.To
 		case "plan.phase":
 			l.Action, l.From, l.To, l.Detail = "plan."+d.Action, d.From, d.To, d.Comment
+			if d.Decision != nil {
+				l.Detail = decisionAuditDetail(d.Decision)
+			}
+		case "hearing.assessment":
+			l.Detail = d.Receipt + ": " + outcomeWords[d.Outcome]
+		case "plan.rullering":
+			if d.Next != nil {
+				l.Detail = d.Next.Title
+			}
 		case "plan.approved":
 			l.Detail = d.Role
 			if d.To != "" {
 				l.From, l.To = string(collab.PhaseReview), d.To
 			}
+		case "export.started":
+			l.Detail = exportAuditDetail(d.Format, d.Of)
 		case "version.frozen":
 			if d.Version != nil {
 				l.Detail = d.Version.Name
@@ -210,6 +264,26 @@ func (s *Server) planAudit(c echo.Context) error {
 	}
 	slices.Reverse(lines)
 	return c.JSON(http.StatusOK, map[string]any{"items": lines})
+}
+
+// exportAuditDetail words an export's audit line: "PDF av versjonen
+// «Høringsutkast»", "DOCX av planen slik den er nå".
+func exportAuditDetail(format, of string) string {
+	f := strings.ToUpper(format)
+	if of == "" || of == collab.NowRef {
+		return f + " av planen slik den er nå"
+	}
+	return f + " av versjonen «" + of + "»"
+}
+
+// decisionAuditDetail words a decision's audit line: "Kommunestyret
+// 2026-11-20, saksnummer 2026/123, med endringer".
+func decisionAuditDetail(d *collab.Decision) string {
+	out := d.Body + " " + d.Date + ", saksnummer " + d.CaseNumber
+	if d.Amendments != "" {
+		out += ", med endringer"
+	}
+	return out
 }
 
 // names maps the account ids of a municipality to display names.
