@@ -85,6 +85,8 @@ func decodeChange(e PlanEntry) (change, error) {
 		c = &versionFrozen{}
 	case kindExportStarted:
 		c = &exportStarted{}
+	case kindExportStarted:
+		c = &exportStarted{}
 	default:
 		if c = contentChange(e.Kind); c == nil {
 			c = hearingChange(e.Kind)

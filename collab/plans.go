@@ -470,7 +470,11 @@ func (ps *Plans) commitBuilt(ctx context.Context, by Actor, planID string, base 
 func (ps *Plans) appendEntry(ctx context.Context, p, next *Plan, by string, c change, attempt int) (e PlanEntry, retry bool, err error) {
 	// Every change of a plan passes here, so this is where an archived
 	// plan is read-only, whoever asks.
-	if _, restore := c.(*archiveSet); p.Archived && !restore {
+	// An export's entry is its audit, and exporting an archived plan is
+	// allowed.
+	_, restore := c.(*archiveSet)
+	_, export := c.(*exportStarted)
+	if p.Archived && !restore && !export {
 		return e, false, errArchived()
 	}
 	data, err := json.Marshal(c)

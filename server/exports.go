@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/delta"
 	"github.com/temaplan/temaplan/export"
@@ -92,6 +93,15 @@ func (s *Server) startExport(c echo.Context) error {
 	}
 	doc, err := s.exportDocument(c.Request().Context(), p, strings.TrimSpace(in.Version))
 	if err != nil {
+		return err
+	}
+	// Every export is in the audit log: who, which format, of what. It is
+	// written before the job starts, so no export goes unrecorded.
+	of := doc.Version
+	if of == "" {
+		of = collab.NowRef
+	}
+	if err := s.cfg.Plans.RecordExport(c.Request().Context(), s.actor(c, auth.ActionExport), p.ID, string(format), of); err != nil {
 		return err
 	}
 	printer := s.exports.chromium

@@ -401,3 +401,49 @@ func zipPart(t *testing.T, data []byte, name string) string {
 	}
 	return string(b)
 }
+
+// TestExports_InTheAuditLog checks that every export started is a line of
+// the plan's audit log — who, which format, of which version or the plan
+// as it is — also on an archived plan, and that a refused one is not.
+func TestExports_InTheAuditLog(t *testing.T) {
+	ts := newTestServer(t)
+	p, reader, member := exportPlan(t, ts)
+	if rec := ts.do(http.MethodPost, "/api/plans/"+p.ID+"/versions", `{"name":"Utkast 1"}`); rec.Code != http.StatusCreated {
+		t.Fatalf("freeze: %d %s", rec.Code, rec.Body)
+	}
+	ts.startExport(reader.Token, p.ID, "html", "")
+	ts.startExport(member.Token, p.ID, "docx", "Utkast 1")
+	if rec := ts.doAs(member.Token, http.MethodPost, "/api/plans/"+p.ID+"/exports", `{"format":"odt"}`); rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad format: %d %s", rec.Code, rec.Body)
+	}
+	if rec := ts.do(http.MethodPost, "/api/plans/"+p.ID+"/archive", `{}`); rec.Code != http.StatusOK {
+		t.Fatalf("archive: %d %s", rec.Code, rec.Body)
+	}
+	ts.startExport(ts.kari.Token, p.ID, "xlsx", "now")
+
+	rec := ts.do(http.MethodGet, "/api/plans/"+p.ID+"/audit", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("audit: %d %s", rec.Code, rec.Body)
+	}
+	var got []auditEntry
+	for _, l := range decode[struct {
+		Items []auditEntry `json:"items"`
+	}](t, rec).Items {
+		if l.Action == "export.started" {
+			got = append(got, l)
+		}
+	}
+	want := []auditEntry{ // newest first
+		{Actor: ts.kari.ID, Detail: "XLSX av planen slik den er nå"},
+		{Actor: member.ID, Detail: "DOCX av versjonen «Utkast 1»"},
+		{Actor: reader.ID, Detail: "HTML av planen slik den er nå"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("export lines %+v, want %d", got, len(want))
+	}
+	for i, w := range want {
+		if got[i].Actor != w.Actor || got[i].Detail != w.Detail || got[i].Name == "" {
+			t.Errorf("line %d: %+v, want %+v", i, got[i], w)
+		}
+	}
+}
