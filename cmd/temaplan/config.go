@@ -86,6 +86,9 @@ type Config struct {
 	// DemoPassword as every demo user's password.
 	Demo         bool
 	DemoPassword string
+	// DemoClock (only with Demo) lets the administrator move the server's
+	// clock forward (POST /api/demo/clock), for browser tests only.
+	DemoClock bool
 }
 
 // setting is one configuration setting: its flag, its environment
@@ -127,6 +130,7 @@ const (
 	setInsecure  = "insecure-cookies"
 	setDemo      = "demo"
 	setDemoPass  = "demo-password"
+	setDemoClock = "demo-clock"
 	setA11y      = "accessibility-contact"
 	setChromium  = "chromium"
 )
@@ -182,6 +186,8 @@ func settings() []setting {
 			usage: "seed Demo kommune, its users (leader@demo.no, …) and a plan, if absent"},
 		{name: setDemoPass, env: "TEMAPLAN_DEMO_PASSWORD", def: "demo",
 			usage: "password of the demo users (with -demo)"},
+		{name: setDemoClock, env: "TEMAPLAN_DEMO_CLOCK", boolean: true, def: "false",
+			usage: "with -demo, let the administrator move the server's clock forward (POST /api/demo/clock); for browser tests only"},
 	}
 }
 
@@ -344,7 +350,7 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 		fail(setProxies, "%v", err)
 	}
 	cfg.TrustedProxies = proxies
-	for name, dst := range map[string]*bool{setInsecure: &cfg.InsecureCookies, setDemo: &cfg.Demo} {
+	for name, dst := range map[string]*bool{setInsecure: &cfg.InsecureCookies, setDemo: &cfg.Demo, setDemoClock: &cfg.DemoClock} {
 		b, err := strconv.ParseBool(*values[name])
 		if err != nil {
 			fail(name, "%q is not true or false", *values[name])
@@ -354,6 +360,9 @@ func LoadConfig(args []string, getenv func(string) string, usage io.Writer) (Con
 	cfg.DemoPassword = *values[setDemoPass]
 	if cfg.Demo && cfg.DemoPassword == "" {
 		fail(setDemoPass, "must not be empty with -demo")
+	}
+	if cfg.DemoClock && !cfg.Demo {
+		fail(setDemoClock, "is only for a demo server (with -demo)")
 	}
 	if c := strings.TrimSpace(*values[setA11y]); c != "" {
 		if err := checkContact(c); err != nil {

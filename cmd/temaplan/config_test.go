@@ -284,6 +284,20 @@ func TestLoadConfig(t *testing.T) {
 			},
 		},
 		{
+			name:    "the demo clock is only for a demo server",
+			args:    []string{"-demo-clock"},
+			wantErr: []string{"TEMAPLAN_DEMO_CLOCK (-demo-clock): is only for a demo server (with -demo)"},
+		},
+		{
+			name: "the demo clock with -demo",
+			args: []string{"-demo", "-demo-clock"},
+			check: func(t *testing.T, c Config) {
+				if !c.Demo || !c.DemoClock {
+					t.Errorf("demo %t, demo clock %t", c.Demo, c.DemoClock)
+				}
+			},
+		},
+		{
 			name:    "empty data directory",
 			args:    []string{"-data", " "},
 			wantErr: []string{"TEMAPLAN_DATA (-data): must not be empty"},

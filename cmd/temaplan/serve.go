@@ -115,6 +115,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	newID := func() string { return ulid.Make().String() }
+	// The demo clock (browser tests only) is the clock of the plans, the
+	// hearings and the server.
+	now, demoClock := time.Now, (*server.DemoClock)(nil)
+	if cfg.DemoClock {
+		demoClock = server.NewDemoClock(nil)
+		now = demoClock.Now
+		m.log.Warn("demo clock: the administrator can move this server's clock forward (POST /api/demo/clock); for browser tests only")
+	}
 	m.engine, err = collab.NewEngine(collab.EngineConfig{
 		Store: m.store, Bus: m.bus, Log: m.log, Metrics: server.NewEngineMetrics(reg),
 	})
@@ -122,7 +130,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("start collaboration engine: %w", err)
 	}
 	plans := collab.NewPlans(collab.PlansConfig{
-		Store: m.store, Bus: m.bus, Log: m.log, NewID: newID, Engine: m.engine,
+		Store: m.store, Bus: m.bus, Log: m.log, NewID: newID, Engine: m.engine, Now: now,
 	})
 	accounts, err := m.accounts(newID)
 	if err != nil {
@@ -153,7 +161,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Mail:                 m.mailer,
 		Chromium:             cfg.Chromium,
 		Exports:              exportStore(m.store),
-		Hearings:             hearings(plans, m.store),
+		Hearings:             hearings(plans, m.store, now),
+		Now:                  now,
+		DemoClock:            demoClock,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -359,7 +369,7 @@ func exportStore(s collab.Store) export.Store {
 
 // hearings runs the public hearings on the store, in the municipalities'
 // time zone (Europe/Oslo); nil when the store keeps no hearings.
-func hearings(plans *collab.Plans, s collab.Store) *collab.Hearings {
+func hearings(plans *collab.Plans, s collab.Store, now func() time.Time) *collab.Hearings {
 	hs, ok := s.(collab.HearingStore)
 	if !ok {
 		return nil
@@ -368,7 +378,7 @@ func hearings(plans *collab.Plans, s collab.Store) *collab.Hearings {
 	if err != nil {
 		zone = time.UTC
 	}
-	return collab.NewHearings(collab.HearingsConfig{Plans: plans, Store: hs, Zone: zone})
+	return collab.NewHearings(collab.HearingsConfig{Plans: plans, Store: hs, Zone: zone, Now: now})
 }
 
 // pdfDescription names the browser that prints PDF exports for the
