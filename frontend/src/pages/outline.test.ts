@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Plan, Section } from '../api/types';
-import { applyEvent, findSection } from './outline';
+import { applyEvent, dropTarget, findSection, stepTarget } from './outline';
 
 const sec = (id: string, children: Section[] = []): Section => ({ id, title: id.toUpperCase(), kind: 'section', status: 'not_started', contributors: [], children });
 
@@ -61,5 +61,39 @@ describe('applyEvent', () => {
     const p = plan();
     applyEvent(p, { seq: 2, kind: 'section.deleted', data: { id: 'a' } });
     assert.equal(ids(p), 'a b(b1,b2) c');
+  });
+});
+
+describe('reordering', () => {
+  const moved = (p: Plan, id: string, to: { parent: string; index: number } | null) =>
+    to ? ids(applyEvent(p, { seq: p.seq + 1, kind: 'section.moved', data: { id, ...to } })!) : null;
+
+  it('steps a section up and down among its siblings, not past either end', () => {
+    const p = plan();
+    assert.deepEqual(stepTarget(p.sections, 'b', -1), { parent: '', index: 0 });
+    assert.equal(moved(p, 'b', stepTarget(p.sections, 'b', -1)), 'b(b1,b2) a c');
+    assert.equal(moved(p, 'b1', stepTarget(p.sections, 'b1', 1)), 'a b(b2,b1) c');
+    assert.equal(stepTarget(p.sections, 'a', -1), null);
+    assert.equal(stepTarget(p.sections, 'c', 1), null);
+    assert.equal(stepTarget(p.sections, 'b2', 1), null);
+    assert.equal(stepTarget(p.sections, 'nope', 1), null);
+  });
+
+  it('drops a section before or after a sibling, with the index the server expects', () => {
+    const p = plan();
+    assert.equal(moved(p, 'a', dropTarget(p.sections, 'a', 'c', 'after')), 'b(b1,b2) c a');
+    assert.equal(moved(p, 'a', dropTarget(p.sections, 'a', 'c', 'before')), 'b(b1,b2) a c');
+    assert.equal(moved(p, 'c', dropTarget(p.sections, 'c', 'a', 'before')), 'c a b(b1,b2)');
+    assert.equal(dropTarget(p.sections, 'c', 'b', 'after'), null);
+    assert.equal(dropTarget(p.sections, 'a', 'b', 'before'), null, 'just before the next one is where it is');
+    assert.equal(moved(p, 'b2', dropTarget(p.sections, 'b2', 'b1', 'before')), 'a b(b2,b1) c');
+  });
+
+  it('refuses a drop on another parent’s section or on itself', () => {
+    const p = plan();
+    assert.equal(dropTarget(p.sections, 'a', 'b1', 'before'), null);
+    assert.equal(dropTarget(p.sections, 'b1', 'c', 'after'), null);
+    assert.equal(dropTarget(p.sections, 'b', 'b', 'after'), null);
+    assert.equal(dropTarget(p.sections, 'x', 'a', 'after'), null);
   });
 });

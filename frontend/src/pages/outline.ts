@@ -111,3 +111,39 @@ export function applyEvent(plan: Plan, e: PlanEvent): Plan | null {
       return null;
   }
 }
+
+/** Where a section is moved to: a parent ('' for the top) and an index in its children after the section left them. */
+export interface MoveTarget {
+  parent: string;
+  index: number;
+}
+
+/**
+ * stepTarget returns where a section goes when it moves `by` places among
+ * its siblings (the keyboard's Alt+ArrowUp/Down, the buttons), or null at
+ * either end or for a section that is not there.
+ */
+export function stepTarget(sections: Section[], id: string, by: number): MoveTarget | null {
+  const f = findSection(sections, id);
+  if (!f) return null;
+  const index = f.index + by;
+  if (index < 0 || index >= f.list.length || by === 0) return null;
+  return { parent: f.parent?.id ?? '', index };
+}
+
+/**
+ * dropTarget returns where a dragged section goes when it is dropped
+ * before or after another section: the outline is reordered among
+ * siblings only, so a drop on a section of another parent (or on itself,
+ * or where it already is) is null. The index counts the list after the
+ * section left it, as the server does (POST …/move, section.moved).
+ */
+export function dropTarget(sections: Section[], id: string, on: string, where: 'before' | 'after'): MoveTarget | null {
+  const from = findSection(sections, id);
+  const to = findSection(sections, on);
+  if (!from || !to || id === on || from.list !== to.list) return null;
+  let index = to.index + (where === 'after' ? 1 : 0);
+  if (from.index < index) index--;
+  if (index === from.index) return null;
+  return { parent: from.parent?.id ?? '', index };
+}

@@ -20,7 +20,8 @@ import { lang, t, type MessageKey } from '../i18n';
 import { PresenceTracker, initials, type Peer } from '../presence/presence';
 import { SectionChecks } from '../process/sectionchecks';
 import { ReviewController } from '../review/controller';
-import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk } from './outline';
+import { applyEvent, findSection, PLAN_NEUTRAL_EVENTS, walk, type MoveTarget } from './outline';
+import { movedText, outlineTree, responsibleSelect } from './outlinetree';
 import { kindText, municipalityText, phaseText, problemText, roleText, statusText, typeText } from './labels';
 import { approvals, bannerActions, bannerLinks, can, readOnlyReason, sortRoles, type BannerAction } from './phase';
 import { planPath, viewPath, type Page, type Route, type Router } from './router';
@@ -326,26 +327,8 @@ export class PlanPage implements Page {
     if (!plan) return;
     const active = document.activeElement;
     const focusedHref = active instanceof HTMLAnchorElement && this.outlineEl.contains(active) ? active.getAttribute('href') : null;
-    const list = (sections: Section[], depth: number): HTMLElement =>
-      h(
-        'ol',
-        { class: depth === 0 ? 'tree' : 'tree sub' },
-        sections.map((s) =>
-          h(
-            'li',
-            { class: `kind-${s.kind}`, dataset: { section: s.id } },
-            h(
-              'a',
-              { href: planPath(plan.id, s.id), 'data-link': '', 'aria-current': s.id === this.selected ? 'page' : undefined },
-              h('span', { class: 'title' }, s.title),
-              ' ',
-              h('span', { class: `status status-${s.status}` }, statusText(s.status)),
-            ),
-            s.children.length > 0 ? list(s.children, depth + 1) : null,
-          ),
-        ),
-      );
-    replace(this.outlineEl, list(plan.sections, 0));
+    const reorder = can(plan, 'edit_structure') ? (id: string, to: MoveTarget) => void this.moveTo(id, to) : null;
+    replace(this.outlineEl, outlineTree({ plan, selected: this.selected, reorder }));
     if (focusedHref) (this.outlineEl.querySelector(`a[href="${CSS.escape(focusedHref)}"]`) as HTMLElement | null)?.focus();
   }
 
@@ -786,6 +769,7 @@ export class PlanPage implements Page {
       'div',
       { class: 'section-actions', role: 'group', 'aria-label': t('outline.actions') },
       h('span', { class: 'field inline' }, h('label', { for: statusId }, t('outline.status')), statusSelect),
+      this.responsibleField(s),
       h('button', { type: 'button', dataset: { action: 'rename' }, onclick: () => void this.rename(s.id) }, t('outline.rename')),
       h('button', { type: 'button', dataset: { action: 'add' }, onclick: () => void this.addSection(s.id, 'section') }, t('outline.addChild')),
       h('button', { type: 'button', dataset: { action: 'up' }, disabled: index === 0, onclick: () => void this.move(s.id, -1) }, t('outline.moveUp')),
@@ -889,6 +873,26 @@ export class PlanPage implements Page {
     const plan = this.plan;
     if (!plan) return;
     await this.mutate((seq) => this.api.updateSection(plan.id, id, { status, seq }));
+  }
+
+  // The leader's choice of the section's responsible person.
+  private responsibleField(s: Section): HTMLElement | null {
+    const plan = this.plan;
+    if (!plan) return null;
+    const id = uniqueId('responsible');
+    const setTo = (user: string) =>
+      this.mutate((seq) =>
+        this.api.request('PUT', `/api/plans/${encodeURIComponent(plan.id)}/sections/${encodeURIComponent(s.id)}/responsibility`, { responsible: user, contributors: s.contributors ?? [], seq }),
+      );
+    const select = responsibleSelect(plan, s, id, (user) => void setTo(user));
+    return h('span', { class: 'field inline' }, h('label', { for: id }, t('outline.responsibleLabel')), select);
+  }
+
+  // moveTo moves a section from the outline (its keys or a drop) and says where it went.
+  private async moveTo(id: string, to: MoveTarget): Promise<void> {
+    const title = this.plan && findSection(this.plan.sections, id)?.section.title;
+    const next = await this.mutate((seq) => this.api.moveSection(this.planId, id, { ...to, seq }));
+    if (next && title) this.noticeEl.textContent = movedText(next, to, title);
   }
 
   private async move(id: string, by: number): Promise<void> {
