@@ -354,5 +354,5 @@ func (hs *Hearings) AdoptedText(ctx context.Context, p *Plan) (NamedVersion, Ver
 	if p.Adoption == nil {
 		return NamedVersion{}, VersionContent{}, nil, Errorf(CodeNotFound, "the plan is not adopted")
 	}
-	return hs.plans.versionText(ctx, p, p.Adoption.Version)
+	return hs.plans.ReadVersionText(ctx, p, p.Adoption.Version)
 }

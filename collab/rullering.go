@@ -49,9 +49,9 @@ func RulleringID(planID string) string {
 // text into the new plan.
 const rulleringSrc = "rullering"
 
-// versionText returns the named version of p at seq, its content and the
-// text of each of its sections at the version.
-func (ps *Plans) versionText(ctx context.Context, p *Plan, seq int64) (NamedVersion, VersionContent, map[string]delta.Delta, error) {
+// ReadVersionText returns the named version of p at seq, its content and
+// the text of each of its sections at the version.
+func (ps *Plans) ReadVersionText(ctx context.Context, p *Plan, seq int64) (NamedVersion, VersionContent, map[string]delta.Delta, error) {
 	v, vc, err := ps.ReadVersion(ctx, p, fmt.Sprint(seq))
 	if err != nil {
 		return NamedVersion{}, VersionContent{}, nil, err
@@ -97,7 +97,7 @@ func (ps *Plans) StartRullering(ctx context.Context, by Actor, planID, title str
 	if title, err = cleanText("title", title, maxTitleLen); err != nil {
 		return nil, err
 	}
-	v, vc, texts, err := ps.versionText(ctx, old, old.Adoption.Version)
+	v, vc, texts, err := ps.ReadVersionText(ctx, old, old.Adoption.Version)
 	if err != nil {
 		return nil, err
 	}
