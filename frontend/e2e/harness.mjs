@@ -60,13 +60,17 @@ export const nb = JSON.parse(readFileSync(path.join(frontendDir, 'src', 'i18n', 
  * startServer runs the binary with the demo (its users get DEMO_PASSWORD)
  * and resolves once /readyz answers 200. opts.env adds environment
  * variables: an object, or a function of the server's URL that returns one.
+ * opts.demoClock adds -demo-clock: the administrator may then move the
+ * server's clock forward (POST /api/demo/clock {advance_days}, advanceClock).
  */
 export async function startServer(opts = {}) {
   const port = await freePort();
   const data = mkdtempSync(path.join(os.tmpdir(), 'temaplan-e2e-data-'));
   const url = `http://127.0.0.1:${port}`;
   const extraEnv = typeof opts.env === 'function' ? opts.env(url) : (opts.env ?? {});
-  const proc = spawn(binaryPath(), ['-addr', `127.0.0.1:${port}`, '-data', data, '-demo'], {
+  const args = ['-addr', `127.0.0.1:${port}`, '-data', data, '-demo'];
+  if (opts.demoClock) args.push('-demo-clock');
+  const proc = spawn(binaryPath(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
@@ -194,6 +198,11 @@ export async function api(server, who, method, p, body) {
   const data = text ? JSON.parse(text) : null;
   if (!r.ok) throw new ApiFailure(method, p, r.status, data);
   return data;
+}
+
+/** advanceClock moves the server's clock days forward (a server started with demoClock). */
+export function advanceClock(server, days) {
+  return api(server, 'admin', 'POST', '/api/demo/clock', { advance_days: days });
 }
 
 /** userIds returns the demo users' account ids by role (DEMO_USERS keys). */
