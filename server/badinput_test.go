@@ -505,6 +505,13 @@ func testBadInput_EveryEndpoint(t *testing.T, ts *testServer) {
 		tc{"hearing start: not the steering group", "POST", plan + "/hearing/start", `{"deadline":{"$gt":""}}`, "", false, 403, collab.CodeForbidden, "steering"},
 		tc{"hearing body: wrong phase", "PUT", plan + "/hearing/bodies/b1", `{"status":"sent"}`, "", false, 409, collab.CodeWrongPhase, "hearing"},
 		tc{"moderation: wrong phase", "POST", plan + "/hearing/responses/x/moderation", `{"decision":"published"}`, "", false, 409, collab.CodeWrongPhase, "hearing"},
+		// Fase 3 (docs/processing.md): refused by phase or role before the body is read.
+		tc{"assessments: unknown format", "GET", plan + "/hearing/assessments?format=pdf", "", "", false, 422, collab.CodeInvalid, "format"},
+		tc{"close hearing: not the steering group", "POST", plan + "/hearing/close", "", "", false, 403, collab.CodeForbidden, "close the hearing"},
+		tc{"assessment: wrong phase", "PUT", plan + "/hearing/responses/x/assessment", `{"outcome":{"$gt":""}}`, "", false, 409, collab.CodeWrongPhase, "hearing or processing"},
+		tc{"decision: wrong phase", "POST", plan + "/decision", `{"date":{"$gt":""}}`, "", false, 409, collab.CodeWrongPhase, "final_review"},
+		tc{"rullering: wrong phase", "POST", plan + "/rullering", `{"title":"x"}`, "", false, 409, collab.CodeWrongPhase, "adopted"},
+		tc{"rullering: unknown plan", "POST", plans + "/nope/rullering", "", "", false, 404, collab.CodeNotFound, "plan"},
 
 		// GET /api/plans/:id/diff
 		tc{"diff: no from", "GET", diff, "", "", false, 422, collab.CodeInvalid, "from is required"},
