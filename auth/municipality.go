@@ -25,6 +25,10 @@ const (
 	DefaultHearingWeeks = 6
 	// MaxHearingWeeks bounds the default hearing length to a year.
 	MaxHearingWeeks = 52
+	// LangBokmal and LangNynorsk are the written standards of
+	// MunicipalitySettings.Language.
+	LangBokmal  = "nb"
+	LangNynorsk = "nn"
 	// maxEmailDomains bounds the SSO domains of one municipality.
 	maxEmailDomains = 50
 )
@@ -34,7 +38,10 @@ const (
 // and hearing length.
 func (s MunicipalitySettings) Effective() MunicipalitySettings {
 	out := MunicipalitySettings{LoginMethods: slices.Clone(s.LoginMethods), EmailDomains: slices.Clone(s.EmailDomains),
-		PrivacyThreshold: s.PrivacyThreshold, HearingWeeks: s.HearingWeeks}
+		PrivacyThreshold: s.PrivacyThreshold, HearingWeeks: s.HearingWeeks, Language: s.Language}
+	if out.Language == "" {
+		out.Language = LangBokmal
+	}
 	if len(out.LoginMethods) == 0 {
 		out.LoginMethods = []string{LoginPassword}
 	}
@@ -99,7 +106,12 @@ func CheckSettings(s MunicipalitySettings, oidcConfigured bool) (MunicipalitySet
 	if s.HearingWeeks < 1 || s.HearingWeeks > MaxHearingWeeks {
 		return out, collab.Errorf(collab.CodeInvalid, "hearing_weeks must be 1 to %d", MaxHearingWeeks)
 	}
-	out.PrivacyThreshold, out.HearingWeeks = s.PrivacyThreshold, s.HearingWeeks
+	switch s.Language {
+	case "", LangBokmal, LangNynorsk:
+	default:
+		return out, collab.Errorf(collab.CodeInvalid, "language must be nb (bokmål) or nn (nynorsk)")
+	}
+	out.PrivacyThreshold, out.HearingWeeks, out.Language = s.PrivacyThreshold, s.HearingWeeks, s.Language
 	return out, nil
 }
 
@@ -196,6 +208,9 @@ func settingsChanges(before, after MunicipalitySettings) []string {
 	}
 	if before.HearingWeeks != after.HearingWeeks {
 		out = append(out, fmt.Sprintf("hearing_weeks=%d", after.HearingWeeks))
+	}
+	if before.Language != after.Language && after.Language != "" {
+		out = append(out, "language="+after.Language)
 	}
 	return out
 }

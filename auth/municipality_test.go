@@ -60,6 +60,8 @@ func TestCheckSettings(t *testing.T) {
 		{name: "threshold 101", in: with(func(s *auth.MunicipalitySettings) { s.PrivacyThreshold = 101 }), code: collab.CodeInvalid},
 		{name: "hearing 0 weeks", in: with(func(s *auth.MunicipalitySettings) { s.HearingWeeks = 0 }), code: collab.CodeInvalid},
 		{name: "hearing 53 weeks", in: with(func(s *auth.MunicipalitySettings) { s.HearingWeeks = 53 }), code: collab.CodeInvalid},
+		{name: "language se", in: with(func(s *auth.MunicipalitySettings) { s.Language = "se" }), code: collab.CodeInvalid},
+		{name: "language NN", in: with(func(s *auth.MunicipalitySettings) { s.Language = "NN" }), code: collab.CodeInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

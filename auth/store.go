@@ -49,6 +49,9 @@ type MunicipalitySettings struct {
 	// HearingWeeks is the default length of a temaplan's public hearing;
 	// 0 means the product's default (6 weeks).
 	HearingWeeks int `json:"hearing_weeks"`
+	// Language is the written standard of the public pages (the hearing
+	// page, the adopted plan): LangBokmal or LangNynorsk; "" means bokmål.
+	Language string `json:"language"`
 }
 
 // PasswordAllowed reports whether the municipality's people may log in

@@ -11,7 +11,8 @@ import (
 
 // The settings of the administrator's municipality (manage_municipality):
 // login methods, the e-mail domains of single sign-on, and the defaults of
-// new plans (privacy threshold, hearing length).
+// new plans (privacy threshold, hearing length) and the written standard
+// of the public pages (bokmål or nynorsk).
 
 // municipalityView is the body of GET and PUT /api/admin/municipality:
 // the municipality with its settings in effect (defaults filled in), and
@@ -30,6 +31,7 @@ type settingsPut struct {
 	EmailDomains     *[]string `json:"email_domains"`
 	PrivacyThreshold *int      `json:"privacy_threshold"`
 	HearingWeeks     *int      `json:"hearing_weeks"`
+	Language         *string   `json:"language"`
 }
 
 // oidcConfigured reports whether this server has an OpenID Connect
@@ -68,6 +70,9 @@ func (s *Server) putMunicipality(c echo.Context) error {
 	}
 	if req.HearingWeeks != nil {
 		next.HearingWeeks = *req.HearingWeeks
+	}
+	if req.Language != nil {
+		next.Language = *req.Language
 	}
 	m, err = s.cfg.Accounts.ChangeMunicipality(ctx, me.ID, me.Municipality, next, s.oidcConfigured())
 	if err != nil {

@@ -42,7 +42,7 @@ func testAdmin_MunicipalitySettings(t *testing.T, ts *testServer) {
 	}
 	m := get(ts.kari.Token)
 	if m.ID != "m1" || m.OIDCConfigured || !slices.Equal(m.Settings.LoginMethods, []string{"password"}) ||
-		len(m.Settings.EmailDomains) != 0 || m.Settings.PrivacyThreshold != 5 || m.Settings.HearingWeeks != 6 {
+		len(m.Settings.EmailDomains) != 0 || m.Settings.PrivacyThreshold != 5 || m.Settings.HearingWeeks != 6 || m.Settings.Language != "nb" {
 		t.Fatalf("the defaults: %+v", m)
 	}
 
@@ -87,6 +87,7 @@ func testAdmin_MunicipalitySettings(t *testing.T, ts *testServer) {
 		{"threshold 0", `{"privacy_threshold":0}`, http.StatusUnprocessableEntity, collab.CodeInvalid},
 		{"threshold as text", `{"privacy_threshold":"5"}`, http.StatusUnprocessableEntity, collab.CodeInvalid},
 		{"hearing 60 weeks", `{"hearing_weeks":60}`, http.StatusUnprocessableEntity, collab.CodeInvalid},
+		{"language sámi", `{"language":"se"}`, http.StatusUnprocessableEntity, collab.CodeInvalid},
 		{"a bad domain", `{"email_domains":["<script>.no"]}`, http.StatusUnprocessableEntity, collab.CodeInvalid},
 		{"null body", `null`, http.StatusOK, ""}, // nothing asked, nothing changed
 		{"malformed", `{"privacy_threshold":`, http.StatusBadRequest, collab.CodeBadRequest},

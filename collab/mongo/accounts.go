@@ -83,6 +83,7 @@ type municipalityCfg struct {
 	EmailDomains     []string `bson:"email_domains"`
 	PrivacyThreshold int      `bson:"privacy_threshold"`
 	HearingWeeks     int      `bson:"hearing_weeks"`
+	Language         string   `bson:"language,omitempty"`
 }
 
 // municipalityDocOf returns the document of m.
