@@ -7,7 +7,7 @@
 // neither.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { api, createPlan, loginAs, nb, useServerAndBrowser, userIds, waitFor } from './harness.mjs';
+import { api, createPlan, editorText, loginAs, nb, sectionPath, serverText, useServerAndBrowser, userIds, waitEditor, waitFor } from './harness.mjs';
 
 /** msg fills a message's placeholders in. */
 const msg = (key, vars = {}) => nb[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k]));
@@ -91,6 +91,63 @@ describe('outline', () => {
       await member.page.keyboard.press('Alt+ArrowDown');
       await member.page.waitForTimeout(300);
       assert.deepEqual(await serverTop(server, plan.id), dragged);
+    } finally {
+      await leader.context.close();
+      await member.context.close();
+    }
+  });
+
+  it('shows the whole plan as one scrolling document, each section in its own editor, with the outline in view', async () => {
+    const plan = await createPlan(server, 'Dokumentplanen');
+    const foringer = plan.sections[1];
+    const boligsosial = plan.sections[3];
+    let count = 0;
+    const walk = (list) => list.forEach((x) => (count++, walk(x.children ?? [])));
+    walk(plan.sections);
+    const leader = await loginAs(server, browser, 'leader', { path: `/plans/${plan.id}` });
+    const member = await loginAs(server, browser, 'member', { path: sectionPath(plan.id, foringer.id) });
+    try {
+      const page = leader.page;
+      await waitEditor(member.page, { editable: false });
+      const toggle = page.getByTestId('document-mode');
+      await toggle.click();
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      const doc = page.getByTestId('document-view');
+      const parts = doc.getByTestId('doc-section');
+      await waitFor(async () => (await parts.count()) === count, { message: `${count} sections in the document` });
+      assert.deepEqual(
+        (await parts.evaluateAll((els) => els.slice(0, 3).map((el) => el.querySelector(':scope > :is(h2,h3,h4)').firstChild.textContent))),
+        ['Innledning', 'Føringer', 'Nasjonale føringer'],
+      );
+      // Every section's own editor, editable for the leader.
+      const part = (id) => doc.locator(`[data-testid="doc-section"][data-section="${id}"]`);
+      await part(foringer.id).locator('.editor[data-readonly="false"] .ql-editor[contenteditable="true"]').waitFor();
+      assert.equal(await doc.locator('.ql-editor').count(), count);
+
+      // The leader writes in «Føringer» from the document; the member's single section shows it.
+      await part(foringer.id).locator('.ql-editor').click();
+      await page.keyboard.type('Skrevet i dokumentvisningen.');
+      await part(foringer.id).locator('.editor[data-pending="false"] .save-status[data-state="saved"]').waitFor();
+      await waitFor(async () => (await serverText(server, plan.id, foringer.id)) === 'Skrevet i dokumentvisningen.\n', { message: 'the text on the server' });
+      await waitFor(async () => (await editorText(member.page)) === 'Skrevet i dokumentvisningen.\n', { message: 'the member to see it' });
+      // (An opened empty section gets its final newline, as in the single view.)
+      assert.equal((await serverText(server, plan.id, plan.sections[0].id)).trim(), '', 'the other sections are untouched');
+
+      // A link in the outline scrolls to its section; the outline stays in view.
+      await page.locator('nav.outline a', { has: page.locator('.title', { hasText: /^Boligsosiale forhold$/ }) }).click();
+      await waitFor(() => page.evaluate((id) => document.activeElement?.id === `doc-head-${id}`, boligsosial.id), { message: 'the focus on its heading' });
+      const headTop = await part(boligsosial.id).evaluate((el) => el.getBoundingClientRect().top);
+      assert.ok(headTop >= 0 && headTop < 50, `the section at the top of the window (${headTop})`);
+      const outlineTop = await page.locator('nav.outline').evaluate((el) => el.getBoundingClientRect().top);
+      assert.ok(await page.evaluate(() => window.scrollY > 0), 'the page scrolled');
+      assert.ok(outlineTop >= -1 && outlineTop < 50, `the outline sticks at the top (${outlineTop})`);
+      await page.screenshot({ path: 'test-results/screenshots/document-mode.png' });
+
+      // Off again: one section's editor.
+      await toggle.click();
+      await doc.waitFor({ state: 'detached' });
+      await waitEditor(page);
+      assert.equal(await page.locator('.ql-editor').count(), 1);
     } finally {
       await leader.context.close();
       await member.context.close();

@@ -14,6 +14,7 @@ import { confirmDialog, promptText } from '../dialog';
 import { h, replace, uniqueId } from '../dom';
 import { MeasureEmbeds } from '../content/embed';
 import { MeasureInserter } from '../content/inserter';
+import { DocumentView } from '../editor/document';
 import { SectionEditor } from '../editor/editor';
 import { ExportControl } from '../export/dialog';
 import { lang, t, type MessageKey } from '../i18n';
@@ -108,6 +109,12 @@ export class PlanPage implements Page {
   private reviewEarly = false;
   /** What the list of people here shows (it is drawn again only when that changes). */
   private presenceKey = '';
+  /** The Tekst tab shows every section as one scrolling document (editor/document.ts). */
+  private docMode = false;
+  private docView: DocumentView | null = null;
+  /** The section the document was last scrolled to. */
+  private docRevealed: string | null = null;
+  private readonly docToggle: HTMLButtonElement;
 
   constructor(
     private readonly router: Router,
@@ -133,6 +140,11 @@ export class PlanPage implements Page {
     this.outlineEl = h('div', { class: 'outline-tree' });
     this.paneEl = h('section', { class: 'section-pane', 'aria-label': t('plan.select') });
     this.presenceEl = h('ul', { class: 'peers' });
+    this.docToggle = h(
+      'button',
+      { type: 'button', class: 'doc-toggle', 'aria-pressed': 'false', 'data-testid': 'document-mode', onclick: () => this.toggleDocument() },
+      t('plan.documentMode'),
+    );
     const outlineHead = uniqueId('outline');
     const presenceHead = uniqueId('presence');
     this.element = h(
@@ -152,6 +164,7 @@ export class PlanPage implements Page {
           'nav',
           { class: 'outline', 'aria-labelledby': outlineHead },
           h('h2', { id: outlineHead, tabindex: '-1' }, t('plan.outline')),
+          h('p', { class: 'doc-mode' }, this.docToggle),
           this.outlineEl,
           this.outlineActionsEl,
         ),
@@ -187,6 +200,7 @@ export class PlanPage implements Page {
     this.tracker.destroy();
     this.closeView();
     this.closeEditor();
+    this.closeDocument();
   }
 
   // Loading and live updates.
@@ -469,10 +483,16 @@ export class PlanPage implements Page {
     const plan = this.plan;
     if (!plan) return;
     if (this.view) {
+      this.closeDocument();
       this.renderView(plan, this.view);
       return;
     }
     this.closeView();
+    if (this.docMode) {
+      this.renderDocument(plan);
+      return;
+    }
+    this.closeDocument();
     const found = this.selected ? findSection(plan.sections, this.selected) : null;
     if (!found) {
       this.closeEditor();
@@ -555,6 +575,47 @@ export class PlanPage implements Page {
       this.review?.setPlan(plan);
       this.inserter?.update();
     }
+  }
+
+  // The whole plan as one document (the Tekst tab's toggle).
+
+  private toggleDocument(): void {
+    this.docMode = !this.docMode;
+    this.docToggle.setAttribute('aria-pressed', String(this.docMode));
+    this.element.classList.toggle('doc-mode', this.docMode);
+    this.docRevealed = null;
+    if (this.view) this.router.navigate(planPath(this.planId, this.lastSection));
+    else this.renderPane();
+  }
+
+  private renderDocument(plan: Plan): void {
+    this.closeEditor();
+    this.dropEarlyDoc();
+    this.paneEl.removeAttribute('aria-labelledby');
+    this.paneEl.setAttribute('aria-label', t('plan.documentMode'));
+    if (!this.docView) {
+      this.docView = new DocumentView({
+        open: (section) => this.session.openDoc(plan.id, section),
+        close: (section) => this.session.closeDoc(section),
+        onSelection: (section, r) => this.tracker.update(section, r?.index ?? 0, r?.length ?? 0),
+        onRefused: (code) => {
+          if (code === 'locked' || code === 'forbidden') void this.reload();
+        },
+      });
+      replace(this.paneEl, this.docView.element);
+    }
+    this.docView.update(plan, can(plan, 'edit_text'));
+    if (this.selected && this.selected !== this.docRevealed) {
+      this.docRevealed = this.selected;
+      this.docView.reveal(this.selected);
+    }
+  }
+
+  private closeDocument(): void {
+    if (!this.docView) return;
+    this.docView.destroy();
+    this.docView = null;
+    this.docRevealed = null;
   }
 
   // The user's roles in the plan (and administrator, held per account).
