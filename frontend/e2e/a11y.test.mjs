@@ -58,10 +58,13 @@ const TEXT = [
 describe('accessibility of every page', () => {
   let server;
   let browser;
-  useServerAndBrowser((s, b) => {
-    server = s;
-    browser = b;
-  });
+  useServerAndBrowser(
+    (s, b) => {
+      server = s;
+      browser = b;
+    },
+    { demoClock: true },
+  );
 
   /** The section with text, comments and a suggestion, and a second one. */
   let first;
@@ -241,6 +244,31 @@ describe('accessibility of every page', () => {
   });
   it('Høring while it runs, as the leader', () =>
     check('view-hoering-running', 'leader', `/plans/${hearingPlan.id}/hoering`, (p) => p.locator('.section-pane h2').first().waitFor()));
+
+  // Fase 3: a response, the deadline passed (the demo clock) and the
+  // hearing closed: Høring with the assessment form and the
+  // merknadsbehandling; Vedtak with the decision form, then adopted.
+  it('Høring in processing, as the leader', async () => {
+    const h = await api(server, 'leader', 'GET', `/api/plans/${hearingPlan.id}/hearing`);
+    const posted = await fetch(server.url + h.path, { method: 'POST', body: new URLSearchParams({ name: 'Kari Innbygger', text: 'Planen bør nevne eldre.' }) });
+    assert.equal(posted.status, 200);
+    const days = Math.ceil((Date.parse(`${h.hearing.deadline}T00:00:00Z`) - Date.now()) / 86_400_000) + 2;
+    await api(server, 'admin', 'POST', '/api/demo/clock', { advance_days: days });
+    await api(server, 'steering', 'POST', `/api/plans/${hearingPlan.id}/hearing/close`);
+    await check('view-hoering-processing', 'leader', `/plans/${hearingPlan.id}/hoering`, (p) => p.getByTestId('assessment-form').first().waitFor());
+  });
+  it('Vedtak with the decision form, as the leader', async () => {
+    const { items } = await api(server, 'leader', 'GET', `/api/plans/${hearingPlan.id}/hearing/responses`);
+    for (const r of items) await api(server, 'leader', 'PUT', `/api/plans/${hearingPlan.id}/hearing/responses/${r.id}/assessment`, { outcome: 'partly', reason: 'Delvis innarbeidet.' });
+    await transition(server, 'steering', hearingPlan.id, 'lock');
+    await transition(server, 'steering', hearingPlan.id, 'approve');
+    await check('view-vedtak-decision', 'leader', `/plans/${hearingPlan.id}/vedtak`, (p) => p.getByTestId('decision-form').waitFor());
+  });
+  it('Vedtak of the adopted plan, as the leader', async () => {
+    const { today } = await api(server, 'leader', 'GET', `/api/plans/${hearingPlan.id}/hearing`);
+    await api(server, 'leader', 'POST', `/api/plans/${hearingPlan.id}/decision`, { date: today, body: 'Kommunestyret', case_number: '2026/123', amendments: '' });
+    await check('view-vedtak-adopted', 'leader', `/plans/${hearingPlan.id}/vedtak`, (p) => p.getByTestId('adopted').waitFor());
+  });
 
   it('leaves a locked plan locked (sanity of the run)', async () => {
     const plan = await api(server, 'leader', 'GET', `/api/plans/${DEMO_PLAN}`);

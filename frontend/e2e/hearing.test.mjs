@@ -68,6 +68,15 @@ describe('the hearing and the adoption', () => {
     }
   });
 
+  it('takes a decision with amendments: refused dates in the form, the leader writes them in, the steering group confirms them', async () => {
+    try {
+      await amendments();
+    } catch (err) {
+      for (const [name, page] of pages) await shot(page, `hearing-failure-${name}`).catch(() => {});
+      throw err;
+    }
+  });
+
   async function story() {
     // A plan approved for the hearing (Fase 1 over the API; its UI has its own suites).
     const plan = await createPlan(server, 'Boligplan på høring');
@@ -95,7 +104,7 @@ describe('the hearing and the adoption', () => {
     await link.waitFor();
     const publicUrl = await link.getAttribute('href');
     assert.match(new URL(publicUrl).pathname, /^\/h\/[A-Za-z0-9]+$/);
-    const { hearing } = await api(server, 'leader', 'GET', `/api/plans/${plan.id}/hearing`);
+    const { hearing, today } = await api(server, 'leader', 'GET', `/api/plans/${plan.id}/hearing`);
     assert.ok(hearing.deadline, 'the hearing has a deadline');
     // Before the deadline the steering group is told why the hearing cannot end yet.
     await sp.getByTestId('hearing-not-over').waitFor();
@@ -155,7 +164,7 @@ describe('the hearing and the adoption', () => {
     assert.ok((await pub.locator('body').textContent()).includes(RESPONSE), 'the published response is on the public page');
 
     // The clock passes the deadline; the steering group closes the hearing.
-    const days = Math.ceil((Date.parse(`${hearing.deadline}T00:00:00Z`) - Date.now()) / 86_400_000) + 2;
+    const days = Math.round((Date.parse(`${hearing.deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000) + 2;
     await advanceClock(server, days);
     await sp.reload();
     await sp.getByTestId('hearing-close').click();
@@ -258,6 +267,84 @@ describe('the hearing and the adoption', () => {
 
     await publicCtx.close();
     await adoptedCtx.close();
+    await steering.context.close();
+    await leader.context.close();
+  }
+
+  /** finalProposal takes a new plan over the API through the hearing to the steering group's approval of the final proposal. */
+  async function finalProposal(title) {
+    const plan = await createPlan(server, title);
+    const section = plan.sections[0];
+    await writeSection(server, 'leader', plan.id, section.id, [TEXT]);
+    await transition(server, 'leader', plan.id, 'submit');
+    await transition(server, 'steering', plan.id, 'lock');
+    await transition(server, 'steering', plan.id, 'approve');
+    await transition(server, 'political', plan.id, 'approve');
+    await api(server, 'steering', 'PUT', `/api/plans/${plan.id}/hearing`, { form: 'Digitalt.' });
+    await api(server, 'steering', 'POST', `/api/plans/${plan.id}/hearing/start`, { weeks: 6 });
+    const h = await api(server, 'leader', 'GET', `/api/plans/${plan.id}/hearing`);
+    const posted = await fetch(server.url + h.path, { method: 'POST', body: new URLSearchParams({ name: 'Ola', text: RESPONSE }) });
+    assert.equal(posted.status, 200);
+    const days = Math.round((Date.parse(`${h.hearing.deadline}T00:00:00Z`) - Date.parse(`${h.today}T00:00:00Z`)) / 86_400_000) + 2;
+    await advanceClock(server, days);
+    await api(server, 'steering', 'POST', `/api/plans/${plan.id}/hearing/close`);
+    const { items } = await api(server, 'member', 'GET', `/api/plans/${plan.id}/hearing/responses`);
+    for (const r of items) await api(server, 'member', 'PUT', `/api/plans/${plan.id}/hearing/responses/${r.id}/assessment`, { outcome: 'not', reason: 'Ligger utenfor planens tema.' });
+    await transition(server, 'steering', plan.id, 'lock');
+    return { plan, section };
+  }
+
+  async function amendments() {
+    const { plan, section } = await finalProposal('Boligplan med endringer');
+    const vedtak = `/plans/${plan.id}/vedtak`;
+    const leader = await loginAs(server, browser, 'leader', { path: vedtak });
+    const lp = leader.page;
+    pages.set('leader-amend', lp);
+    // Before the steering group's approval there is no form, only the reason.
+    await lp.getByTestId('approval-missing').waitFor();
+    assert.equal(await lp.getByTestId('decision-form').count(), 0);
+    await expectRefused(api(server, 'leader', 'POST', `/api/plans/${plan.id}/decision`, { date: '2020-01-01', body: 'Kommunestyret', case_number: '1', amendments: '' }), 'approval_missing');
+    await transition(server, 'steering', plan.id, 'approve');
+    const form = lp.getByTestId('decision-form');
+    await form.waitFor();
+
+    // The form checks the date as the server does: not after the server's today.
+    const date = lp.getByLabel(nb['adoption.date']);
+    await waitFor(async () => (await date.inputValue()) !== '', { message: "the decision's date from the server" });
+    const today = await date.inputValue();
+    const later = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await date.fill(later);
+    await lp.getByLabel(nb['adoption.caseNumber']).fill('2027/7');
+    await lp.getByTestId('decision-submit').click();
+    await form.getByText(nb['decision.dateFuture']).waitFor();
+    assert.equal(await date.getAttribute('aria-invalid'), 'true');
+    assert.equal(await date.evaluate((el) => el === document.activeElement), true, 'the focus goes to the field to fix');
+    await date.fill(today);
+    await lp.getByLabel(nb['adoption.body']).fill('Bystyret');
+    await lp.getByLabel(nb['adoption.amendmentsLabel']).fill('Punkt 1: boliger for eldre skal nevnes.');
+    // Keyboard only: Enter in a field sends the form, the dialog's confirmation by keyboard.
+    await lp.getByLabel(nb['adoption.caseNumber']).press('Enter');
+    await lp.getByTestId('decision-dialog').waitFor();
+    await lp.getByTestId('decision-dialog-confirm').focus();
+    await lp.keyboard.press('Enter');
+    await banner(lp, 'amending').waitFor();
+    const decision = lp.getByTestId('decision');
+    await decision.waitFor();
+    assert.match(await decision.textContent(), /Bystyret/);
+    assert.match(await decision.textContent(), /boliger for eldre skal nevnes/);
+
+    // The leader writes the amendment in; the steering group confirms it.
+    await writeSection(server, 'leader', plan.id, section.id, ['', 'Kommunen skal også nevne boliger for eldre.']);
+    const steering = await loginAs(server, browser, 'steering', { path: vedtak });
+    const sp = steering.page;
+    pages.set('steering-amend', sp);
+    assert.equal(await sp.getByTestId('action-approve').textContent(), nb['action.confirmAmendments']);
+    await sp.getByTestId('confirm-amendments').click();
+    await sp.getByTestId('amendments-dialog-confirm').click();
+    await banner(sp, 'adopted').waitFor();
+    await banner(lp, 'adopted').waitFor();
+    await lp.getByTestId('adopted-public-link').waitFor();
+    await shot(sp, 'hearing-vedtak-amended');
     await steering.context.close();
     await leader.context.close();
   }

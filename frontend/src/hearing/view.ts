@@ -363,7 +363,8 @@ export class HearingView implements PlanView {
     const rows = this.table?.items ?? [];
     const l = lang();
     const col = (k: MessageKey) => h('th', { scope: 'col' }, t(k));
-    return h('section', { class: 'merknadsbehandling', 'aria-labelledby': headId, 'data-testid': 'assessment-table' },
+    // The scrolling table is the region named by the heading (one landmark of that name).
+    return h('div', { class: 'merknadsbehandling', 'data-testid': 'assessment-table' },
       h('h3', { id: headId }, t('assessment.tableHeading')),
       this.table === null
         ? h('p', { class: 'hint' }, t('assessment.tableUnavailable'))
