@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -176,7 +177,7 @@ func (s *Server) recordDecision(c echo.Context) error {
 	}
 	me := principal(c).Account
 	action := auth.ActionRecordDecision
-	if req.Amendments != "" {
+	if strings.TrimSpace(req.Amendments) != "" {
 		action = auth.ActionRecordAmendments
 	}
 	by := collab.Actor{ID: me.ID, Check: func(p *collab.Plan) error {

@@ -341,3 +341,52 @@ func docString(d delta.Delta) string {
 	}
 	return b.String()
 }
+
+// TestProcessing_DecisionWithoutAmendmentsAdoptsAtOnce records a decision
+// without amendments: the plan is adopted in the decision's own entry,
+// with "Vedtatt plan" and the public token, and the audit says so.
+func TestProcessing_DecisionWithoutAmendmentsAdoptsAtOnce(t *testing.T) {
+	eachClockedStore(t, func(t *testing.T, ts *testServer, clock *hearingClock, hs *collab.Hearings) {
+		ctx := context.Background()
+		f := newFase1(t, ts)
+		id := f.plan.ID
+		sid := firstSection(f.plan)
+		writeAs(t, ts, sid, f.lise.ID, draftText)
+		// The way to final_review without a hearing's responses.
+		for _, st := range []collab.Step{
+			{Action: "lock", To: collab.PhaseReview},
+			{Action: "approve", To: collab.PhaseApproved, Approve: "steering", Complete: true},
+			{Action: "start_hearing", To: collab.PhaseHearing},
+			{Action: "close_hearing", To: collab.PhaseProcessing},
+		} {
+			if _, err := ts.plans.Step(ctx, f.styre.ID, id, func(*collab.Plan) (collab.Step, error) { return st, nil }); err != nil {
+				t.Fatalf("%s: %v", st.Action, err)
+			}
+		}
+		writeAs(t, ts, sid, f.lise.ID, draftText+" Vedtatt.")
+		// No hearing responses: nothing to assess, the lock passes.
+		wantPlan(t, "lock", stepAs(ts, f.styre.Token, id, "lock", ""))
+		wantPlan(t, "approve", stepAs(ts, f.styre.Token, id, "approve", ""))
+		// The administrator records it.
+		rec := ts.doAs(ts.kari.Token, http.MethodPost, "/api/plans/"+id+"/decision",
+			`{"date":"2027-02-28","body":"Kommunestyret","case_number":"2027/9","amendments":"  "}`)
+		p := wantPlan(t, "decision", rec)
+		v, ok := p.FindVersion(collab.AdoptedName)
+		if p.Phase != collab.PhaseAdopted || p.Adoption == nil || !ok || p.Adoption.Version != v.Seq || v.Seq != p.Seq ||
+			p.Decision == nil || p.Decision.Amendments != "" || p.Decision.RecordedBy != ts.kari.ID {
+			t.Fatalf("adopted at once: %s %+v %+v %+v", p.Phase, p.Adoption, p.Decision, v)
+		}
+		_, _, texts, err := hs.AdoptedText(ctx, &p)
+		if err != nil || docString(texts[sid]) != draftText+" Vedtatt.\n" {
+			t.Fatalf("adopted text %q (%v)", docString(texts[sid]), err)
+		}
+		if found, err := hs.PlanForAdoptionToken(ctx, p.Adoption.Token); err != nil || found.ID != id {
+			t.Fatalf("token: %v", err)
+		}
+		audit := decode[struct{ Items []auditEntry }](t, ts.doAs(f.styre.Token, http.MethodGet, "/api/plans/"+id+"/audit", "")).Items
+		if l := audit[0]; l.Action != "plan.record_decision" || l.From != "final_review" || l.To != "adopted" ||
+			l.Detail != "Kommunestyret 2027-02-28, saksnummer 2027/9" {
+			t.Fatalf("audit %+v", l)
+		}
+	})
+}
