@@ -15,7 +15,7 @@
 // starts the rullering and lands on the new plan, which links back.
 // Full-page screenshots: test-results/screenshots/hearing-*.png.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ApiFailure, advanceClock, api, createPlan, frontendDir, loginAs, nb, newContext, transition, useServerAndBrowser, waitFor } from './harness.mjs';
@@ -193,6 +193,16 @@ describe('the hearing and the adoption', () => {
     const table = await api(server, 'member', 'GET', `/api/plans/${plan.id}/hearing/assessments`);
     assert.equal(table.missing, 0);
     await shot(lp, 'hearing-processing');
+    // The downloads go with the access token: the archive's responses and the merknadsbehandling.
+    const download = async (testid) => {
+      const [file] = await Promise.all([lp.waitForEvent('download'), lp.getByTestId(testid).click()]);
+      return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+    };
+    const csv = await download('export-assessments-csv');
+    assert.equal(csv.name, 'merknadsbehandling.csv');
+    assert.ok(csv.text.includes(receipt) && csv.text.includes(REASON), csv.text);
+    const json = await download('export-responses-json');
+    assert.ok(json.text.includes(RESPONSE), json.text);
     // The leader writes the assessment into the text (processing is editable).
     await writeSection(server, 'leader', plan.id, section.id, ['', 'Kommunen skal også legge til rette for boliger for eldre.']);
 
