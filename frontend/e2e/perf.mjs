@@ -19,6 +19,8 @@
 //   load_warm — the same in new pages of one context after a first load
 //             (the assets from the browser's cache).
 //   bundle  — the JS and CSS of frontend/dist, raw and gzipped.
+//   document — the whole plan as one document (the Tekst tab's toggle):
+//             from the click to every section's text in its own editor.
 //   typing  — the leader types in the browser while PERF_AUTHORS remote
 //             authors (other tabs, over the WebSocket protocol) type and
 //             move their cursors in the same section: the input latency
@@ -40,8 +42,8 @@ const COMMENTS = 200;
 const COMMENTS_IN_FIRST = 50;
 /** How long the remote authors wait between two ops each (ms, ± a third). */
 const AUTHOR_PAUSE = Number(process.env.PERF_AUTHOR_PAUSE || 250);
-/** Which measurements to make (bundle, load, typing). */
-const ONLY = new Set((process.env.PERF_ONLY || 'bundle,load,typing').split(','));
+/** Which measurements to make (bundle, load, document, typing). */
+const ONLY = new Set((process.env.PERF_ONLY || 'bundle,load,document,typing').split(','));
 /** PERF_PROFILE=1 prints the functions that took the most time in the last load and while typing (to stderr). */
 const PROFILE = process.env.PERF_PROFILE === '1';
 /** PERF_ASSETS=<dir> serves the JS of another build (vite build --minify false --outDir <dir>/..). */
@@ -209,6 +211,40 @@ async function measureLoad(browser, server, plan, section) {
   loadReport('load_warm', warm);
 }
 
+// measureDocument opens the plan page, turns on the whole-plan document
+// and waits until every section's text is in its editor (p50 and max of
+// PERF_RUNS, each in a new context).
+async function measureDocument(browser, server, plan) {
+  const times = [];
+  let parts = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const context = await signedIn(browser, server);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/plans/${plan.id}`);
+    await page.locator('nav.outline .outline-tree > ol').waitFor({ timeout: 30_000 });
+    await page.locator('.conn[data-state="open"]').waitFor({ timeout: 30_000 });
+    const r = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const t0 = performance.now();
+          document.querySelector('[data-testid="document-mode"]').click();
+          const check = () => {
+            const all = document.querySelectorAll('[data-testid="document-view"] [data-testid="doc-section"]');
+            const loaded = document.querySelectorAll('[data-testid="document-view"] .save-status:not([data-state="loading"])');
+            if (all.length > 0 && loaded.length === all.length) resolve({ ms: performance.now() - t0, parts: all.length });
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+    );
+    log(`document ${i + 1}: ${r.ms.toFixed(0)} ms (${r.parts} sections)`);
+    times.push(r.ms);
+    parts = r.parts;
+    await context.close();
+  }
+  out({ metric: 'document', runs: times.length, sections: parts, all_texts_ms: stats(times), each_ms: times.map(round) });
+}
+
 function measureBundle() {
   const dir = path.join(frontendDir, 'dist', 'assets');
   // The entry chunk and its style sheet are what every page loads first;
@@ -364,12 +400,13 @@ async function main() {
     if (r.status !== 0) process.exit(1);
   }
   if (ONLY.has('bundle')) measureBundle();
-  if (!ONLY.has('load') && !ONLY.has('typing')) return;
+  if (!ONLY.has('load') && !ONLY.has('typing') && !ONLY.has('document')) return;
   const server = await startServer();
   const browser = await launchBrowser();
   try {
     const { plan, sections } = await seed(server);
     if (ONLY.has('load')) await measureLoad(browser, server, plan, sections[0]);
+    if (ONLY.has('document')) await measureDocument(browser, server, plan);
     if (ONLY.has('typing')) await measureTyping(browser, server, plan, sections[0]);
   } finally {
     await browser.close();
