@@ -3,7 +3,8 @@
 // and starts the hearing in Høring; the public page /h/<token>, in a fresh
 // context with nobody signed in, shows the Høringsutkast and the deadline;
 // a response is sent there and its receipt shown; the leader, whose Høring
-// is open, sees it arrive live and publishes it after a confirmation; the
+// is open, sees it arrive live and publishes it after a confirmation (a
+// second one is rejected: not public, no assessment needed); the
 // server's clock moves past the deadline; the steering group, told before
 // that the hearing cannot end yet, closes it; the lock is refused while the
 // response has no assessment; the leader writes one (Tatt til følge, with
@@ -13,6 +14,7 @@
 // public adopted page /v/<token>, in a fresh context, shows "Vedtatt
 // plan"; Versjoner compares Høringsutkast with Vedtatt plan; the leader
 // starts the rullering and lands on the new plan, which links back.
+// A second test takes a decision with amendments through amending.
 // Full-page screenshots: test-results/screenshots/hearing-*.png.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -162,6 +164,23 @@ describe('the hearing and the adoption', () => {
     await lp.locator(`[data-testid="response"][data-receipt="${receipt}"][data-moderation="published"]`).waitFor();
     await pub.goto(publicUrl);
     assert.ok((await pub.locator('body').textContent()).includes(RESPONSE), 'the published response is on the public page');
+
+    // A second response is rejected after a confirmation: it is not published and needs no assessment.
+    await pub.getByLabel('Innspill', { exact: true }).fill('Dette er reklame for et firma.');
+    await pub.getByRole('button', { name: 'Send innspill' }).click();
+    await pub.locator('.receipt strong').waitFor();
+    const spam = (await pub.locator('.receipt strong').textContent()).trim();
+    const spamCard = lp.locator(`[data-testid="response"][data-receipt="${spam}"]`);
+    await spamCard.waitFor();
+    await lp.locator('[data-testid="assessments-missing"][data-missing="2"]').waitFor();
+    await spamCard.getByTestId('response-reject').click();
+    await lp.getByTestId('moderation-dialog').getByText(msg('hearing.rejectHeading', { receipt: spam })).waitFor();
+    await lp.getByTestId('moderation-dialog-confirm').click();
+    await lp.locator(`[data-testid="response"][data-receipt="${spam}"][data-moderation="rejected"]`).waitFor();
+    await lp.locator('[data-testid="assessments-missing"][data-missing="1"]').waitFor();
+    assert.equal(await spamCard.getByTestId('assessment-form').count(), 0, 'no assessment of a rejected response');
+    await pub.goto(publicUrl);
+    assert.ok(!(await pub.locator('body').textContent()).includes('reklame'), 'the rejected response is not public');
 
     // The clock passes the deadline; the steering group closes the hearing.
     const days = Math.round((Date.parse(`${hearing.deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000) + 2;
