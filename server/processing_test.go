@@ -296,6 +296,9 @@ func testProcessingWalk(t *testing.T, ts *testServer, clock *hearingClock, hs *c
 		t.Fatalf("rullering: %d %s", rec.Code, rec.Body)
 	}
 	np := decode[collab.Plan](t, rec)
+	if loc := rec.Header().Get("Location"); loc != "/api/plans/"+np.ID {
+		t.Errorf("Location %q", loc)
+	}
 	year := time.Now().Year()
 	if np.ID == id || np.Phase != collab.PhaseDraft || np.Title != fmt.Sprintf("%s (rullering %d)", f.plan.Title, year) ||
 		np.Previous == nil || np.Previous.PlanID != id || np.Previous.Version != v.Seq || np.Leader() != f.lise.ID ||

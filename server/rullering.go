@@ -28,5 +28,6 @@ func (s *Server) startRullering(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/plans/"+p.ID)
 	return s.answerPlan(c, http.StatusCreated, p)
 }
