@@ -879,12 +879,16 @@ type ErrorMsg struct {
 	Seq     *int64  `json:"seq,omitempty"`
 }
 
-// IsReply reports whether msg, as encoded here, is the answer to a
-// client's own request (an ack or an error): what the client waits for,
-// unlike the broadcasts of others' edits. It looks only at the start,
-// where the encoders put the type.
+// IsReply reports whether msg, as encoded here, is or holds the answer to
+// a client's own request (an ack or an error): what the client waits for,
+// unlike the broadcasts of others' edits. It looks at the start of each of
+// msg's lines (a batch's ops are delivered as one message of lines, with
+// the submitter's acks among them), where the encoders put the type.
 func IsReply(msg []byte) bool {
-	return bytes.HasPrefix(msg, []byte(`{"type":"ack"`)) || bytes.HasPrefix(msg, []byte(`{"type":"error"`))
+	if bytes.HasPrefix(msg, []byte(`{"type":"ack"`)) || bytes.HasPrefix(msg, []byte(`{"type":"error"`)) {
+		return true
+	}
+	return bytes.IndexByte(msg, '\n') >= 0 && bytes.Contains(msg, []byte("\n{\"type\":\"ack\""))
 }
 
 // EncodeError returns the protocol's `error` message for err, answering
@@ -984,8 +988,8 @@ func (a *docActor) commitBatch(ctx context.Context) {
 		if m := a.e.cfg.Metrics; m != nil && n > 0 {
 			m.Committed(n, took)
 		}
-		for i := 0; i < n; i++ {
-			a.committed(ctx, recs[i], p.ops[i], p.text[i], reqs[i])
+		if n > 0 {
+			a.committedBatch(ctx, recs[:n], p.ops[:n], p.text[:n], reqs[:n])
 		}
 		if n > 0 {
 			a.lastMine = time.Now()
@@ -1187,6 +1191,81 @@ func (a *docActor) committed(ctx context.Context, rec OpRecord, op delta.Delta, 
 	for _, f := range r.followers {
 		f.answer(rec.V, nil)
 	}
+}
+
+// deliverChunk bounds the size of the messages a batch's ops are joined
+// into, well under the protocol's frame (wsFrameBytes in the server).
+const deliverChunk = 256 << 10
+
+// committedBatch is committed for the ops of one commit, delivered
+// together: each subscriber gets the batch's ops as one message of lines
+// (the protocol's frames carry messages separated by newlines), with an
+// ack in place of each of its own ops — the same messages in the same
+// order as op by op, but one push per subscriber and batch instead of one
+// per op, and the lines of everyone who submitted nothing encoded once.
+// A batch with repeated submissions (followers) goes op by op.
+func (a *docActor) committedBatch(ctx context.Context, recs []OpRecord, ops []delta.Delta, texts []headText, reqs []*submitReq) {
+	if len(recs) == 1 || slices.ContainsFunc(reqs, func(r *submitReq) bool { return len(r.followers) > 0 }) {
+		for i := range recs {
+			a.committed(ctx, recs[i], ops[i], texts[i], reqs[i])
+		}
+		return
+	}
+	msgs := make([][]byte, len(recs))
+	var own map[*Subscription][]int // the batch's ops of each submitter
+	for i, rec := range recs {
+		a.advanceTo(rec, ops[i], texts[i])
+		msgs[i] = encodeOp(rec)
+		a.publishRaw(ctx, msgs[i], rec)
+		if from := reqs[i].from; from != nil {
+			if own == nil {
+				own = map[*Subscription][]int{}
+			}
+			own[from] = append(own[from], i)
+		}
+	}
+	shared := joinLines(msgs)
+	for s := range a.subs {
+		chunks := shared
+		if idx := own[s]; idx != nil {
+			mine := slices.Clone(msgs)
+			for _, i := range idx {
+				mine[i] = encodeAck(a.id, recs[i].V, recs[i].Seq)
+			}
+			chunks = joinLines(mine)
+		}
+		for _, c := range chunks {
+			if !s.sink(c) {
+				delete(a.subs, s)
+				break
+			}
+		}
+	}
+	for i, r := range reqs {
+		if r.done != nil {
+			r.done <- submitResult{v: recs[i].V}
+		}
+	}
+}
+
+// joinLines joins msgs with newlines into messages of at most deliverChunk
+// bytes (a larger one alone).
+func joinLines(msgs [][]byte) [][]byte {
+	var out [][]byte
+	for len(msgs) > 0 {
+		n, size := 1, len(msgs[0])
+		for n < len(msgs) && size+1+len(msgs[n]) <= deliverChunk {
+			size += 1 + len(msgs[n])
+			n++
+		}
+		if n == 1 {
+			out = append(out, msgs[0])
+		} else {
+			out = append(out, bytes.Join(msgs[:n], []byte{'\n'}))
+		}
+		msgs = msgs[n:]
+	}
+	return out
 }
 
 // republish publishes a committed op again: the node that committed it may

@@ -15,7 +15,9 @@ func TestIsReply_TellsRepliesFromBroadcasts(t *testing.T) {
 	for name, c := range map[string]struct {
 		msg  []byte
 		want bool
-	}{"ack": {ack, true}, "error on an op": {fail, true}, "error": {plain, true}, "op": {op, false}, "synced": {[]byte(`{"type":"synced"}`), false}} {
+	}{"ack": {ack, true}, "error on an op": {fail, true}, "error": {plain, true}, "op": {op, false}, "synced": {[]byte(`{"type":"synced"}`), false},
+		"a batch with an ack": {[]byte(string(op) + "\n" + string(ack) + "\n" + string(op)), true},
+		"a batch of ops":      {[]byte(string(op) + "\n" + string(op)), false}} {
 		if got := IsReply(c.msg); got != c.want {
 			t.Errorf("IsReply(%s: %s) = %v, want %v", name, c.msg, got, c.want)
 		}

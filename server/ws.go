@@ -34,6 +34,8 @@ const (
 	wsSendQueue     = 1024
 	wsFrameBytes    = 1 << 20               // a frame of several messages
 	wsCoalesce      = 20 * time.Millisecond // a busy connection writes broadcasts once per this at most
+	wsCoalesceMax   = 60 * time.Millisecond // ... lengthened to this with many connections
+	wsCoalescePer   = 50 * time.Microsecond // ... by this per open connection
 	wsPooledFrame   = 64 << 10              // larger frame buffers are not kept
 	wsWriteWait     = 10 * time.Second
 	wsPongWait      = 60 * time.Second
@@ -75,8 +77,10 @@ type collabAPI struct {
 	// revoked membership closes its subscriptions; watches are the plan
 	// channels this node follows for that. closed is set at shutdown:
 	// no connection opens after it.
-	mu      sync.Mutex
-	open    map[*conn]struct{}
+	mu   sync.Mutex
+	open map[*conn]struct{}
+	// count is len(open), read without the lock for coalesce.
+	count   atomic.Int64
 	watches map[string]*watch
 	closed  bool
 }
@@ -167,6 +171,7 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 	cn := &conn{api: a, ws: ws, done: make(chan struct{}),
 		docs: map[string]*collab.Subscription{}, docPlan: map[string]string{}, plans: map[string]*collab.PlanSub{}}
 	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch, collab.IsReply)
+	cn.out.lingerFor = a.coalesce
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
@@ -176,6 +181,7 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 		return nil
 	}
 	a.open[cn] = struct{}{}
+	a.count.Add(1)
 	a.running.Add(1)
 	a.mu.Unlock()
 	a.sockets.Inc()
@@ -189,11 +195,23 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 			a.sockets.Dec()
 			a.mu.Lock()
 			delete(a.open, cn)
+			a.count.Add(-1)
 			a.mu.Unlock()
 		}()
 		cn.serve(a.ctx)
 	}()
 	return nil
+}
+
+// coalesce is how long a busy connection waits between two writes of
+// broadcasts: wsCoalesce, lengthened by wsCoalescePer for each open
+// connection up to wsCoalesceMax. Each write is a system call on the
+// server and a read on the client whatever it carries, and with a
+// thousand connections following one section the writes were most of the
+// server's work; waiting longer sends the same messages in fewer frames.
+// Acks and errors do not wait (sendQueue's urgent).
+func (a *collabAPI) coalesce() time.Duration {
+	return min(max(wsCoalesce, time.Duration(a.count.Load())*wsCoalescePer), wsCoalesceMax)
 }
 
 // wait waits until every connection's goroutine has ended, or ctx.

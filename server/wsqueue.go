@@ -36,6 +36,9 @@ const sendQueueKeep = 64
 type sendQueue struct {
 	limit  int
 	linger time.Duration
+	// lingerFor, when set, gives the linger at each write instead (the
+	// server lengthens it with the number of connections).
+	lingerFor func() time.Duration
 	// write sends a batch; false means the connection is done (write
 	// has closed it) and the queue closes.
 	write func(batch [][]byte) bool
@@ -138,7 +141,11 @@ func (q *sendQueue) run() {
 			q.mu.Unlock()
 			return
 		}
-		d := q.linger - time.Since(began)
+		wait := q.linger
+		if q.lingerFor != nil {
+			wait = q.lingerFor()
+		}
+		d := wait - time.Since(began)
 		if d <= 0 {
 			continue
 		}

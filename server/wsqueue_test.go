@@ -147,6 +147,41 @@ func TestSendQueue_LingersBetweenWrites(t *testing.T) {
 	}
 }
 
+// TestSendQueue_LingerForOverridesLinger: the linger a queue waits is
+// asked at each write when lingerFor is set (the server lengthens it with
+// its connections), and a linger of 0 writes every push apart.
+func TestSendQueue_LingerForOverridesLinger(t *testing.T) {
+	r := newRecorder(false)
+	q := newSendQueue(1000, 0, r.write, nil)
+	q.lingerFor = func() time.Duration { return 200 * time.Millisecond }
+	for range 20 {
+		if err := q.push([]byte("m")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.await(t, 20)
+	q.close()
+	q.wait()
+	if len(r.writes) > 2 {
+		t.Errorf("%d writes, want at most 2: %v", len(r.writes), r.writes)
+	}
+}
+
+// TestCoalesce_GrowsWithConnections: 20 ms with few connections, longer
+// with many, never past the maximum.
+func TestCoalesce_GrowsWithConnections(t *testing.T) {
+	a := &collabAPI{}
+	for _, c := range []struct {
+		n    int64
+		want time.Duration
+	}{{0, wsCoalesce}, {100, wsCoalesce}, {1000, 50 * time.Millisecond}, {5000, wsCoalesceMax}} {
+		a.count.Store(c.n)
+		if got := a.coalesce(); got != c.want {
+			t.Errorf("%d connections: %v, want %v", c.n, got, c.want)
+		}
+	}
+}
+
 // TestSendQueue_ReplyEndsTheLinger: a broadcast pushed during the linger
 // waits for it, a reply (urgent) goes out at once and takes the waiting
 // broadcast along, and close ends a linger too.
