@@ -312,3 +312,32 @@ func TestCheckStore_ReportsLostAndDuplicated(t *testing.T) {
 		}
 	}
 }
+
+// decodeOpOrAck reads the server's ops and acks as encoding/json does and
+// leaves everything else to it.
+func TestDecodeOpOrAck_AgreesWithJSON(t *testing.T) {
+	for _, msg := range []string{
+		`{"type":"op","doc":"d1","v":42,"op":{"ops":[{"retain":3},{"insert":"a\",\"src\":\"x"}]},"src":"h1-2","seq":7,"by":"u1"}`,
+		`{"type":"op","doc":"d1","v":0,"op":{"ops":[]},"src":"lock@0","by":"u1","kind":"lock"}`,
+		`{"type":"op","doc":"d1","v":5,"op":{"ops":[{"insert":"æ"}]},"src":"c","seq":12,"by":"u","kind":"edit"}`,
+		`{"type":"ack","doc":"d2","v":9,"seq":3}`,
+	} {
+		var fast, slow liteMsg
+		ok := decodeOpOrAck([]byte(msg), &fast)
+		if err := json.Unmarshal([]byte(msg), &slow); err != nil {
+			t.Fatal(err)
+		}
+		if ok && (fast.Type != slow.Type || fast.Doc != slow.Doc || fast.V != slow.V || fast.Src != slow.Src || fast.Seq != slow.Seq) {
+			t.Errorf("%s:\\nfast %+v\\njson %+v", msg, fast, slow)
+		}
+		if !ok && !strings.Contains(msg, "lock@0") {
+			t.Errorf("%s: not decoded", msg)
+		}
+	}
+	for _, msg := range []string{`{"type":"snapshot","doc":"d","v":1,"data":{"ops":[]}}`, `{"type":"ack","doc":"d\\"","v":1,"seq":2}`, `{"type":"op","doc":"d","v":1}`} {
+		var m liteMsg
+		if decodeOpOrAck([]byte(msg), &m) {
+			t.Errorf("%s: decoded by the fast path: %+v", msg, m)
+		}
+	}
+}

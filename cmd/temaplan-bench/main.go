@@ -34,6 +34,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,6 +111,9 @@ type Config struct {
 	// ProfileDir, if set, receives a CPU profile of every node for every
 	// measured step.
 	ProfileDir string
+	// SelfProfile, if set, is the file of a CPU profile of the bench
+	// itself over the whole run.
+	SelfProfile string
 }
 
 // StepsOr returns the configured steps, or def.
@@ -174,6 +178,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "temaplan-bench: unknown scenario %q (have: %s)\n", cfg.Scenario, strings.Join(scenarioNames(), ", "))
 		return 2
 	}
+	if cfg.SelfProfile != "" {
+		f, err := os.Create(cfg.SelfProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "temaplan-bench: -self-profile:", err)
+			return 2
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	env := &Env{Config: cfg, Log: slog.New(slog.NewTextHandler(stderr, nil)), out: enc}
@@ -228,6 +246,7 @@ func parseFlags(args []string, usage io.Writer) (Config, error) {
 	fs.DurationVar(&cfg.CommentEvery, "comment-every", 30*time.Second, "municipalities: how often a reviewer writes a comment")
 	fs.DurationVar(&cfg.RecoveryTimeout, "recovery-timeout", 30*time.Second, "faults: how long to wait for every tab to have an op acknowledged after a fault (then recovery_ms is -1)")
 	faults := fs.String("faults", "multi,single", "faults: the drills to run (multi: 2 nodes on FerretDB and Redis; single: 1 node on SQLite)")
+	fs.StringVar(&cfg.SelfProfile, "self-profile", "", "file for a CPU profile of the bench process itself over the whole run")
 	fs.StringVar(&cfg.ProfileDir, "profile", "", "directory for a CPU profile of every node over every measured step (go tool pprof)")
 	fs.BoolVar(&cfg.Taskset, "taskset", false, "pin the servers to CPU 0 (taskset -c 0) and the bench to the other CPUs")
 	fs.Usage = func() {
