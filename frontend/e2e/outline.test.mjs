@@ -7,7 +7,7 @@
 // neither.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { api, createPlan, editorText, loginAs, nb, sectionPath, serverText, useServerAndBrowser, userIds, waitEditor, waitFor } from './harness.mjs';
+import { api, axeViolations, createPlan, editorText, loginAs, nb, sectionPath, serverText, useServerAndBrowser, userIds, waitEditor, waitFor } from './harness.mjs';
 
 /** msg fills a message's placeholders in. */
 const msg = (key, vars = {}) => nb[key].replace(/\{(\w+)\}/g, (_, k) => String(vars[k]));
@@ -104,7 +104,8 @@ describe('outline', () => {
     let count = 0;
     const walk = (list) => list.forEach((x) => (count++, walk(x.children ?? [])));
     walk(plan.sections);
-    const leader = await loginAs(server, browser, 'leader', { path: `/plans/${plan.id}` });
+    // bypassCSP: axe is injected as a script.
+    const leader = await loginAs(server, browser, 'leader', { path: `/plans/${plan.id}`, contextOptions: { bypassCSP: true } });
     const member = await loginAs(server, browser, 'member', { path: sectionPath(plan.id, foringer.id) });
     try {
       const page = leader.page;
@@ -123,6 +124,8 @@ describe('outline', () => {
       const part = (id) => doc.locator(`[data-testid="doc-section"][data-section="${id}"]`);
       await part(foringer.id).locator('.editor[data-readonly="false"] .ql-editor[contenteditable="true"]').waitFor();
       assert.equal(await doc.locator('.ql-editor').count(), count);
+      await waitFor(async () => (await doc.locator('.save-status[data-state="loading"]').count()) === 0, { message: 'every text loaded' });
+      assert.deepEqual(await axeViolations(page), [], 'the document view');
 
       // The leader writes in «Føringer» from the document; the member's single section shows it.
       await part(foringer.id).locator('.ql-editor').click();

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { DEMO_USERS, api, createPlan, editorText, frontendDir, loginAs, nb, serverText, useServerAndBrowser, userIds, waitEditor, waitFor, waitSaved } from './harness.mjs';
+import { DEMO_USERS, api, axeViolations, createPlan, editorText, frontendDir, loginAs, nb, serverText, useServerAndBrowser, userIds, waitEditor, waitFor, waitSaved } from './harness.mjs';
 
 const SHOTS = path.join(frontendDir, 'test-results', 'screenshots');
 
@@ -371,7 +371,7 @@ describe('the Fase 1 story', () => {
     const roundDay = day(7);
     await api(server, 'leader', 'POST', `/api/plans/${plan.id}/rounds`, { seq: p.seq, message: 'Les innledningen.', recipients: [ids.member], deadline: roundDay });
 
-    const member = await loginAs(server, browser, 'member');
+    const member = await loginAs(server, browser, 'member', { contextOptions: { bypassCSP: true } }); // axe is injected as a script
     const leader = await loginAs(server, browser, 'leader');
     try {
       // The member: the round is the nearest deadline and a task.
@@ -384,6 +384,8 @@ describe('the Fase 1 story', () => {
       assert.equal((await deadline.textContent()).trim(), `${shown} ${nb['plans.deadline.round']}`);
       await mine.getByRole('link', { name: msg('plans.tasks.round', { date: shown }) }).waitFor();
       await member.page.screenshot({ path: path.join(SHOTS, 'story-list-member.png'), fullPage: true });
+      await waitFor(async () => (await member.page.locator('td.tasks[aria-busy]').count()) === 0, { message: 'every row filled in' });
+      assert.deepEqual(await axeViolations(member.page), [], 'the plan list with deadlines and tasks');
 
       // The leader: the milestone that is not done, no task; the demo plan is listed too.
       const row = leader.page.locator(`tr[data-plan="${plan.id}"]`);
