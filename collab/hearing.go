@@ -206,11 +206,18 @@ type HearingResponse struct {
 	Quote        string    `json:"quote"`
 	Subject      string    `json:"subject"`
 	Received     time.Time `json:"received"`
+	// Deleted is when the response's personal fields (name, organisation,
+	// e-mail, text, quote) were deleted at the end of its retention
+	// (hearing_retention.go); zero while it is kept.
+	Deleted time.Time `json:"deleted,omitzero"`
 }
 
 // Sender is the response's sender for the journal: name and organisation.
 func (r HearingResponse) Sender() string {
 	switch {
+	case !r.Deleted.IsZero():
+		return "Slettet"
+
 	case r.Name != "" && r.Organisation != "":
 		return r.Name + ", " + r.Organisation
 	case r.Name != "":
@@ -254,6 +261,12 @@ type HearingStore interface {
 	InsertModeration(ctx context.Context, m Moderation) error
 	// Moderations returns the decisions on plan's responses.
 	Moderations(ctx context.Context, plan string) ([]Moderation, error)
+	// HearingResponsePlans returns the plans with responses not deleted.
+	HearingResponsePlans(ctx context.Context) ([]string, error)
+	// DeleteHearingResponse empties the personal fields of response id
+	// and sets its Deleted to at; it changes nothing for a response
+	// deleted already (or unknown).
+	DeleteHearingResponse(ctx context.Context, id string, at time.Time) error
 }
 
 // Hearings runs the hearings of plans.
@@ -714,7 +727,7 @@ func (hs *Hearings) Published(ctx context.Context, planID string) ([]HearingResp
 	}
 	var out []HearingResponse
 	for _, r := range all {
-		if r.Moderation == ModerationPublished {
+		if r.Moderation == ModerationPublished && r.Deleted.IsZero() {
 			out = append(out, r.HearingResponse)
 		}
 	}

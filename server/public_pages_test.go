@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +17,14 @@ func startedHearing(t *testing.T) (ts *testServer, clock *hearingClock, f fase1,
 	t.Helper()
 	clock = &hearingClock{now: time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)}
 	ts = newHearingServer(t, clock)
+	f, page = startHearingOn(t, ts)
+	return ts, clock, f, page
+}
+
+// startHearingOn puts a plan of newFase1 with draftText on hearing until
+// 20 April 2027 on ts.
+func startHearingOn(t *testing.T, ts *testServer) (f fase1, page string) {
+	t.Helper()
 	f = newFase1(t, ts)
 	id := f.plan.ID
 	writeAs(t, ts, firstSection(f.plan), f.lise.ID, draftText)
@@ -25,7 +34,7 @@ func startedHearing(t *testing.T) (ts *testServer, clock *hearingClock, f fase1,
 	wantPlan(t, "decide", ts.doAs(f.styre.Token, http.MethodPut, "/api/plans/"+id+"/hearing", `{"form":"Offentlig ettersyn"}`))
 	rec := ts.doAs(f.styre.Token, http.MethodPost, "/api/plans/"+id+"/hearing/start", `{"deadline":"2027-04-20"}`)
 	wantPlan(t, "start", rec)
-	return ts, clock, f, "/h/" + decode[hearingState](t, rec).Hearing.Token
+	return f, "/h/" + decode[hearingState](t, rec).Hearing.Token
 }
 
 // Fixed texts of the public pages in one language that the other must
@@ -177,4 +186,63 @@ func TestPublicAdopted(t *testing.T) {
 	if rec := getPublic(ts, "/v/x?lang=nn"); !strings.Contains(rec.Body.String(), "Fann ikkje planen") {
 		t.Errorf("404 in nynorsk: %s", rec.Body)
 	}
+}
+
+// TestHearing_RetentionOverREST deletes the responses of an adopted plan
+// three months after the adoption, on both stores: the members' list
+// shows each with its receipt, subject and the time it was deleted, the
+// merknadsbehandling still has its row, the public page nothing.
+func TestHearing_RetentionOverREST(t *testing.T) {
+	eachClockedStore(t, func(t *testing.T, ts *testServer, clock *hearingClock, hs *collab.Hearings) {
+		f, page := startHearingOn(t, ts)
+		id := f.plan.ID
+		base := "/api/plans/" + id
+		rec := postResponse(ts, page, "198.51.100.30", url.Values{"name": {"Kari Nordmann"}, "email": {"kari@example.no"}, "text": {"Mer om utleie"}})
+		receipt := between(rec.Body.String(), "Kvitteringsnummer: <strong>", "</strong>")
+		if rec.Code != http.StatusOK || receipt == "" {
+			t.Fatalf("respond: %d", rec.Code)
+		}
+		if rec := ts.doAs(f.lise.Token, http.MethodPost, base+"/hearing/responses/"+receipt+"/moderation", `{"decision":"published"}`); rec.Code != http.StatusOK {
+			t.Fatalf("publish: %d %s", rec.Code, rec.Body)
+		}
+		wantPlan(t, "assess", ts.doAs(f.lise.Token, http.MethodPut, base+"/hearing/responses/"+receipt+"/assessment", `{"outcome":"taken","reason":"Tatt inn."}`))
+		clock.set(time.Date(2027, 4, 21, 9, 0, 0, 0, time.UTC))
+		wantPlan(t, "close", ts.doAs(f.styre.Token, http.MethodPost, base+"/hearing/close", ""))
+		wantPlan(t, "lock", stepAs(ts, f.styre.Token, id, "lock", ""))
+		wantPlan(t, "approve", stepAs(ts, f.styre.Token, id, "approve", ""))
+		clock.set(time.Date(2027, 5, 11, 9, 0, 0, 0, time.UTC))
+		wantPlan(t, "decision", ts.doAs(f.lise.Token, http.MethodPost, base+"/decision",
+			`{"date":"2027-05-10","body":"Kommunestyret","case_number":"2027/123","amendments":""}`))
+
+		ctx := context.Background()
+		clock.set(time.Date(2027, 8, 11, 8, 59, 0, 0, time.UTC))
+		if n, err := hs.DeleteExpired(ctx); err != nil || n != 0 {
+			t.Fatalf("before three months: %d, %v", n, err)
+		}
+		clock.set(time.Date(2027, 8, 11, 9, 0, 0, 0, time.UTC))
+		if n, err := hs.DeleteExpired(ctx); err != nil || n != 1 {
+			t.Fatalf("three months after the adoption: %d, %v", n, err)
+		}
+		rec = ts.doAs(f.medl.Token, http.MethodGet, base+"/hearing/responses", "")
+		list := decode[struct {
+			Items []struct {
+				ID, Name, Email, Text, Sender, Subject, Moderation string
+				Deleted                                            time.Time
+			}
+		}](t, rec)
+		if rec.Code != http.StatusOK || len(list.Items) != 1 {
+			t.Fatalf("responses: %d %s", rec.Code, rec.Body)
+		}
+		if r := list.Items[0]; r.ID != receipt || r.Name != "" || r.Email != "" || r.Text != "" || r.Sender != "Slettet" ||
+			r.Subject == "" || r.Moderation != "published" || !r.Deleted.Equal(clock.Now()) {
+			t.Errorf("the deleted response: %+v", r)
+		}
+		table := decode[assessmentTableView](t, ts.doAs(f.medl.Token, http.MethodGet, base+"/hearing/assessments", ""))
+		if len(table.Items) != 1 || table.Items[0].Receipt != receipt || table.Items[0].Outcome != collab.OutcomeTaken {
+			t.Errorf("the merknadsbehandling after the deletion: %+v", table)
+		}
+		if strings.Contains(rec.Body.String(), "kari@example.no") || strings.Contains(rec.Body.String(), "Mer om utleie") {
+			t.Errorf("the deleted data is still served: %s", rec.Body)
+		}
+	})
 }

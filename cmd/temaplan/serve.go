@@ -59,6 +59,9 @@ type Main struct {
 	mailer     *mail.Mailer
 	// stopMail ends the e-mail's sender (startMail).
 	stopMail context.CancelFunc
+	// stopRetention ends the deletion of hearing responses at the end of
+	// their retention (startRetention).
+	stopRetention context.CancelFunc
 
 	errc chan error // a listener that failed
 	wg   sync.WaitGroup
@@ -153,6 +156,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	hs := hearings(plans, m.store, now)
 	m.server = server.New(server.Config{
 		Store: m.store, Bus: m.bus, Plans: plans, Engine: m.engine, Hub: m.hub, Log: m.log,
 		Accounts: accounts, TrustedProxies: cfg.TrustedProxies, InsecureCookies: cfg.InsecureCookies,
@@ -161,7 +165,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Mail:                 m.mailer,
 		Chromium:             cfg.Chromium,
 		Exports:              exportStore(m.store),
-		Hearings:             hearings(plans, m.store, now),
+		Hearings:             hs,
 		Now:                  now,
 		DemoClock:            demoClock,
 	})
@@ -188,6 +192,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.serve("http", func() error { return m.server.Serve(ln) })
 	m.startMail()
+	m.startRetention(hs)
 
 	origins := "same-origin"
 	if len(cfg.Origins) > 0 {
@@ -329,6 +334,9 @@ func (m *Main) Close() error {
 	if m.stopMail != nil {
 		m.stopMail()
 	}
+	if m.stopRetention != nil {
+		m.stopRetention()
+	}
 	m.wg.Wait()
 	// The hub and the engine (which finishes its commits in flight) stop
 	// before the bus and the store they use close.
@@ -379,6 +387,18 @@ func hearings(plans *collab.Plans, s collab.Store, now func() time.Time) *collab
 		zone = time.UTC
 	}
 	return collab.NewHearings(collab.HearingsConfig{Plans: plans, Store: hs, Zone: zone, Now: now})
+}
+
+// startRetention runs the deletion of hearing responses whose retention
+// has ended (collab.Hearings.RunRetention, hourly on the hearings' clock)
+// until Close. Every node runs it: a deletion is idempotent.
+func (m *Main) startRetention(hs *collab.Hearings) {
+	if hs == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopRetention = cancel
+	m.wg.Go(func() { hs.RunRetention(ctx, collab.DefaultRetentionEvery) })
 }
 
 // pdfDescription names the browser that prints PDF exports for the

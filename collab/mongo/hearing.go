@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -90,11 +91,46 @@ type hearingResponseDoc struct {
 	Quote        string        `bson:"quote"`
 	Subject      string        `bson:"subject"`
 	Received     bson.DateTime `bson:"received"`
+	// Deleted is set when the retention ended (absent while kept).
+	Deleted *bson.DateTime `bson:"deleted,omitempty"`
 }
 
 func (d hearingResponseDoc) record() collab.HearingResponse {
-	return collab.HearingResponse{ID: d.ID, Plan: d.Plan, Name: d.Name, Organisation: d.Organisation, Email: d.Email,
+	r := collab.HearingResponse{ID: d.ID, Plan: d.Plan, Name: d.Name, Organisation: d.Organisation, Email: d.Email,
 		Text: d.Text, Section: d.Section, Quote: d.Quote, Subject: d.Subject, Received: fromDate(d.Received)}
+	if d.Deleted != nil {
+		r.Deleted = fromDate(*d.Deleted)
+	}
+	return r
+}
+
+// keptResponses matches the responses not deleted.
+var keptResponses = bson.D{{Key: "deleted", Value: bson.D{{Key: "$exists", Value: false}}}}
+
+// HearingResponsePlans returns the plans with responses not deleted.
+func (s *Store) HearingResponsePlans(ctx context.Context) ([]string, error) {
+	type planOnly struct {
+		Plan string `bson:"plan"`
+	}
+	plans, err := find(ctx, s.hearingColl(collHearingResponses), keptResponses,
+		bson.D{{Key: "plan", Value: 1}}, 0, func(d planOnly) string { return d.Plan }, "hearing response plans")
+	if err != nil {
+		return nil, err
+	}
+	return slices.Compact(plans), nil
+}
+
+// DeleteHearingResponse empties the personal fields of response id and
+// marks it deleted at at. The filter keeps a first deletion's time; two
+// nodes deleting at once write the same empty fields.
+func (s *Store) DeleteHearingResponse(ctx context.Context, id string, at time.Time) error {
+	filter := append(bson.D{{Key: "_id", Value: id}}, keptResponses...)
+	set := bson.D{{Key: "name", Value: ""}, {Key: "organisation", Value: ""}, {Key: "email", Value: ""},
+		{Key: "text", Value: ""}, {Key: "quote", Value: ""}, {Key: "deleted", Value: date(at)}}
+	if _, err := s.hearingColl(collHearingResponses).UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}}); err != nil {
+		return fmt.Errorf("mongo: delete hearing response %q: %w", id, err)
+	}
+	return nil
 }
 
 // InsertHearingResponse stores r under its id.

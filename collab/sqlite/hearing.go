@@ -49,7 +49,7 @@ func (s *Store) InsertHearingResponse(ctx context.Context, r collab.HearingRespo
 
 // HearingResponses returns plan's responses, oldest first (ties by id).
 func (s *Store) HearingResponses(ctx context.Context, plan string) ([]collab.HearingResponse, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, plan, name, organisation, email, text, section, quote, subject, received
+	rows, err := s.r.QueryContext(ctx, `SELECT id, plan, name, organisation, email, text, section, quote, subject, received, deleted
 		FROM hearing_responses WHERE plan = ? ORDER BY received, id`, plan)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: hearing responses: %w", err)
@@ -58,17 +58,53 @@ func (s *Store) HearingResponses(ctx context.Context, plan string) ([]collab.Hea
 	var out []collab.HearingResponse
 	for rows.Next() {
 		var r collab.HearingResponse
-		var at int64
-		if err := rows.Scan(&r.ID, &r.Plan, &r.Name, &r.Organisation, &r.Email, &r.Text, &r.Section, &r.Quote, &r.Subject, &at); err != nil {
+		var at, deleted int64
+		if err := rows.Scan(&r.ID, &r.Plan, &r.Name, &r.Organisation, &r.Email, &r.Text, &r.Section, &r.Quote, &r.Subject, &at, &deleted); err != nil {
 			return nil, fmt.Errorf("sqlite: hearing responses: %w", err)
 		}
 		r.Received = fromMillis(at)
+		if deleted != 0 {
+			r.Deleted = fromMillis(deleted)
+		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: hearing responses: %w", err)
 	}
 	return out, nil
+}
+
+// HearingResponsePlans returns the plans that have responses not yet
+// deleted.
+func (s *Store) HearingResponsePlans(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT plan FROM hearing_responses WHERE deleted = 0 ORDER BY plan`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: hearing response plans: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []string
+	for rows.Next() {
+		var plan string
+		if err := rows.Scan(&plan); err != nil {
+			return nil, fmt.Errorf("sqlite: hearing response plans: %w", err)
+		}
+		out = append(out, plan)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: hearing response plans: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteHearingResponse empties the personal fields of response id and
+// marks it deleted at at; a response deleted already keeps its first
+// deletion.
+func (s *Store) DeleteHearingResponse(ctx context.Context, id string, at time.Time) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE hearing_responses SET name = '', organisation = '', email = '', text = '', quote = '', deleted = ?
+		WHERE id = ? AND deleted = 0`, max(at.UnixMilli(), 1), id); err != nil {
+		return fmt.Errorf("sqlite: delete hearing response %q: %w", id, err)
+	}
+	return nil
 }
 
 // InsertModeration stores the one decision on m.Response.

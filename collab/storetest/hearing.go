@@ -19,6 +19,7 @@ func RunHearing(t *testing.T, open func(t *testing.T) collab.HearingStore) {
 	t.Run("Responses", func(t *testing.T) { testHearingResponses(t, open(t)) })
 	t.Run("ModerationOnce", func(t *testing.T) { testModerationOnce(t, open(t)) })
 	t.Run("HostileStrings", func(t *testing.T) { testHearingHostile(t, open(t)) })
+	t.Run("DeleteAtRetention", func(t *testing.T) { testHearingDelete(t, open(t)) })
 }
 
 func testHearingTokens(t *testing.T, s collab.HearingStore) {
@@ -49,8 +50,9 @@ func response(id, plan string, at time.Duration) collab.HearingResponse {
 
 func responseDiff(got, want collab.HearingResponse) string {
 	g, w := got, want
-	g.Received, w.Received = time.Time{}, time.Time{}
-	if g != w || !timeEqual(got.Received, want.Received) {
+	g.Received, w.Received, g.Deleted, w.Deleted = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	if g != w || !timeEqual(got.Received, want.Received) || got.Deleted.IsZero() != want.Deleted.IsZero() ||
+		!got.Deleted.IsZero() && !timeEqual(got.Deleted, want.Deleted) {
 		return fmt.Sprintf("got %+v, want %+v", got, want)
 	}
 	return ""
@@ -148,5 +150,49 @@ func testHearingHostile(t *testing.T, s collab.HearingStore) {
 	}
 	if _, ok, err := s.HearingTokenPlan(ctx, `{"$gt":""}x`); err != nil || ok {
 		t.Fatalf("a hostile unknown token: %t %v", ok, err)
+	}
+}
+
+// testHearingDelete checks the deletion at the end of the retention: the
+// personal fields are emptied and the time is kept, the receipt, plan,
+// section, subject and received time stay; a second deletion keeps the
+// first's time; the plans with responses to delete are listed once each.
+func testHearingDelete(t *testing.T, s collab.HearingStore) {
+	ctx := t.Context()
+	for _, r := range []collab.HearingResponse{response("A", "p1", 0), response("B", "p1", time.Second), response("C", "p2", 0)} {
+		if err := s.InsertHearingResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if plans, err := s.HearingResponsePlans(ctx); err != nil || fmt.Sprint(plans) != "[p1 p2]" {
+		t.Fatalf("plans with responses: %v, %v", plans, err)
+	}
+	at := base.Add(48 * time.Hour)
+	if err := s.DeleteHearingResponse(ctx, "A", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteHearingResponse(ctx, "A", at.Add(time.Hour)); err != nil {
+		t.Fatalf("a second deletion: %v", err)
+	}
+	if err := s.DeleteHearingResponse(ctx, "nosuch", at); err != nil {
+		t.Fatalf("deleting an unknown response: %v", err)
+	}
+	got, err := s.HearingResponses(ctx, "p1")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("responses after a deletion: %+v, %v", got, err)
+	}
+	want := response("A", "p1", 0)
+	want.Name, want.Organisation, want.Email, want.Text, want.Quote, want.Deleted = "", "", "", "", "", at
+	if d := responseDiff(got[0], want); d != "" {
+		t.Errorf("the deleted response: %s", d)
+	}
+	if d := responseDiff(got[1], response("B", "p1", time.Second)); d != "" {
+		t.Errorf("the kept response: %s", d)
+	}
+	if err := s.DeleteHearingResponse(ctx, "B", at); err != nil {
+		t.Fatal(err)
+	}
+	if plans, err := s.HearingResponsePlans(ctx); err != nil || fmt.Sprint(plans) != "[p2]" {
+		t.Fatalf("plans with responses to delete: %v, %v", plans, err)
 	}
 }
