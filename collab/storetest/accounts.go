@@ -89,7 +89,8 @@ func testMunicipalitySettings(t *testing.T, s auth.Store) {
 				if err != nil || !ok || g.ID != w.ID || g.Name != w.Name || !timeEqual(g.Created, w.Created) ||
 					!slices.Equal(g.Settings.LoginMethods, w.Settings.LoginMethods) ||
 					!slices.Equal(g.Settings.EmailDomains, w.Settings.EmailDomains) ||
-					g.Settings.PrivacyThreshold != w.Settings.PrivacyThreshold || g.Settings.HearingWeeks != w.Settings.HearingWeeks {
+					g.Settings.PrivacyThreshold != w.Settings.PrivacyThreshold || g.Settings.HearingWeeks != w.Settings.HearingWeeks ||
+					g.Settings.Language != w.Settings.Language {
 					t.Errorf("%s: municipality %q = %+v (%v, %v); want %+v", when, w.ID, g, ok, err, w)
 				}
 			}
@@ -102,7 +103,7 @@ func testMunicipalitySettings(t *testing.T, s auth.Store) {
 
 	a.Name = "Alta kommune"
 	a.Settings = auth.MunicipalitySettings{LoginMethods: []string{auth.LoginPassword, auth.LoginOIDC},
-		EmailDomains: []string{"alta.kommune.no", "æøå.no"}, PrivacyThreshold: 7, HearingWeeks: 8}
+		EmailDomains: []string{"alta.kommune.no", "æøå.no"}, PrivacyThreshold: 7, HearingWeeks: 8, Language: auth.LangNynorsk}
 	a.Created = base.Add(time.Hour) // never changes
 	if err := s.UpdateMunicipality(ctx, a); err != nil {
 		t.Fatalf("UpdateMunicipality: %v", err)
