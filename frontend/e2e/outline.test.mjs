@@ -133,8 +133,19 @@ describe('outline', () => {
       await part(foringer.id).locator('.editor[data-pending="false"] .save-status[data-state="saved"]').waitFor();
       await waitFor(async () => (await serverText(server, plan.id, foringer.id)) === 'Skrevet i dokumentvisningen.\n', { message: 'the text on the server' });
       await waitFor(async () => (await editorText(member.page)) === 'Skrevet i dokumentvisningen.\n', { message: 'the member to see it' });
+      // (the member's page is the single section: editorText reads its one editor)
       // (An opened empty section gets its final newline, as in the single view.)
       assert.equal((await serverText(server, plan.id, plan.sections[0].id)).trim(), '', 'the other sections are untouched');
+
+      // The member turns the document on too: the leader's cursor is in the «Føringer» editor.
+      await member.page.getByTestId('document-mode').click();
+      const memberDoc = member.page.getByTestId('document-view');
+      await memberDoc.locator(`[data-testid="doc-section"][data-section="${foringer.id}"] .editor[data-readonly="true"]`).waitFor();
+      await page.keyboard.type(' Mer.');
+      await memberDoc
+        .locator(`[data-testid="doc-section"][data-section="${foringer.id}"] .ql-cursor .ql-cursor-name`, { hasText: 'Lene Leder' })
+        .waitFor({ state: 'attached' });
+      assert.equal(await memberDoc.locator('.ql-cursor').count(), 1, 'one cursor, in that section only');
 
       // A link in the outline scrolls to its section; the outline stays in view.
       await page.locator('nav.outline a', { has: page.locator('.title', { hasText: /^Boligsosiale forhold$/ }) }).click();
@@ -145,6 +156,12 @@ describe('outline', () => {
       assert.ok(await page.evaluate(() => window.scrollY > 0), 'the page scrolled');
       assert.ok(outlineTop >= -1 && outlineTop < 50, `the outline sticks at the top (${outlineTop})`);
       await page.screenshot({ path: 'test-results/screenshots/document-mode.png' });
+
+      // The tab remembers the choice over a reload.
+      await page.reload();
+      await doc.waitFor();
+      assert.equal(await page.getByTestId('document-mode').getAttribute('aria-pressed'), 'true');
+      await part(foringer.id).locator('.editor[data-readonly="false"]').waitFor();
 
       // Off again: one section's editor.
       await toggle.click();

@@ -84,6 +84,26 @@ export class DocumentView {
     }
   }
 
+  /**
+   * cursors draws the other people's cursors, each in the editor of the
+   * section they are in (doc: the section's id).
+   */
+  cursors(peers: Iterable<{ client: string; name: string; color: string; doc: string; index: number; length: number }>): void {
+    const here = new Map<string, Set<string>>();
+    for (const p of peers) {
+      const part = this.parts.get(p.doc);
+      if (!part) continue;
+      let ids = here.get(p.doc);
+      if (!ids) here.set(p.doc, (ids = new Set()));
+      ids.add(p.client);
+      part.editor.cursors.set(p.client, p.name, p.color, { index: p.index, length: p.length });
+    }
+    for (const [id, part] of this.parts) {
+      const ids = here.get(id);
+      for (const c of part.editor.cursors.ids()) if (!ids?.has(c)) part.editor.cursors.remove(c);
+    }
+  }
+
   /** reveal scrolls to a section and puts the focus on its heading. */
   reveal(section: string): void {
     const part = this.parts.get(section);

@@ -48,6 +48,9 @@ const VIEWS: Partial<Record<ViewName, () => Promise<ViewFactory | undefined>>> =
   logg: () => import('../members/view').then((m) => m.auditView),
 };
 
+/** The tab remembers whether the Tekst tab shows the whole plan as one document. */
+const DOC_MODE_KEY = 'temaplan.documentMode';
+
 /** How long after the last change of the text the section's checks run again (ms). */
 const CHECKS_IDLE = 1500;
 
@@ -110,7 +113,7 @@ export class PlanPage implements Page {
   /** What the list of people here shows (it is drawn again only when that changes). */
   private presenceKey = '';
   /** The Tekst tab shows every section as one scrolling document (editor/document.ts). */
-  private docMode = false;
+  private docMode = storedDocMode();
   private docView: DocumentView | null = null;
   /** The section the document was last scrolled to. */
   private docRevealed: string | null = null;
@@ -142,14 +145,14 @@ export class PlanPage implements Page {
     this.presenceEl = h('ul', { class: 'peers' });
     this.docToggle = h(
       'button',
-      { type: 'button', class: 'doc-toggle', 'aria-pressed': 'false', 'data-testid': 'document-mode', onclick: () => this.toggleDocument() },
+      { type: 'button', class: 'doc-toggle', 'aria-pressed': String(this.docMode), 'data-testid': 'document-mode', onclick: () => this.toggleDocument() },
       t('plan.documentMode'),
     );
     const outlineHead = uniqueId('outline');
     const presenceHead = uniqueId('presence');
     this.element = h(
       'div',
-      { class: 'page page-plan' },
+      { class: this.docMode ? 'page page-plan doc-mode' : 'page page-plan' },
       h('p', { class: 'back' }, h('a', { href: '/', 'data-link': '' }, `← ${t('plan.back')}`)),
       this.headerEl,
       this.badgeEl,
@@ -581,6 +584,12 @@ export class PlanPage implements Page {
 
   private toggleDocument(): void {
     this.docMode = !this.docMode;
+    try {
+      if (this.docMode) sessionStorage.setItem(DOC_MODE_KEY, '1');
+      else sessionStorage.removeItem(DOC_MODE_KEY);
+    } catch {
+      // Storage may be disabled: the choice lasts for this page.
+    }
     this.docToggle.setAttribute('aria-pressed', String(this.docMode));
     this.element.classList.toggle('doc-mode', this.docMode);
     this.docRevealed = null;
@@ -1027,6 +1036,7 @@ export class PlanPage implements Page {
   }
 
   private renderCursors(): void {
+    this.docView?.cursors(this.tracker.peers.values());
     const editor = this.editor;
     if (!editor) return;
     const here = new Set<string>();
@@ -1036,6 +1046,15 @@ export class PlanPage implements Page {
       editor.cursors.set(p.client, p.name, p.color, { index: p.index, length: p.length });
     }
     for (const id of editor.cursors.ids()) if (!here.has(id)) editor.cursors.remove(id);
+  }
+}
+
+// storedDocMode reads whether this tab last showed the whole plan as one document.
+function storedDocMode(): boolean {
+  try {
+    return sessionStorage.getItem(DOC_MODE_KEY) === '1';
+  } catch {
+    return false;
   }
 }
 
