@@ -85,8 +85,6 @@ func decodeChange(e PlanEntry) (change, error) {
 		c = &versionFrozen{}
 	case kindExportStarted:
 		c = &exportStarted{}
-	case kindExportStarted:
-		c = &exportStarted{}
 	default:
 		if c = contentChange(e.Kind); c == nil {
 			c = hearingChange(e.Kind)
