@@ -163,6 +163,11 @@ func (ps *Plans) StartRullering(ctx context.Context, by Actor, planID, title str
 	}
 	ps.saveState(ctx, p)
 	if _, err := ps.commit(ctx, Actor{ID: by.ID}, old.ID, 0, &rulleringStarted{Next: PlanLink{PlanID: p.ID, Title: p.Title}}); err != nil {
+		// A caller that lost the insert meanwhile may have made the link
+		// (above): the plan is made and linked, and it is this caller's.
+		if o, gerr := ps.Get(ctx, old.ID); gerr == nil && o.Next != nil && o.Next.PlanID == p.ID {
+			return p, nil
+		}
 		return nil, Wrap(CodeUnavailable, err, "the new plan was made, but the adopted plan could not be linked to it; try again")
 	}
 	return p, nil

@@ -1,0 +1,116 @@
+package collab_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/temaplan/temaplan/collab"
+)
+
+// TestRullering_ConcurrentStartsOneWins starts the rullering of one
+// adopted plan from several callers at once: exactly one gets the new
+// plan, every other gets conflict, and the old plan links to it.
+func TestRullering_ConcurrentStartsOneWins(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		store := b.open(t)
+		f := newVersionFixture(t, store)
+		adopt(t, f.ps, store, f.p.ID)
+		const n = 8
+		var (
+			wg       sync.WaitGroup
+			mu       sync.Mutex
+			made     []*collab.Plan
+			conflict int
+			others   []error
+		)
+		start := make(chan struct{})
+		for range n {
+			wg.Go(func() {
+				<-start
+				np, err := f.ps.StartRullering(ctx, collab.Actor{ID: leader}, f.p.ID, "")
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					made = append(made, np)
+				case collab.ErrorCode(err) == collab.CodeConflict:
+					conflict++
+				default:
+					others = append(others, err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if len(made) != 1 || conflict != n-1 || len(others) != 0 {
+			t.Fatalf("%d made, %d conflicts, other errors %v; want 1 made and %d conflicts", len(made), conflict, others, n-1)
+		}
+		old, err := f.ps.Get(ctx, f.p.ID)
+		if err != nil || old.Next == nil || old.Next.PlanID != made[0].ID {
+			t.Fatalf("old plan's next %+v (%v), want %s", old.Next, err, made[0].ID)
+		}
+	})
+}
+
+// pausingPlanStore holds the first save of plan id's state until release
+// is closed, telling paused when it got there.
+type pausingPlanStore struct {
+	collab.PlanStore
+	id              string
+	once            sync.Once
+	paused, release chan struct{}
+}
+
+func (s *pausingPlanStore) SavePlanState(ctx context.Context, rec collab.PlanStateRecord) error {
+	if rec.Plan == s.id {
+		s.once.Do(func() {
+			close(s.paused)
+			<-s.release
+		})
+	}
+	return s.PlanStore.SavePlanState(ctx, rec)
+}
+
+// TestRullering_LoserLinksBeforeWinner: a second node's rullering loses
+// the plan's insert while the winner has made the plan but not yet
+// linked the old plan to it; the loser links it (and answers conflict),
+// and the winner still answers with the plan it made.
+func TestRullering_LoserLinksBeforeWinner(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		store := b.open(t)
+		f := newVersionFixture(t, store)
+		adopt(t, f.ps, store, f.p.ID)
+		slow := &pausingPlanStore{PlanStore: store, id: collab.RulleringID(f.p.ID),
+			paused: make(chan struct{}), release: make(chan struct{})}
+		var n atomic.Int64
+		winner := collab.NewPlans(collab.PlansConfig{Store: slow, Engine: f.e,
+			NewID: func() string { return fmt.Sprintf("w-%04d", n.Add(1)) }})
+		type result struct {
+			p   *collab.Plan
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			p, err := winner.StartRullering(ctx, collab.Actor{ID: leader}, f.p.ID, "")
+			done <- result{p, err}
+		}()
+		<-slow.paused
+		if _, err := f.ps.StartRullering(ctx, collab.Actor{ID: leader}, f.p.ID, ""); collab.ErrorCode(err) != collab.CodeConflict {
+			t.Errorf("the loser: %v, want conflict", err)
+		}
+		close(slow.release)
+		r := <-done
+		if r.err != nil || r.p == nil || r.p.ID != collab.RulleringID(f.p.ID) {
+			t.Fatalf("the winner: %v, want the new plan", r.err)
+		}
+		old, err := f.ps.Get(ctx, f.p.ID)
+		if err != nil || old.Next == nil || old.Next.PlanID != r.p.ID {
+			t.Fatalf("old plan's next %+v (%v)", old.Next, err)
+		}
+	})
+}
