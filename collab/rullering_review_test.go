@@ -3,6 +3,7 @@ package collab_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -111,6 +112,73 @@ func TestRullering_LoserLinksBeforeWinner(t *testing.T) {
 		old, err := f.ps.Get(ctx, f.p.ID)
 		if err != nil || old.Next == nil || old.Next.PlanID != r.p.ID {
 			t.Fatalf("old plan's next %+v (%v)", old.Next, err)
+		}
+	})
+}
+
+// TestDecision_ConcurrentFromTwoNodes records two decisions on one plan at
+// the same moment from two nodes (each its own Plans on the one store):
+// exactly one is recorded, the other is refused, and the plan log holds
+// one decision.
+func TestDecision_ConcurrentFromTwoNodes(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		store := b.open(t)
+		f := newVersionFixture(t, store)
+		for _, st := range []collab.Step{
+			{Action: "lock", To: collab.PhaseReview},
+			{Action: "approve", To: collab.PhaseApproved, Approve: "steering", Complete: true},
+			{Action: "start_hearing", To: collab.PhaseHearing},
+			{Action: "close_hearing", To: collab.PhaseProcessing},
+			{Action: "lock", To: collab.PhaseFinalReview},
+			{Action: "approve", To: collab.PhaseFinalReview, Approve: "steering"},
+		} {
+			if _, err := f.ps.Step(ctx, "styret", f.p.ID, step(st)); err != nil {
+				t.Fatalf("%s: %v", st.Action, err)
+			}
+		}
+		var n atomic.Int64
+		other := collab.NewPlans(collab.PlansConfig{Store: store, Engine: f.e,
+			NewID: func() string { return fmt.Sprintf("n2-%04d", n.Add(1)) }})
+		hs := store.(collab.HearingStore)
+		nodes := []*collab.Hearings{
+			collab.NewHearings(collab.HearingsConfig{Plans: f.ps, Store: hs}),
+			collab.NewHearings(collab.HearingsConfig{Plans: other, Store: hs}),
+		}
+		approved := collab.Actor{ID: leader, Check: func(p *collab.Plan) error {
+			if len(p.Approvals) == 0 {
+				return collab.Errorf(collab.CodeApprovalMissing, "no approval")
+			}
+			return nil
+		}}
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, amendments := range []string{"", "Endring i kapittel 2."} {
+			wg.Go(func() {
+				<-start
+				_, errs[i] = nodes[i].RecordDecision(ctx, approved, f.p.ID, collab.DecisionInput{
+					Date: "2020-01-01", Body: "Kommunestyret", CaseNumber: fmt.Sprint("2020/", i), Amendments: amendments})
+			})
+		}
+		close(start)
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("errors %v; want exactly one decision recorded", errs)
+		}
+		log, err := f.ps.Log(ctx, f.p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decisions := 0
+		for _, e := range log {
+			if strings.Contains(string(e.Data), `"decision"`) {
+				decisions++
+			}
+		}
+		p, _ := f.ps.Get(ctx, f.p.ID)
+		if decisions != 1 || p.Decision == nil || (p.Phase == collab.PhaseAdopted) != (errs[0] == nil) {
+			t.Fatalf("%d decisions in the log, phase %s, errors %v", decisions, p.Phase, errs)
 		}
 	})
 }
