@@ -10,7 +10,7 @@
 // full-page screenshot of each step goes to
 // test-results/screenshots/story-NN-<step>.png.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEMO_USERS, api, axeViolations, createPlan, editorText, frontendDir, loginAs, nb, serverText, useServerAndBrowser, userIds, waitEditor, waitFor, waitSaved } from './harness.mjs';
@@ -132,6 +132,8 @@ describe('the Fase 1 story', () => {
 
   it('from a new plan to «Godkjent for høring», every step through the UI of the person who takes it', async () => {
     mkdirSync(SHOTS, { recursive: true });
+    // Only this run's steps in the folder (a step added or removed renumbers the rest).
+    for (const f of readdirSync(SHOTS)) if (/^story-(\d\d|failed)-.*\.png$/.test(f)) rmSync(path.join(SHOTS, f));
     let step = 0;
     const shot = async (page, name) => {
       step++;
