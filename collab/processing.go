@@ -327,6 +327,18 @@ func (hs *Hearings) RecordDecision(ctx context.Context, by Actor, planID string,
 	}
 	var adoption *Adoption
 	if d.Amendments == "" {
+		// A decision refused as the plan stands stores no token (the
+		// step decides again on the state it commits on).
+		p, err := hs.plans.Get(ctx, planID)
+		if err != nil {
+			return nil, err
+		}
+		if err := by.check(p); err != nil {
+			return nil, err
+		}
+		if p.Phase != PhaseFinalReview {
+			return nil, Errorf(CodeWrongPhase, "the decision is recorded in phase final_review, not %s", p.Phase)
+		}
 		if adoption, err = hs.NewAdoption(ctx, planID); err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/temaplan/temaplan/collab"
 )
@@ -179,6 +180,62 @@ func TestDecision_ConcurrentFromTwoNodes(t *testing.T) {
 		p, _ := f.ps.Get(ctx, f.p.ID)
 		if decisions != 1 || p.Decision == nil || (p.Phase == collab.PhaseAdopted) != (errs[0] == nil) {
 			t.Fatalf("%d decisions in the log, phase %s, errors %v", decisions, p.Phase, errs)
+		}
+	})
+}
+
+// countingHearingStore counts the public page tokens inserted.
+type countingHearingStore struct {
+	collab.HearingStore
+	tokens atomic.Int64
+}
+
+func (s *countingHearingStore) InsertHearingToken(ctx context.Context, token, plan string, at time.Time) error {
+	s.tokens.Add(1)
+	return s.HearingStore.InsertHearingToken(ctx, token, plan, at)
+}
+
+// TestDecision_RefusedStoresNoToken: a decision refused — the steering
+// group has not approved, the plan is not in final_review, the caller may
+// not — changes nothing, not even the store of public page tokens.
+func TestDecision_RefusedStoresNoToken(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		store := b.open(t)
+		f := newVersionFixture(t, store)
+		counting := &countingHearingStore{HearingStore: store.(collab.HearingStore)}
+		hs := collab.NewHearings(collab.HearingsConfig{Plans: f.ps, Store: counting})
+		in := collab.DecisionInput{Date: "2020-01-01", Body: "Kommunestyret", CaseNumber: "2020/1"}
+		if _, err := hs.RecordDecision(ctx, collab.Actor{ID: leader}, f.p.ID, in); collab.ErrorCode(err) != collab.CodeWrongPhase {
+			t.Fatalf("a draft: %v, want wrong_phase", err)
+		}
+		for _, st := range []collab.Step{
+			{Action: "lock", To: collab.PhaseReview},
+			{Action: "approve", To: collab.PhaseApproved, Approve: "steering", Complete: true},
+			{Action: "start_hearing", To: collab.PhaseHearing},
+			{Action: "close_hearing", To: collab.PhaseProcessing},
+			{Action: "lock", To: collab.PhaseFinalReview},
+		} {
+			if _, err := f.ps.Step(ctx, "styret", f.p.ID, step(st)); err != nil {
+				t.Fatalf("%s: %v", st.Action, err)
+			}
+		}
+		missing := collab.Actor{ID: leader, Check: func(p *collab.Plan) error {
+			return collab.Errorf(collab.CodeApprovalMissing, "no approval")
+		}}
+		for range 3 {
+			if _, err := hs.RecordDecision(ctx, missing, f.p.ID, in); collab.ErrorCode(err) != collab.CodeApprovalMissing {
+				t.Fatalf("before the approval: %v, want approval_missing", err)
+			}
+		}
+		if n := counting.tokens.Load(); n != 0 {
+			t.Fatalf("%d public page tokens stored by refused decisions, want 0", n)
+		}
+		if _, err := hs.RecordDecision(ctx, collab.Actor{ID: leader}, f.p.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if n := counting.tokens.Load(); n != 1 {
+			t.Fatalf("%d tokens stored by the adoption, want 1", n)
 		}
 	})
 }
