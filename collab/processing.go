@@ -210,7 +210,10 @@ func (hs *Hearings) AssessmentTable(ctx context.Context, p *Plan) ([]AssessmentR
 		}
 		row := AssessmentRow{Receipt: r.ID, Sender: r.Name, Organisation: r.Organisation,
 			Received: r.Received, Subject: r.Subject}
-		if row.Sender == "" && row.Organisation == "" {
+		switch {
+		case !r.Deleted.IsZero():
+			row.Sender = r.Sender() // "Slettet": deleted at the end of its retention
+		case row.Sender == "" && row.Organisation == "":
 			row.Sender = "Anonym"
 		}
 		if r.Section != "" {

@@ -239,3 +239,32 @@ func TestDecision_RefusedStoresNoToken(t *testing.T) {
 		}
 	})
 }
+
+// TestAssessmentTable_DeletedSender: once a response's personal data is
+// deleted at the end of its retention, the merknadsbehandling names its
+// sender "Slettet" like the responses' list — not "Anonym", which would
+// say that nobody was named.
+func TestAssessmentTable_DeletedSender(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		f := newHearingFixture(t, b)
+		p, err := f.hs.Start(ctx, collab.Actor{ID: "styret"}, f.p.ID, "2027-03-15", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.hs.Respond(ctx, p, collab.ResponseInput{Name: "Ola Nordmann", Text: "Flere boliger"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.store.(collab.HearingStore).DeleteHearingResponse(ctx, r.ID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		rows, missing, err := f.hs.AssessmentTable(ctx, p)
+		if err != nil || len(rows) != 1 || missing != 1 {
+			t.Fatalf("rows %+v missing %d (%v)", rows, missing, err)
+		}
+		if rows[0].Sender != "Slettet" || rows[0].Organisation != "" {
+			t.Fatalf("sender %q organisation %q, want Slettet", rows[0].Sender, rows[0].Organisation)
+		}
+	})
+}
