@@ -161,6 +161,116 @@ describe('DocSync protocol paths', () => {
     assert.deepEqual(op.op.ops, [{ insert: 'Hei\n' }]);
   });
 
+  // Opening an empty section must not edit it: the newline Quill shows is
+  // sent with the first real change, never alone (a lone newline would be
+  // an attributed edit, a version and a history line, for looking).
+  describe('an empty document opened without a change sends nothing', () => {
+    const ops = (f: ReturnType<typeof fake>) => f.sent.filter((m) => m.type === 'op');
+    const opened = (text = '') => {
+      const f = fake();
+      f.sync.connected();
+      f.sync.receive(snap(0, text));
+      return f;
+    };
+    const quiet = (f: ReturnType<typeof fake>, what: string) => {
+      assert.deepEqual(ops(f), [], `no op sent (${what})`);
+      assert.equal(f.sync.status().state, 'saved', `saved (${what})`);
+      assert.equal(f.sync.hasPending(), false, `nothing pending (${what})`);
+      assert.equal(f.stored.rec, null, `nothing stored (${what})`);
+      assert.equal(textOf(f.view()), '\n', `Quill's newline shown (${what})`);
+    };
+    const firstChange = (f: ReturnType<typeof fake>, base = 0) => {
+      f.type(new Delta().insert('Hei'));
+      const op = ops(f).pop() as SubmitMsg;
+      assert.deepEqual(op.op.ops, base ? [{ retain: base }, { insert: 'Hei\n' }] : [{ insert: 'Hei\n' }], 'the first change carries the newline');
+    };
+
+    it('on its server version 0 (one empty line) and on a document without one', () => {
+      for (const text of ['', '\n']) {
+        const f = opened(text);
+        f.advance(60_000);
+        f.sync.tick(60_000);
+        quiet(f, JSON.stringify(text));
+      }
+    });
+
+    it('after a reconnect and its catch-up', () => {
+      const f = opened();
+      f.sync.disconnected();
+      f.sync.connected();
+      assert.deepEqual(f.sent.pop(), { type: 'sub', plan: 'p', doc: DOC, v: 0 });
+      f.sync.receive({ type: 'synced', doc: DOC, v: 0 });
+      quiet(f, 'catch-up');
+      firstChange(f);
+    });
+
+    it('after a second snapshot (a resync)', () => {
+      const f = opened();
+      f.sync.receive(snap(0, ''));
+      quiet(f, 'snapshot again');
+      f.sync.disconnected();
+      f.sync.connected();
+      f.sync.receive({ type: 'error', code: 'bad_request', message: 'unknown version', doc: DOC });
+      f.sync.receive(snap(0, ''));
+      quiet(f, 'snapshot after bad_request');
+      firstChange(f);
+    });
+
+    it('through the lock and unlock markers, and the page seeing the plan open again', () => {
+      const f = opened();
+      f.sync.receive({ type: 'op', doc: DOC, v: 0, op: { ops: [] }, kind: 'lock', src: 'server', seq: 0 });
+      assert.equal(f.sync.status().locked, true);
+      f.sync.receive({ type: 'op', doc: DOC, v: 1, op: { ops: [] }, kind: 'unlock', src: 'server', seq: 0 });
+      f.sync.resumeAfterLock();
+      f.sync.receive({ ...snap(2, ''), locked: true });
+      f.sync.resumeAfterLock();
+      f.sync.receive(snap(2, ''));
+      quiet(f, 'lock and unlock');
+      firstChange(f);
+    });
+
+    it('when another person writes first, or an API client leaves the text without its newline', () => {
+      const f = opened();
+      f.sync.receive({ type: 'op', doc: DOC, v: 0, op: { ops: [{ insert: 'x' }] }, src: 'api', seq: 1 });
+      assert.equal(textOf(f.view()), 'x\n');
+      assert.deepEqual(ops(f), [], 'the newline is still virtual');
+      f.sync.receive({ type: 'op', doc: DOC, v: 1, op: { ops: [{ retain: 1 }, { insert: '\n' }] }, src: 'other', seq: 1 });
+      assert.equal(textOf(f.view()), 'x\n');
+      assert.deepEqual(ops(f), []);
+      assert.equal(f.sync.status().state, 'saved');
+      f.type(new Delta().retain(1).insert('!'));
+      assert.deepEqual((ops(f).pop() as SubmitMsg).op.ops, [{ retain: 1 }, { insert: '!' }], 'the server has the newline now');
+    });
+
+    it('when a second editor attaches to the same document (the whole-plan view)', () => {
+      const f = opened();
+      let other = new Delta();
+      f.sync.attach({ reset: (d) => (other = d), apply: (c) => (other = other.compose(c)), flush: () => {} });
+      assert.equal(textOf(other), '\n');
+      f.sync.detach();
+      f.sync.retry();
+      f.sync.discard();
+      assert.deepEqual(ops(f), []);
+      assert.equal(f.sync.hasPending(), false);
+    });
+
+    it('when the editor reports a change that changes nothing', () => {
+      const f = opened();
+      // Quill can report a change of no effect (e.g. a retain without
+      // attributes, or an attribute removed where there was none).
+      f.type(new Delta().retain(1));
+      f.type(new Delta().retain(1, { bold: null }));
+      quiet(f, 'no-op change');
+      firstChange(f);
+      // Nor on a text: a no-op is no version, a real format is one.
+      const g = opened('ab\n');
+      g.type(new Delta().retain(2, { bold: null, header: null }));
+      assert.deepEqual(ops(g), [], 'a format removed where there was none');
+      g.type(new Delta().retain(2, { bold: true }));
+      assert.deepEqual((ops(g).pop() as SubmitMsg).op.ops, [{ retain: 2, attributes: { bold: true } }]);
+    });
+  });
+
   it('resubscribes with its version on stale and resends the same seq after the catch-up', () => {
     const f = fake();
     f.sync.connected();

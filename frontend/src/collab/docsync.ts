@@ -273,9 +273,16 @@ export class DocSync {
 
   // The user.
 
-  /** local records a change the user made in the editor. */
+  /**
+   * local records a change the user made in the editor. A change that
+   * changes nothing (an editor may report one: a retain, or a format
+   * removed where there was none) is dropped: sent, it would be an edit
+   * of its own — a version and a history line — and it would turn the
+   * virtual trailing newline of an empty document into a lone newline op.
+   */
   local(change: Delta): void {
     if (!this.ot || change.ops.length === 0) return;
+    if (changesNothing(this.ot.localDoc(), change)) return;
     this.ot.local(change);
     this.virtualTail = false;
     this.maybeSend();
@@ -759,6 +766,18 @@ export class DocSync {
     this.lastStatus = key;
     for (const fn of this.listeners) fn(s);
   }
+}
+
+/**
+ * changesNothing reports whether change leaves doc as it is. Only a change
+ * of retains alone can (an insert or a delete always changes the text), so
+ * typing never pays for the comparison; retains with attributes are
+ * compared on the document, and a change inside an embed counts as one.
+ */
+export function changesNothing(doc: Delta, change: Delta): boolean {
+  if (change.ops.some((op) => typeof op.retain !== 'number')) return false;
+  if (change.ops.every((op) => op.attributes === undefined)) return true;
+  return doc.diff(doc.compose(change)).ops.length === 0;
 }
 
 /** tailFix returns the insert of the trailing newline doc lacks, or null. */
