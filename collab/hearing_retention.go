@@ -96,16 +96,21 @@ const DefaultRetentionEvery = time.Hour
 
 // RunRetention deletes the responses whose retention has ended at once
 // and then every interval (DefaultRetentionEvery when <= 0), until ctx is
-// done. Its owner runs it in a goroutine and cancels ctx to stop it.
-func (hs *Hearings) RunRetention(ctx context.Context, every time.Duration) {
+// done, and tells deleted (when not nil) how many each run deleted. Its
+// owner runs it in a goroutine and cancels ctx to stop it.
+func (hs *Hearings) RunRetention(ctx context.Context, every time.Duration, deleted func(n int)) {
 	if every <= 0 {
 		every = DefaultRetentionEvery
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		if _, err := hs.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+		n, err := hs.DeleteExpired(ctx)
+		if err != nil && ctx.Err() == nil {
 			hs.plans.log.Warn("hearing responses: the retention job failed; it tries again", "err", err)
+		}
+		if deleted != nil && n > 0 {
+			deleted(n)
 		}
 		select {
 		case <-ctx.Done():

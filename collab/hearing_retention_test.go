@@ -3,6 +3,7 @@ package collab_test
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,7 +72,8 @@ func TestHearing_DeleteExpired(t *testing.T) {
 		f.set(time.Date(2029, 3, 16, 0, 0, 0, 0, oslo))
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
-		go func() { f.hs.RunRetention(runCtx, time.Hour); close(done) }()
+		var reported atomic.Int64
+		go func() { f.hs.RunRetention(runCtx, time.Hour, func(n int) { reported.Add(int64(n)) }); close(done) }()
 		for deadline := time.Now().Add(30 * time.Second); ; {
 			rs, err := f.hs.Responses(ctx, p.ID)
 			if err == nil && len(rs) == 2 && !rs[0].Deleted.IsZero() && !rs[1].Deleted.IsZero() {
@@ -87,6 +89,9 @@ func TestHearing_DeleteExpired(t *testing.T) {
 		case <-done:
 		case <-time.After(10 * time.Second):
 			t.Fatal("RunRetention did not stop")
+		}
+		if reported.Load() != 2 {
+			t.Errorf("the job reported %d deletions, want 2", reported.Load())
 		}
 		rs, err := f.hs.Responses(ctx, p.ID)
 		if err != nil || len(rs) != 2 {

@@ -529,7 +529,8 @@ func TestProcess_MetricsOnTheirOwnListener(t *testing.T) {
 	if code != 200 {
 		t.Errorf("GET /metrics on the admin listener: %d", code)
 	}
-	for _, want := range []string{`temaplan_http_requests_total{code="401",method="GET",route="/api/plans"} 1`, "go_goroutines", "process_resident_memory_bytes"} {
+	for _, want := range []string{`temaplan_http_requests_total{code="401",method="GET",route="/api/plans"} 1`, "go_goroutines", "process_resident_memory_bytes",
+		"temaplan_hearing_responses_deleted_total 0"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

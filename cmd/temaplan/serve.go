@@ -192,7 +192,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.serve("http", func() error { return m.server.Serve(ln) })
 	m.startMail()
-	m.startRetention(hs)
+	m.startRetention(hs, reg)
 
 	origins := "same-origin"
 	if len(cfg.Origins) > 0 {
@@ -392,13 +392,20 @@ func hearings(plans *collab.Plans, s collab.Store, now func() time.Time) *collab
 // startRetention runs the deletion of hearing responses whose retention
 // has ended (collab.Hearings.RunRetention, hourly on the hearings' clock)
 // until Close. Every node runs it: a deletion is idempotent.
-func (m *Main) startRetention(hs *collab.Hearings) {
+// The responses it deletes are counted in
+// temaplan_hearing_responses_deleted_total.
+func (m *Main) startRetention(hs *collab.Hearings, reg prometheus.Registerer) {
 	if hs == nil {
 		return
 	}
+	deleted := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "temaplan_hearing_responses_deleted_total",
+		Help: "Hearing responses whose personal data was deleted at the end of their retention, on this node.",
+	})
+	reg.MustRegister(deleted)
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stopRetention = cancel
-	m.wg.Go(func() { hs.RunRetention(ctx, collab.DefaultRetentionEvery) })
+	m.wg.Go(func() { hs.RunRetention(ctx, collab.DefaultRetentionEvery, func(n int) { deleted.Add(float64(n)) }) })
 }
 
 // pdfDescription names the browser that prints PDF exports for the
