@@ -134,4 +134,38 @@ describe('editor', () => {
     assert.equal(await page.locator('.ql-editor a').getAttribute('href'), 'https://husbanken.no/veiledere');
     await leader.context.close();
   });
+
+  it('opening empty sections, in one section and as the whole plan, edits none of them; the first word does', async () => {
+    const { plan, section, users: [leader] } = await editingNewPlan(server, browser, 'Tom plan', ['leader']);
+    const page = leader.page;
+    const versions = async () => {
+      const p = await api(server, 'admin', 'GET', `/api/plans/${plan.id}`);
+      const walk = (list) => list.flatMap((s) => [s, ...walk(s.children ?? [])]);
+      const out = {};
+      for (const s of walk(p.sections)) out[s.id] = (await api(server, 'admin', 'GET', `/api/plans/${plan.id}/sections/${s.id}/content`)).v;
+      return out;
+    };
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    // Look, click into the text, leave it: no edit.
+    await page.locator('.ql-editor').click();
+    await page.keyboard.press('Tab');
+    await page.getByTestId('document-mode').click();
+    const editors = page.getByTestId('doc-section').locator('.ql-editor[contenteditable="true"]');
+    await editors.nth(2).waitFor();
+    await editors.nth(1).click();
+    await editors.nth(2).click();
+    await sleep(3000);
+    const before = await versions();
+    assert.deepEqual(Object.values(before).filter((v) => v !== 0), [], `every section still at version 0: ${JSON.stringify(before)}`);
+    const history = await api(server, 'admin', 'GET', `/api/plans/${plan.id}/sections/${section}/history`);
+    assert.deepEqual(history.items, [], 'no history line for looking');
+    // The first word goes with the line it is on, once.
+    await editors.nth(1).click();
+    await page.keyboard.type('Hei');
+    const second = Object.keys(before)[1];
+    await waitFor(async () => (await serverText(server, plan.id, second)) === 'Hei\n', { message: 'the first word saved' });
+    const after = await versions();
+    assert.deepEqual(Object.entries(after).filter(([, v]) => v !== 0).map(([id]) => id), [second], 'only the written section changed');
+    await leader.context.close();
+  });
 });
