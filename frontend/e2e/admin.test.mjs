@@ -219,11 +219,13 @@ describe('administration', () => {
     await threshold.fill('3');
     await page.getByLabel('Høringsfrist (uker)').fill('8');
     await page.getByLabel('E-postdomener for SSO').fill('Demo.no\n@demo.no\nkommune.demo.no');
+    assert.equal(await page.getByLabel('Målform på de offentlige sidene').inputValue(), 'nb');
+    await page.getByLabel('Målform på de offentlige sidene').selectOption('nn');
     await page.getByTestId('settings-save').click();
     await status(page, 'Innstillingene er lagret.');
     assert.equal(await page.getByLabel('E-postdomener for SSO').inputValue(), 'demo.no\nkommune.demo.no');
     const m = await api(server, 'admin', 'GET', '/api/admin/municipality');
-    assert.deepEqual(m.settings, { login_methods: ['password'], email_domains: ['demo.no', 'kommune.demo.no'], privacy_threshold: 3, hearing_weeks: 8 });
+    assert.deepEqual(m.settings, { login_methods: ['password'], email_domains: ['demo.no', 'kommune.demo.no'], privacy_threshold: 3, hearing_weeks: 8, language: 'nn' });
     const plan = await api(server, 'admin', 'POST', '/api/plans', { title: 'Etter innstillingene' });
     assert.equal(plan.privacy_threshold, 3);
 

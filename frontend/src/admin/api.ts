@@ -74,7 +74,11 @@ export interface MunicipalitySettings {
   email_domains: string[];
   privacy_threshold: number;
   hearing_weeks: number;
+  /** The written standard of the public pages (hearing, adopted plan) when the reader asks for none. */
+  language: PageLanguage;
 }
+
+export type PageLanguage = 'nb' | 'nn';
 
 export interface MunicipalityAdmin {
   id: string;

@@ -6,7 +6,7 @@ import type { PlanOverview } from './api';
 import { nextRoles, parseDomains, readSettings, rolesByUser, transferCandidates, whenIs, type SettingsForm } from './logic';
 import { adminTabOf } from './tabs';
 
-const form = (f: Partial<SettingsForm> = {}): SettingsForm => ({ password: true, oidc: false, domains: '', threshold: '5', weeks: '6', ...f });
+const form = (f: Partial<SettingsForm> = {}): SettingsForm => ({ password: true, oidc: false, domains: '', threshold: '5', weeks: '6', language: 'nb', ...f });
 
 function plan(p: Partial<PlanOverview> & Pick<PlanOverview, 'id' | 'title'>): PlanOverview {
   return {
@@ -22,9 +22,9 @@ describe('the settings form', () => {
   });
 
   it('gives the settings to save', () => {
-    const r = readSettings(form({ oidc: true, domains: 'bodo.kommune.no', threshold: ' 4 ', weeks: '8' }), true);
+    const r = readSettings(form({ oidc: true, domains: 'bodo.kommune.no', threshold: ' 4 ', weeks: '8', language: 'nn' }), true);
     assert.deepEqual(r.problems, []);
-    assert.deepEqual(r.settings, { login_methods: ['password', 'oidc'], email_domains: ['bodo.kommune.no'], privacy_threshold: 4, hearing_weeks: 8 });
+    assert.deepEqual(r.settings, { login_methods: ['password', 'oidc'], email_domains: ['bodo.kommune.no'], privacy_threshold: 4, hearing_weeks: 8, language: 'nn' });
     assert.deepEqual(readSettings(form({ password: false, oidc: true }), true).settings?.login_methods, ['oidc']);
   });
 
@@ -33,6 +33,7 @@ describe('the settings form', () => {
     assert.deepEqual(keys(form({ password: false })), ['methods:error.no_login_method']);
     assert.deepEqual(keys(form({ password: false, oidc: true })), ['methods:error.oidc_not_configured']);
     assert.deepEqual(keys(form({ oidc: true })), ['methods:error.oidc_not_configured']);
+    assert.deepEqual(keys(form({ language: 'se' })), ['language:admin.settings.languageInvalid']);
     assert.deepEqual(keys(form({ domains: 'bodø.no' })), ['domains:admin.settings.domainInvalid']);
     assert.deepEqual(keys(form({ domains: 'localhost' })), ['domains:admin.settings.domainInvalid']);
     assert.deepEqual(keys(form({ domains: 'kari@bodo.no' })), ['domains:admin.settings.domainInvalid']);

@@ -2,7 +2,7 @@
 // what the server would refuse in it, each person's roles across the
 // municipality's plans, and how a deadline stands today.
 import type { MessageKey } from '../i18n';
-import type { LoginMethod, MunicipalitySettings, PlanOverview } from './api';
+import type { LoginMethod, MunicipalitySettings, PageLanguage, PlanOverview } from './api';
 
 /** parseDomains reads e-mail domains typed one per line (or separated by commas or spaces). */
 export function parseDomains(text: string): string[] {
@@ -24,11 +24,12 @@ export interface SettingsForm {
   domains: string;
   threshold: string;
   weeks: string;
+  language: string;
 }
 
 /** FormProblem is a field of the form and what is wrong with it. */
 export interface FormProblem {
-  field: 'methods' | 'domains' | 'threshold' | 'weeks';
+  field: 'methods' | 'domains' | 'threshold' | 'weeks' | 'language';
   key: MessageKey;
   params?: Record<string, string | number>;
 }
@@ -59,9 +60,11 @@ export function readSettings(f: SettingsForm, oidcConfigured: boolean): { settin
   if (threshold === null) problems.push({ field: 'threshold', key: 'admin.settings.thresholdRange' });
   const weeks = wholeNumber(f.weeks, 1, 52);
   if (weeks === null) problems.push({ field: 'weeks', key: 'admin.settings.weeksRange' });
+  const language = f.language === 'nb' || f.language === 'nn' ? (f.language as PageLanguage) : null;
+  if (language === null) problems.push({ field: 'language', key: 'admin.settings.languageInvalid' });
   if (problems.length > 0) return { settings: null, problems };
   return {
-    settings: { login_methods: methods, email_domains: domains, privacy_threshold: threshold!, hearing_weeks: weeks! },
+    settings: { login_methods: methods, email_domains: domains, privacy_threshold: threshold!, hearing_weeks: weeks!, language: language! },
     problems,
   };
 }

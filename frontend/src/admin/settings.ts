@@ -61,6 +61,9 @@ export class SettingsPanel {
       weeks: uniqueId('set-weeks'),
       weeksHint: uniqueId('set-weeks-hint'),
       weeksErr: uniqueId('set-weeks-err'),
+      language: uniqueId('set-language'),
+      languageHint: uniqueId('set-language-hint'),
+      languageErr: uniqueId('set-language-err'),
     };
     const s = m.settings;
     const password = h('input', { id: ids.password, type: 'checkbox', checked: s.login_methods.includes('password'), 'data-testid': 'setting-password', 'aria-describedby': ids.methodsErr });
@@ -84,13 +87,21 @@ export class SettingsPanel {
       id: ids.weeks, type: 'number', inputmode: 'numeric', min: '1', max: '52', step: '1', value: String(s.hearing_weeks),
       'aria-describedby': `${ids.weeksHint} ${ids.weeksErr}`, 'data-testid': 'setting-weeks',
     });
+    const language = h(
+      'select',
+      { id: ids.language, 'aria-describedby': `${ids.languageHint} ${ids.languageErr}`, 'data-testid': 'setting-language' },
+      h('option', { value: 'nb' }, t('admin.settings.languageNb')),
+      h('option', { value: 'nn' }, t('admin.settings.languageNn')),
+    ) as HTMLSelectElement;
+    language.value = s.language === 'nn' ? 'nn' : 'nb';
     const errs = {
       methods: h('p', { id: ids.methodsErr, class: 'field-error' }),
       domains: h('p', { id: ids.domainsErr, class: 'field-error' }),
       threshold: h('p', { id: ids.thresholdErr, class: 'field-error' }),
       weeks: h('p', { id: ids.weeksErr, class: 'field-error' }),
+      language: h('p', { id: ids.languageErr, class: 'field-error' }),
     };
-    const fields: Record<FormProblem['field'], HTMLElement> = { methods: password, domains, threshold, weeks };
+    const fields: Record<FormProblem['field'], HTMLElement> = { methods: password, domains, threshold, weeks, language };
     const summary = h('p', { class: 'error', role: 'alert', 'data-testid': 'settings-error' });
     const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'settings-save' }, t('admin.settings.save'));
     const show = (problems: FormProblem[]) => {
@@ -110,7 +121,7 @@ export class SettingsPanel {
         onsubmit: async (e: SubmitEvent) => {
           e.preventDefault();
           const { settings, problems } = readSettings(
-            { password: password.checked, oidc: oidc.checked, domains: domains.value, threshold: threshold.value, weeks: weeks.value },
+            { password: password.checked, oidc: oidc.checked, domains: domains.value, threshold: threshold.value, weeks: weeks.value, language: language.value },
             m.oidc_configured,
           );
           show(problems);
@@ -167,6 +178,14 @@ export class SettingsPanel {
         weeks,
         h('span', { id: ids.weeksHint, class: 'hint' }, t('admin.settings.weeksHint')),
         errs.weeks,
+      ),
+      h(
+        'div',
+        { class: 'field narrow' },
+        h('label', { for: ids.language }, t('admin.settings.language')),
+        language,
+        h('span', { id: ids.languageHint, class: 'hint' }, t('admin.settings.languageHint')),
+        errs.language,
       ),
       summary,
       h('p', { class: 'buttons' }, submit),
