@@ -6,9 +6,13 @@ import { describe, it } from 'node:test';
 import {
   api,
   editingNewPlan,
+  createPlan,
   editorText,
+  loginAs,
+  sectionPath,
   serverText,
   useServerAndBrowser,
+  waitEditor,
   waitFor,
   waitSaved,
 } from './harness.mjs';
@@ -166,6 +170,48 @@ describe('editor', () => {
     await waitFor(async () => (await serverText(server, plan.id, second)) === 'Hei\n', { message: 'the first word saved' });
     const after = await versions();
     assert.deepEqual(Object.entries(after).filter(([, v]) => v !== 0).map(([id]) => id), [second], 'only the written section changed');
+    await leader.context.close();
+  });
+
+  it('a document without its final newline (stored before sections started as one empty line) is not edited by looking; the first word carries the newline', async () => {
+    const plan = await createPlan(server, 'Gammel tom plan');
+    const section = plan.sections[0].id;
+    const leader = await loginAs(server, browser, 'leader', { path: '/' });
+    const page = leader.page;
+    // The server's version 0 is one empty line; the socket hands the page
+    // the empty document of old instead, and records the ops it sends.
+    const sent = [];
+    await page.routeWebSocket(/\/api\/ws$/, (ws) => {
+      const srv = ws.connectToServer();
+      ws.onMessage((m) => {
+        for (const line of String(m).split('\n')) if (line.includes('"type":"op"')) sent.push(JSON.parse(line));
+        srv.send(m);
+      });
+      srv.onMessage((m) => {
+        const lines = String(m).split('\n').map((line) => {
+          const msg = line.startsWith('{') ? JSON.parse(line) : null;
+          if (msg?.type !== 'snapshot' || msg.v !== 0) return line;
+          return JSON.stringify({ ...msg, data: { ops: [] } });
+        });
+        ws.send(lines.join('\n'));
+      });
+    });
+    await page.goto(server.url + sectionPath(plan.id, section));
+    await waitEditor(page);
+    await page.locator('.ql-editor').click();
+    await page.getByTestId('document-mode').click();
+    const editors = page.getByTestId('doc-section').locator('.ql-editor[contenteditable="true"]');
+    await editors.nth(2).waitFor();
+    await editors.nth(1).click();
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.deepEqual(sent, [], 'no op for looking');
+    const content = await api(server, 'admin', 'GET', `/api/plans/${plan.id}/sections/${section}/content`);
+    assert.equal(content.v, 0);
+    await editors.nth(1).click();
+    await page.keyboard.type('Hei');
+    await waitFor(() => sent.length > 0, { message: 'the first word sent' });
+    // The first key goes at once, with the newline the server lacks.
+    assert.deepEqual(sent[0].op.ops, [{ insert: 'H\n' }]);
     await leader.context.close();
   });
 });
