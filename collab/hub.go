@@ -238,6 +238,11 @@ func (h *Hub) fromBus(planID string, data []byte) {
 		h.log.Warn("bad plan message", "plan", planID, "err", err)
 		return
 	}
+	// Decoded before the hub's lock, which every plan's messages take.
+	var pr Presence
+	if head.Type == "presence" && json.Unmarshal(data, &pr) != nil {
+		return
+	}
 	h.mu.Lock()
 	p := h.plans[planID]
 	if p == nil {
@@ -246,11 +251,6 @@ func (h *Hub) fromBus(planID string, data []byte) {
 	}
 	var exclude string
 	if head.Type == "presence" {
-		var pr Presence
-		if json.Unmarshal(data, &pr) != nil {
-			h.mu.Unlock()
-			return
-		}
 		if pr.Left {
 			delete(p.peers, pr.Client)
 		} else {
