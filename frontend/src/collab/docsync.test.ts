@@ -254,6 +254,17 @@ describe('DocSync protocol paths', () => {
       assert.equal(f.sync.hasPending(), false);
     });
 
+    it('after a refused first change is discarded', () => {
+      const f = opened();
+      firstChange(f);
+      const op = ops(f).pop() as SubmitMsg;
+      f.sync.receive({ type: 'error', code: 'forbidden', message: 'no', doc: DOC, seq: op.seq });
+      f.sent.length = 0;
+      f.sync.discard();
+      quiet(f, 'discarded');
+      firstChange(f);
+    });
+
     it('when the editor reports a change that changes nothing', () => {
       const f = opened();
       // Quill can report a change of no effect (e.g. a retain without

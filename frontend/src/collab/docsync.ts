@@ -320,7 +320,11 @@ export class DocSync {
     this.rejected = null;
     this.lockHeld = false;
     this.inflightRefused = false;
-    this.view?.apply(docDiff(local, this.ot.base));
+    // Back to the server's text, with the newline Quill needs (virtual
+    // again if the server's document lacks it): otherwise Quill, which
+    // cannot drop its last newline, would send it back alone.
+    this.ensureTail();
+    this.view?.apply(docDiff(local, this.ot.localDoc()));
     this.changed();
   }
 
