@@ -231,9 +231,14 @@ type Settled struct {
 	Mismatches int `json:"mismatches"`
 	// Verified counts the documents whose text a full client compared
 	// with every node's; Problems says what did not hold.
-	Verified int      `json:"verified_docs"`
-	Problems []string `json:"problems,omitempty"`
-	Seconds  float64  `json:"settle_s"`
+	Verified int `json:"verified_docs"`
+	// VerifierReconnects counts the full clients reconnected because
+	// they stood still halfway to the deadline (a reader the server
+	// dropped as too slow while the bench was starved of CPU; the full
+	// client, unlike a browser tab, does not reconnect by itself).
+	VerifierReconnects int      `json:"verifier_reconnects,omitempty"`
+	Problems           []string `json:"problems,omitempty"`
+	Seconds            float64  `json:"settle_s"`
 }
 
 func (s *Settled) problemf(format string, args ...any) {
@@ -318,6 +323,19 @@ wait:
 	vctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for doc, t := range verifiers {
+		if _, v := t.Client.Content(doc); v < h[doc] {
+			// Half the time to reach the head; then, if it has not moved,
+			// a reconnect (it resubscribes at its version and catches up
+			// from the log), and the other half.
+			wctx, wcancel := context.WithTimeout(vctx, timeout/2)
+			err := t.Client.WaitVersion(wctx, doc, h[doc])
+			wcancel()
+			if _, now := t.Client.Content(doc); err != nil && now == v && vctx.Err() == nil {
+				if err := t.Client.Reconnect(vctx); err == nil {
+					res.VerifierReconnects++
+				}
+			}
+		}
 		if err := verifyText(vctx, cl, token, t, plans[doc], doc, h[doc]); err != nil {
 			res.problemf("%v", err)
 			continue
