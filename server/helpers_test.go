@@ -40,6 +40,8 @@ var testUI = fstest.MapFS{
 	"assets/app-1a2b.js":  {Data: []byte("console.log('temaplan')")},
 	"assets/app-1a2b.css": {Data: []byte("body{margin:0}")},
 	"favicon.svg":         {Data: []byte("<svg xmlns='http://www.w3.org/2000/svg'/>")},
+	// Large enough to be served compressed (ui_gzip.go).
+	"assets/big-3c4d.js": {Data: []byte(strings.Repeat("export const plan = 'Boligplan for Demo kommune';\n", 100))},
 }
 
 // mongoServer is the MongoDB wire server of this test binary (FerretDB, or

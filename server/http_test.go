@@ -1,9 +1,13 @@
 package server_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -254,5 +258,65 @@ func TestServe_ShutdownDrains(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Errorf("Serve after Shutdown returned %v, want nil", err)
+	}
+}
+
+func TestUI_GzipsTextFilesForClientsThatTakeIt(t *testing.T) {
+	ts := newTestServer(t)
+	raw := testUI["assets/big-3c4d.js"].Data
+	get := func(method, target string, header ...string) *httptest.ResponseRecorder {
+		t.Helper()
+		req := httptest.NewRequest(method, target, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		return ts.serve(req)
+	}
+	for _, ae := range []string{"gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.5"} {
+		rec := get(http.MethodGet, "/assets/big-3c4d.js", "Accept-Encoding", ae)
+		if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("Accept-Encoding %q: %d, Content-Encoding %q", ae, rec.Code, rec.Header().Get("Content-Encoding"))
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+			t.Errorf("Content-Type %q", ct)
+		}
+		if !strings.Contains(rec.Header().Get("Vary"), "Accept-Encoding") || !strings.Contains(rec.Header().Get("Cache-Control"), "immutable") {
+			t.Errorf("headers %v", rec.Header())
+		}
+		if n := rec.Body.Len(); rec.Header().Get("Content-Length") != strconv.Itoa(n) || n >= len(raw)/4 {
+			t.Errorf("compressed %d bytes (Content-Length %q) of %d", n, rec.Header().Get("Content-Length"), len(raw))
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, raw) {
+			t.Fatalf("decompressed %d bytes (err %v), want the file's %d", len(got), err, len(raw))
+		}
+	}
+	// Served as it is: without gzip, gzip refused with q=0, a Range, a
+	// file too small to gain, a client route's index.html too small too.
+	plain := []struct {
+		target string
+		header []string
+	}{
+		{"/assets/big-3c4d.js", nil},
+		{"/assets/big-3c4d.js", []string{"Accept-Encoding", "gzip;q=0, br"}},
+		{"/assets/big-3c4d.js", []string{"Accept-Encoding", "identity"}},
+		{"/assets/app-1a2b.js", []string{"Accept-Encoding", "gzip"}},
+		{"/plans/x", []string{"Accept-Encoding", "gzip"}},
+	}
+	for _, p := range plain {
+		rec := get(http.MethodGet, p.target, p.header...)
+		if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "" {
+			t.Errorf("GET %s %v: %d, Content-Encoding %q", p.target, p.header, rec.Code, rec.Header().Get("Content-Encoding"))
+		}
+	}
+	if rec := get(http.MethodGet, "/assets/big-3c4d.js", "Accept-Encoding", "gzip", "Range", "bytes=0-9"); rec.Code != http.StatusPartialContent || rec.Body.String() != string(raw[:10]) {
+		t.Errorf("Range: %d %q", rec.Code, rec.Body)
+	}
+	if rec := get(http.MethodHead, "/assets/big-3c4d.js", "Accept-Encoding", "gzip"); rec.Code != 200 || rec.Body.Len() != 0 || rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Errorf("HEAD: %d, %d bytes, %v", rec.Code, rec.Body.Len(), rec.Header())
 	}
 }

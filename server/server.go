@@ -138,6 +138,8 @@ type Server struct {
 	collab *collabAPI
 	// exports makes the plan's exports in the background (exports.go).
 	exports *exportService
+	// uiGzip keeps the gzip form of the UI's text files (ui_gzip.go).
+	uiGzip uiGzip
 	// closers run when Shutdown starts (e.g. closing WebSockets).
 	closers []func()
 }

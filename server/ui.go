@@ -57,6 +57,9 @@ func (s *Server) serveUI(c echo.Context) error {
 	} else {
 		h.Set(echo.HeaderCacheControl, "no-cache")
 	}
+	if done, err := s.serveGzip(c, name); done || err != nil {
+		return err
+	}
 	rs, ok := f.(io.ReadSeeker)
 	if !ok {
 		b, err := io.ReadAll(f)
