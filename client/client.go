@@ -64,8 +64,8 @@ type Doc struct {
 	// text at v; content is the local text: base with inflight and buffer
 	// applied.
 	v        int64
-	base     delta.Delta
-	content  delta.Delta
+	base     text
+	content  text
 	inflight *pending
 	buffer   *delta.Delta
 	ready    bool // snapshot or catch-up received since the last (re)subscribe
@@ -243,15 +243,14 @@ func (c *Client) EditWith(doc string, edit func(text delta.Delta) delta.Delta) e
 	if d == nil || !d.opened {
 		return fmt.Errorf("document %s is not open", doc)
 	}
-	op := edit(d.content)
-	if err := c.check.Validate(op, d.content); err != nil {
+	cur := d.content.get()
+	op := edit(cur)
+	if err := c.check.Validate(op, cur); err != nil {
 		return fmt.Errorf("edit of %s: %w", doc, err)
 	}
-	next, err := delta.Apply(d.content, op)
-	if err != nil {
+	if err := d.content.apply(op); err != nil {
 		return err
 	}
-	d.content = next
 	if d.buffer == nil {
 		d.buffer = &op
 	} else {
@@ -271,7 +270,7 @@ func (c *Client) Content(doc string) (delta.Delta, int64) {
 	if d == nil {
 		return delta.Delta{}, 0
 	}
-	return d.content, d.v
+	return d.content.get(), d.v
 }
 
 // Pending reports whether any op of doc is unacknowledged.
@@ -474,7 +473,7 @@ func (c *Client) handle(m message) {
 		d.fresh = false
 		switch {
 		case d.inflight == nil && d.buffer == nil:
-			d.v, d.base, d.content = m.V, snap, snap
+			d.v, d.base, d.content = m.V, newText(snap), newText(snap)
 			d.ready, d.opened = true, true
 		case d.inflight != nil:
 			// Whether the inflight op is in the snapshot is unknown. Ask
@@ -522,9 +521,7 @@ func (c *Client) handle(m message) {
 		if err := json.Unmarshal(m.Op, &op); err != nil {
 			return
 		}
-		if next, err := delta.Apply(d.base, op); err == nil {
-			d.base = next
-		}
+		_ = d.base.apply(op) // an op that does not fit is left out, as before
 		// The remote op wins ties, as committed ops do on the server. The
 		// buffer may be pending without an op in flight while the document
 		// catches up.
@@ -539,9 +536,7 @@ func (c *Client) handle(m message) {
 			d.buffer = &b
 			op = op2
 		}
-		if next, err := delta.Apply(d.content, op); err == nil {
-			d.content = next
-		}
+		_ = d.content.apply(op)
 		d.v = m.V + 1
 		if c.opt.OnRemote != nil {
 			c.opt.OnRemote(d.id, m.Src, m.Seq)
@@ -599,7 +594,7 @@ func (c *Client) resolveProbe(d *Doc, committed bool, v int64) {
 // change from the old base to the snapshot (which wins ties, as a
 // committed op does) and resent. Nothing typed is dropped.
 func (c *Client) rebase(d *Doc, snap delta.Delta, v int64) {
-	r, err := docDiff(d.base, snap)
+	r, err := docDiff(d.base.get(), snap)
 	if err != nil {
 		// Cannot happen for two documents; rather than diverge, take the
 		// snapshot as it is.
@@ -620,14 +615,12 @@ func (c *Client) rebase(d *Doc, snap delta.Delta, v int64) {
 			d.buffer = &b
 		}
 	}
-	d.base, d.v, d.content = snap, v, snap
+	d.base, d.v, d.content = newText(snap), v, newText(snap)
 	for _, p := range []*delta.Delta{pendingOp(d.inflight), d.buffer} {
 		if p == nil {
 			continue
 		}
-		if next, err := delta.Apply(d.content, *p); err == nil {
-			d.content = next
-		}
+		_ = d.content.apply(*p)
 	}
 	d.ready, d.opened = true, true
 	if d.inflight != nil {
@@ -684,8 +677,6 @@ func (c *Client) ackDone(d *Doc) {
 	if c.opt.OnAck != nil {
 		c.opt.OnAck(d.id, d.inflight.seq, time.Since(d.inflight.sent))
 	}
-	if next, err := delta.Apply(d.base, d.inflight.op); err == nil {
-		d.base = next
-	}
+	_ = d.base.apply(d.inflight.op)
 	d.inflight = nil
 }
