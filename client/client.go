@@ -64,8 +64,8 @@ type Doc struct {
 	// text at v; content is the local text: base with inflight and buffer
 	// applied.
 	v        int64
-	base     text
-	content  text
+	base     delta.Gathered
+	content  delta.Gathered
 	inflight *pending
 	buffer   *delta.Delta
 	ready    bool // snapshot or catch-up received since the last (re)subscribe
@@ -243,14 +243,17 @@ func (c *Client) EditWith(doc string, edit func(text delta.Delta) delta.Delta) e
 	if d == nil || !d.opened {
 		return fmt.Errorf("document %s is not open", doc)
 	}
-	cur := d.content.get()
+	d.content = d.content.Flushed()
+	cur := d.content.Doc()
 	op := edit(cur)
 	if err := c.check.Validate(op, cur); err != nil {
 		return fmt.Errorf("edit of %s: %w", doc, err)
 	}
-	if err := d.content.apply(op); err != nil {
+	next, err := d.content.Apply(op)
+	if err != nil {
 		return err
 	}
+	d.content = next
 	if d.buffer == nil {
 		d.buffer = &op
 	} else {
@@ -270,7 +273,8 @@ func (c *Client) Content(doc string) (delta.Delta, int64) {
 	if d == nil {
 		return delta.Delta{}, 0
 	}
-	return d.content.get(), d.v
+	d.content = d.content.Flushed()
+	return d.content.Doc(), d.v
 }
 
 // Pending reports whether any op of doc is unacknowledged.
@@ -473,7 +477,7 @@ func (c *Client) handle(m message) {
 		d.fresh = false
 		switch {
 		case d.inflight == nil && d.buffer == nil:
-			d.v, d.base, d.content = m.V, newText(snap), newText(snap)
+			d.v, d.base, d.content = m.V, delta.Gather(snap), delta.Gather(snap)
 			d.ready, d.opened = true, true
 		case d.inflight != nil:
 			// Whether the inflight op is in the snapshot is unknown. Ask
@@ -521,7 +525,9 @@ func (c *Client) handle(m message) {
 		if err := json.Unmarshal(m.Op, &op); err != nil {
 			return
 		}
-		_ = d.base.apply(op) // an op that does not fit is left out, as before
+		if next, err := d.base.Apply(op); err == nil {
+			d.base = next
+		}
 		// The remote op wins ties, as committed ops do on the server. The
 		// buffer may be pending without an op in flight while the document
 		// catches up.
@@ -536,7 +542,9 @@ func (c *Client) handle(m message) {
 			d.buffer = &b
 			op = op2
 		}
-		_ = d.content.apply(op)
+		if next, err := d.content.Apply(op); err == nil {
+			d.content = next
+		}
 		d.v = m.V + 1
 		if c.opt.OnRemote != nil {
 			c.opt.OnRemote(d.id, m.Src, m.Seq)
@@ -594,7 +602,7 @@ func (c *Client) resolveProbe(d *Doc, committed bool, v int64) {
 // change from the old base to the snapshot (which wins ties, as a
 // committed op does) and resent. Nothing typed is dropped.
 func (c *Client) rebase(d *Doc, snap delta.Delta, v int64) {
-	r, err := docDiff(d.base.get(), snap)
+	r, err := docDiff(d.base.Doc(), snap)
 	if err != nil {
 		// Cannot happen for two documents; rather than diverge, take the
 		// snapshot as it is.
@@ -615,12 +623,14 @@ func (c *Client) rebase(d *Doc, snap delta.Delta, v int64) {
 			d.buffer = &b
 		}
 	}
-	d.base, d.v, d.content = newText(snap), v, newText(snap)
+	d.base, d.v, d.content = delta.Gather(snap), v, delta.Gather(snap)
 	for _, p := range []*delta.Delta{pendingOp(d.inflight), d.buffer} {
 		if p == nil {
 			continue
 		}
-		_ = d.content.apply(*p)
+		if next, err := d.content.Apply(*p); err == nil {
+			d.content = next
+		}
 	}
 	d.ready, d.opened = true, true
 	if d.inflight != nil {
@@ -677,6 +687,8 @@ func (c *Client) ackDone(d *Doc) {
 	if c.opt.OnAck != nil {
 		c.opt.OnAck(d.id, d.inflight.seq, time.Since(d.inflight.sent))
 	}
-	_ = d.base.apply(d.inflight.op)
+	if next, err := d.base.Apply(d.inflight.op); err == nil {
+		d.base = next
+	}
 	d.inflight = nil
 }

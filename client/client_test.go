@@ -18,7 +18,7 @@ func openDoc(t *testing.T, doc, text string) *Client {
 	content.Insert(text, nil)
 	return &Client{
 		check:  check,
-		docs:   map[string]*Doc{doc: {id: doc, v: 3, content: newText(content), ready: true, opened: true}},
+		docs:   map[string]*Doc{doc: {id: doc, v: 3, content: delta.Gather(content), ready: true, opened: true}},
 		change: make(chan struct{}),
 	}
 }

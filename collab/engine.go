@@ -444,8 +444,8 @@ type docActor struct {
 	loadErr error
 
 	v        int64
-	text     headText // the content at v
-	length   int      // the content's length, kept up to date op by op
+	text     delta.Gathered // the content at v
+	length   int            // the content's length, kept up to date op by op
 	locked   bool
 	snapV    int64
 	window   opWindow // ops [v-window.len(), v)
@@ -666,14 +666,14 @@ func (a *docActor) load(ctx context.Context) error {
 		if err := json.Unmarshal(snap.Data, &sd); err != nil {
 			return fmt.Errorf("decode snapshot %d: %w", snap.V, err)
 		}
-		a.v, a.text, a.locked, a.snapV = snap.V, newHeadText(sd.Delta), sd.Locked, snap.V
+		a.v, a.text, a.locked, a.snapV = snap.V, delta.Gather(sd.Delta), sd.Locked, snap.V
 	} else {
 		// Version 0 of every section is an empty line, as in Quill, whose
 		// documents always end with a newline: the first edits of two
 		// people then never add a newline each.
-		a.text = newHeadText(EmptyDoc())
+		a.text = delta.Gather(EmptyDoc())
 	}
-	a.length = a.text.base.Length()
+	a.length = a.text.Length()
 	return a.catchUpErr(ctx)
 }
 
@@ -723,7 +723,7 @@ func (a *docActor) advance(r OpRecord, op delta.Delta) error {
 		if err := delta.Fits(op, a.length); err != nil {
 			return fmt.Errorf("committed op %d of %s does not apply: %w", r.V, a.id, err)
 		}
-		next = next.apply(op)
+		next = next.Compose(op)
 	}
 	a.advanceTo(r, op, next)
 	return nil
@@ -732,7 +732,7 @@ func (a *docActor) advance(r OpRecord, op delta.Delta) error {
 // advanceTo makes a committed op, which turns the content into next, part
 // of the head. An op this node committed was applied when it was prepared:
 // applying it again would cost a pass over the whole document.
-func (a *docActor) advanceTo(r OpRecord, op delta.Delta, next headText) {
+func (a *docActor) advanceTo(r OpRecord, op delta.Delta, next delta.Gathered) {
 	switch r.Kind {
 	case OpLock:
 		a.locked = true
@@ -1028,10 +1028,10 @@ type prepared struct {
 	recs []OpRecord
 	reqs []*submitReq
 	ops  []delta.Delta
-	text []headText
+	text []delta.Gathered
 }
 
-func (p *prepared) add(rec OpRecord, r *submitReq, op delta.Delta, text headText) {
+func (p *prepared) add(rec OpRecord, r *submitReq, op delta.Delta, text delta.Gathered) {
 	p.recs = append(p.recs, rec)
 	p.reqs = append(p.reqs, r)
 	p.ops = append(p.ops, op)
@@ -1112,7 +1112,7 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) (prepared, [
 		}
 		// Validated after the transform, against the text it will apply
 		// to: formats, links, surrogate pairs, fit and normal form.
-		checked, err := text.validate(a.e.check, op, length)
+		checked, err := validateText(a.e.check, text, op, length)
 		text = checked // the same content, perhaps composed for the check
 		if err != nil {
 			r.answer(0, Wrap(CodeBadOp, err, "the edit is not valid: "+err.Error()))
@@ -1130,7 +1130,7 @@ func (a *docActor) prepare(ctx context.Context, batch []*submitReq) (prepared, [
 		// Validate has made every check of delta.Apply (a document base,
 		// positive lengths, no embed retains, within the text's length):
 		// the op is composed without another pass over the text.
-		text, length = text.apply(op), length+op.ChangeLength()
+		text, length = text.Compose(op), length+op.ChangeLength()
 		inBatch[srcSeq{r.Src, r.Seq}] = r
 		p.add(OpRecord{Doc: a.id, V: head, Src: r.Src, Seq: r.Seq, By: r.By, At: now, Op: raw}, r, op, text)
 	}
@@ -1186,7 +1186,7 @@ func (a *docActor) rebase(r *submitReq, prepared []delta.Delta) (delta.Delta, er
 
 // committed makes a committed op part of the head, publishes it and
 // delivers it: the ack to its submitter, the op to everyone else.
-func (a *docActor) committed(ctx context.Context, rec OpRecord, op delta.Delta, text headText, r *submitReq) {
+func (a *docActor) committed(ctx context.Context, rec OpRecord, op delta.Delta, text delta.Gathered, r *submitReq) {
 	a.advanceTo(rec, op, text)
 	msg := encodeOp(rec)
 	a.publishRaw(ctx, msg, rec)
@@ -1210,7 +1210,7 @@ const deliverChunk = 256 << 10
 // order as op by op, but one push per subscriber and batch instead of one
 // per op, and the lines of everyone who submitted nothing encoded once.
 // A batch with repeated submissions (followers) goes op by op.
-func (a *docActor) committedBatch(ctx context.Context, recs []OpRecord, ops []delta.Delta, texts []headText, reqs []*submitReq) {
+func (a *docActor) committedBatch(ctx context.Context, recs []OpRecord, ops []delta.Delta, texts []delta.Gathered, reqs []*submitReq) {
 	if len(recs) == 1 || slices.ContainsFunc(reqs, func(r *submitReq) bool { return len(r.followers) > 0 }) {
 		for i := range recs {
 			a.committed(ctx, recs[i], ops[i], texts[i], reqs[i])

@@ -7,7 +7,7 @@ import (
 	"github.com/temaplan/temaplan/collab/delta"
 )
 
-// A headText fed random edits — inserts with and without formats, emoji,
+// A delta.Gathered fed random edits — inserts with and without formats, emoji,
 // deletes, formats set and removed on retains — holds at every step the
 // document that composing op by op gives, and its validation answers as
 // Validate against that document.
@@ -22,7 +22,7 @@ func TestHeadText_SameAsComposingEachOp(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		emoji := seed%3 == 0
 		eager := EmptyDoc()
-		text := newHeadText(eager)
+		text := delta.Gather(eager)
 		length := eager.Length()
 		for step := range 400 {
 			// A random change: a retain, then an insert, a delete or a
@@ -56,18 +56,18 @@ func TestHeadText_SameAsComposingEachOp(t *testing.T) {
 				op.Retain(n, attrs)
 			}
 			op.Chop()
-			checked, err := text.validate(check, op, length)
+			checked, err := validateText(check, text, op, length)
 			if want := check.Validate(op, eager); (err == nil) != (want == nil) {
 				t.Fatalf("seed %d step %d: validate %v, Validate %v", seed, step, err, want)
 			}
 			if err != nil {
 				continue
 			}
-			text = checked.apply(op)
+			text = checked.Compose(op)
 			eager = eager.Compose(op)
 			length += op.ChangeLength()
 			if step%7 == 0 || step == 399 {
-				if got := text.content(); !got.Equal(eager) {
+				if got := text.Doc(); !got.Equal(eager) {
 					t.Fatalf("seed %d step %d: content differs\ngot  %v\nwant %v", seed, step, got, eager)
 				}
 			}

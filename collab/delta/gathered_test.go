@@ -1,4 +1,4 @@
-package client
+package delta_test
 
 import (
 	"math/rand/v2"
@@ -8,15 +8,15 @@ import (
 	"github.com/temaplan/temaplan/collab/delta"
 )
 
-// TestText_SameAsApplyingEachOp feeds a text and delta.Apply the same
+// TestGathered_SameAsApplyingEachOp feeds a Gathered and delta.Apply the same
 // random changes — inserts, deletes, formats, and changes that do not fit —
 // and compares the documents and the refusals after every one.
-func TestText_SameAsApplyingEachOp(t *testing.T) {
+func TestGathered_SameAsApplyingEachOp(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	var start delta.Delta
 	start.Insert("Boligplan for Demo kommune\n", nil)
 	want := start
-	got := newText(start)
+	got := delta.Gather(start)
 	refused := 0
 	for i := range 2000 {
 		n := want.Length()
@@ -36,7 +36,8 @@ func TestText_SameAsApplyingEachOp(t *testing.T) {
 			op.Retain(n-at+1+r.IntN(3), nil) // past the end: refused
 		}
 		next, wantErr := delta.Apply(want, op)
-		gotErr := got.apply(op)
+		var gotErr error
+		got, gotErr = got.Apply(op)
 		if (wantErr == nil) != (gotErr == nil) {
 			t.Fatalf("op %d %v: Apply err %v, text err %v", i, op, wantErr, gotErr)
 		}
@@ -45,16 +46,16 @@ func TestText_SameAsApplyingEachOp(t *testing.T) {
 			continue
 		}
 		want = next
-		if got.length != want.Length() {
-			t.Fatalf("op %d: length %d, want %d", i, got.length, want.Length())
+		if got.Length() != want.Length() {
+			t.Fatalf("op %d: length %d, want %d", i, got.Length(), want.Length())
 		}
 		if i%97 == 0 {
-			if g := got.get(); !reflect.DeepEqual(g, want) {
+			if g := got.Doc(); !reflect.DeepEqual(g, want) {
 				t.Fatalf("op %d: text %v, want %v", i, g, want)
 			}
 		}
 	}
-	if g := got.get(); !reflect.DeepEqual(g, want) {
+	if g := got.Doc(); !reflect.DeepEqual(g, want) {
 		t.Fatalf("end: text %v, want %v", g, want)
 	}
 	if refused == 0 {
