@@ -1,6 +1,7 @@
 package collab
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"hash/fnv"
@@ -177,6 +178,13 @@ func (s *PlanSub) Presence(doc string, index, length int) {
 	}
 	wait := max(presenceInterval-time.Since(s.lastSent), 0)
 	s.timer = time.AfterFunc(wait, s.flushPresence)
+}
+
+// IsPresence tells a presence update of one client (not the list of
+// everyone present that Join sends first), which a connection may hold
+// back for a moment to share a write with other traffic.
+func IsPresence(msg []byte) bool {
+	return bytes.HasPrefix(msg, []byte(`{"type":"presence"`))
 }
 
 // presenceInterval is the shortest time between two presence updates of

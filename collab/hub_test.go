@@ -120,3 +120,32 @@ func TestHub_EventsCatchUpInOrder(t *testing.T) {
 		t.Fatalf("event seqs %s, want [3,4,5]", b)
 	}
 }
+
+// TestIsPresence: a client's cursor and its leaving may wait for company
+// on the way out; the list of everyone present that Join sends, events and
+// replies may not.
+func TestIsPresence(t *testing.T) {
+	marshal := func(t *testing.T, v any) []byte {
+		t.Helper()
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	u := collab.User{ID: "u1", Name: "Kari"}
+	for _, c := range []struct {
+		msg  []byte
+		want bool
+	}{
+		{marshal(t, collab.Presence{Type: "presence", Plan: "p", Client: "c", User: &u, Doc: "d", Index: 3}), true},
+		{marshal(t, collab.Presence{Type: "presence", Plan: "p", Client: "c", Left: true}), true},
+		{marshal(t, map[string]any{"type": "presence", "plan": "p", "peers": []collab.Presence{}}), false},
+		{marshal(t, collab.PlanEvent{Type: "event", Plan: "p", Seq: 2}), false},
+		{[]byte(`{"type":"ack","doc":"d","v":3}`), false},
+	} {
+		if got := collab.IsPresence(c.msg); got != c.want {
+			t.Errorf("IsPresence(%s) = %v, want %v", c.msg, got, c.want)
+		}
+	}
+}

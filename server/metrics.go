@@ -19,8 +19,11 @@ import (
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	// sockets counts the open WebSocket connections.
-	sockets prometheus.Gauge
+	// sockets counts the open WebSocket connections; frames and
+	// messages what they were sent (several messages share a frame).
+	sockets  prometheus.Gauge
+	frames   prometheus.Counter
+	messages prometheus.Counter
 	// errors counts the errors answered, by where (http, ws) and code.
 	errors *prometheus.CounterVec
 }
@@ -40,9 +43,17 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Name: "temaplan_websocket_connections",
 			Help: "Open WebSocket connections (browser tabs) on this node.",
 		}),
+		frames: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "temaplan_websocket_frames_sent_total",
+			Help: "WebSocket data frames written (each one write system call).",
+		}),
+		messages: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "temaplan_websocket_messages_sent_total",
+			Help: "Protocol messages sent over WebSocket, several to a frame when they wait together.",
+		}),
 		errors: errorCounter(),
 	}
-	reg.MustRegister(m.requests, m.duration, m.sockets, m.errors)
+	reg.MustRegister(m.requests, m.duration, m.sockets, m.frames, m.messages, m.errors)
 	return m
 }
 

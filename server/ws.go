@@ -32,11 +32,14 @@ const (
 	wsMaxDocs       = 200
 	wsMaxPlans      = 20
 	wsSendQueue     = 1024
-	wsFrameBytes    = 1 << 20               // a frame of several messages
-	wsCoalesce      = 20 * time.Millisecond // a busy connection writes broadcasts once per this at most
-	wsCoalesceMax   = 60 * time.Millisecond // ... lengthened to this with many connections
-	wsCoalescePer   = 50 * time.Microsecond // ... by this per open connection
-	wsPooledFrame   = 64 << 10              // larger frame buffers are not kept
+	wsFrameBytes    = 1 << 20                // a frame of several messages
+	wsCoalesce      = 20 * time.Millisecond  // a busy connection writes broadcasts once per this at most
+	wsCoalesceMax   = 60 * time.Millisecond  // ... lengthened to this with many connections
+	wsCoalescePer   = 50 * time.Microsecond  // ... by this per open connection
+	wsGatherMax     = 50 * time.Millisecond  // the longest a broadcast to a quiet connection waits for others ...
+	wsGatherPer     = 10 * time.Microsecond  // ... that long per open connection
+	wsPresenceWait  = 250 * time.Millisecond // the same for a cursor (wsCoalescePer per open connection)
+	wsPooledFrame   = 64 << 10               // larger frame buffers are not kept
 	wsWriteWait     = 10 * time.Second
 	wsPongWait      = 60 * time.Second
 	wsPingEvery     = 25 * time.Second
@@ -172,6 +175,7 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 		docs: map[string]*collab.Subscription{}, docPlan: map[string]string{}, plans: map[string]*collab.PlanSub{}}
 	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch, collab.IsReply)
 	cn.out.lingerFor = a.coalesce
+	cn.out.gatherFor, cn.out.lazy, cn.out.lazyFor = a.gather, collab.IsPresence, a.presenceWait
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
@@ -212,6 +216,22 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 // Acks and errors do not wait (sendQueue's urgent).
 func (a *collabAPI) coalesce() time.Duration {
 	return min(max(wsCoalesce, time.Duration(a.count.Load())*wsCoalescePer), wsCoalesceMax)
+}
+
+// gather is how long a broadcast that finds its connection quiet waits for
+// other messages to share its write: wsGatherPer for each open connection,
+// up to wsGatherMax. A few connections get their broadcasts at once; five
+// thousand, each sent the edits and cursors of its plan several times a
+// second, would otherwise make a write of each (see sendQueue).
+func (a *collabAPI) gather() time.Duration {
+	return min(time.Duration(a.count.Load())*wsGatherPer, wsGatherMax)
+}
+
+// presenceWait is the same for another client's cursor, which nobody
+// waits for as they wait for text: wsCoalesce, lengthened by wsCoalescePer
+// for each open connection up to wsPresenceWait.
+func (a *collabAPI) presenceWait() time.Duration {
+	return min(max(wsCoalesce, time.Duration(a.count.Load())*wsCoalescePer), wsPresenceWait)
 }
 
 // wait waits until every connection's goroutine has ended, or ctx.
@@ -382,6 +402,8 @@ func (cn *conn) writeBatch(msgs [][]byte) bool {
 			cn.close()
 			return false
 		}
+		cn.api.metrics.frames.Inc()
+		cn.api.metrics.messages.Add(float64(n))
 		msgs = msgs[n:]
 	}
 	return true

@@ -28,11 +28,18 @@ const sendQueueKeep = 64
 // sent while its writer is busy goes out together. After a write it waits
 // until linger has passed since the write began, so that a busy
 // connection makes at most one write per linger however many messages it
-// is sent; the first message after a quiet spell goes out at once. An
+// is sent. An
 // urgent message (the answer to the client's own op) ends the wait: it
 // goes out at once with whatever waits before it, so that lingering costs
 // the broadcasts a few milliseconds and the typist's acknowledgements
 // nothing.
+//
+// A message that finds the writer stopped waits for company: a broadcast
+// up to gatherFor, a lazy message (another client's cursor) up to
+// lazyFor, so that what a connection is sent within that time shares one
+// write; an urgent message starts the writer at once. In a shared service
+// every connection is sent the cursors and edits of everyone in its plan,
+// several a second, and a write each was most of the server's work.
 type sendQueue struct {
 	limit  int
 	linger time.Duration
@@ -44,6 +51,12 @@ type sendQueue struct {
 	write func(batch [][]byte) bool
 	// urgent tells the messages that end a linger; nil: none does.
 	urgent func(msg []byte) bool
+	// gatherFor is how long a message that finds the writer stopped
+	// waits for others; nil: it does not. lazyFor is the same for lazy
+	// messages; nil or lazy nil: they are not told apart.
+	gatherFor func() time.Duration
+	lazy      func(msg []byte) bool
+	lazyFor   func() time.Duration
 	// wake ends the writer's linger.
 	wake chan struct{}
 
@@ -52,6 +65,10 @@ type sendQueue struct {
 	closed  bool
 	running bool
 	writer  sync.WaitGroup
+	// idle starts the writer for the messages held back by gatherFor or
+	// lazyFor when it fires at idleAt (zero: it is not set).
+	idle   *time.Timer
+	idleAt time.Time
 }
 
 func newSendQueue(limit int, linger time.Duration, write func([][]byte) bool, urgent func([]byte) bool) *sendQueue {
@@ -71,20 +88,62 @@ func (q *sendQueue) push(msg []byte) error {
 		return errQueueFull
 	}
 	q.msgs = append(q.msgs, msg)
-	if q.running && q.urgent != nil && q.urgent(msg) {
-		select {
-		case q.wake <- struct{}{}:
-		default: // the writer is woken already
+	if q.running {
+		if q.urgent != nil && q.urgent(msg) {
+			select {
+			case q.wake <- struct{}{}:
+			default: // the writer is woken already
+			}
 		}
+		return nil
 	}
-	if !q.running {
-		// Added under the lock, so that close followed by wait never
-		// misses a writer that push is starting.
-		q.running = true
-		q.writer.Add(1)
-		go q.run()
+	var wait time.Duration
+	switch {
+	case q.urgent != nil && q.urgent(msg):
+	case q.lazy != nil && q.lazyFor != nil && q.lazy(msg):
+		wait = q.lazyFor()
+	case q.gatherFor != nil:
+		wait = q.gatherFor()
+	}
+	if wait <= 0 {
+		if q.idle != nil {
+			// Fired or not, startIdle finds the writer running.
+			q.idle.Stop()
+			q.idleAt = time.Time{}
+		}
+		q.start()
+		return nil
+	}
+	at := time.Now().Add(wait)
+	if !q.idleAt.IsZero() && !at.Before(q.idleAt) {
+		return nil // the writer starts sooner for an earlier message
+	}
+	q.idleAt = at
+	if q.idle == nil {
+		q.idle = time.AfterFunc(wait, q.startIdle)
+	} else {
+		q.idle.Reset(wait)
 	}
 	return nil
+}
+
+// start starts the writer. Callers hold q.mu, so that close followed by
+// wait never misses a writer being started.
+func (q *sendQueue) start() {
+	q.running = true
+	q.writer.Add(1)
+	go q.run()
+}
+
+// startIdle starts the writer for the messages held back, unless
+// something else has started it or the queue is closed.
+func (q *sendQueue) startIdle() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.idleAt = time.Time{}
+	if !q.running && !q.closed && len(q.msgs) > 0 {
+		q.start()
+	}
 }
 
 // close drops what is waiting and refuses later pushes; the writer stops
@@ -93,6 +152,9 @@ func (q *sendQueue) close() {
 	q.mu.Lock()
 	q.closed = true
 	q.msgs = nil
+	if q.idle != nil {
+		q.idle.Stop()
+	}
 	q.mu.Unlock()
 	select {
 	case q.wake <- struct{}{}: // a lingering writer stops now

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // recorder is a sendQueue's write function that records the batches and
@@ -224,6 +226,111 @@ func TestSendQueue_ReplyEndsTheLinger(t *testing.T) {
 	}
 }
 
+// TestSendQueue_QuietConnectionGathers: what finds the writer stopped
+// waits — a broadcast for gatherFor, a cursor (lazy) for lazyFor — and
+// goes out in one write with what came meanwhile; the earliest wait
+// decides; an urgent message goes at once with whatever waits.
+func TestSendQueue_QuietConnectionGathers(t *testing.T) {
+	const gather, lazy = 150 * time.Millisecond, 600 * time.Millisecond
+	newQueue := func() (*sendQueue, *recorder) {
+		r := newRecorder(false)
+		q := newSendQueue(100, 0, r.write, func(m []byte) bool { return string(m) == "ack" })
+		q.gatherFor = func() time.Duration { return gather }
+		q.lazy = func(m []byte) bool { return strings.HasPrefix(string(m), "cursor") }
+		q.lazyFor = func() time.Duration { return lazy }
+		return q, r
+	}
+	push := func(q *sendQueue, msgs ...string) {
+		t.Helper()
+		for _, m := range msgs {
+			if err := q.push([]byte(m)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// written waits for the next write and how long after began it came.
+	written := func(r *recorder, began time.Time) time.Duration {
+		t.Helper()
+		r.await(t, 1)
+		return time.Since(began)
+	}
+	done := func(q *sendQueue, r *recorder, want string) {
+		t.Helper()
+		q.close()
+		q.wait()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if got := fmt.Sprint(r.writes); got != want {
+			t.Errorf("writes %s, want %s", got, want)
+		}
+	}
+
+	t.Run("cursors wait for lazyFor, then go together", func(t *testing.T) {
+		q, r := newQueue()
+		began := time.Now()
+		push(q, "cursor1", "cursor2")
+		if d := written(r, began); d < lazy {
+			t.Errorf("written after %v, before lazyFor %v", d, lazy)
+		}
+		done(q, r, "[[cursor1 cursor2]]")
+	})
+	t.Run("a broadcast takes the waiting cursor along after gatherFor", func(t *testing.T) {
+		q, r := newQueue()
+		began := time.Now()
+		push(q, "cursor1", "op1", "op2")
+		d := written(r, began)
+		if d < gather || d >= lazy {
+			t.Errorf("written after %v, want gatherFor %v (before lazyFor %v)", d, gather, lazy)
+		}
+		done(q, r, "[[cursor1 op1 op2]]")
+	})
+	t.Run("a cursor does not delay a waiting broadcast", func(t *testing.T) {
+		q, r := newQueue()
+		began := time.Now()
+		push(q, "op1", "cursor1")
+		if d := written(r, began); d >= lazy {
+			t.Errorf("written after %v: the cursor's lazyFor delayed the broadcast", d)
+		}
+		done(q, r, "[[op1 cursor1]]")
+	})
+	t.Run("an urgent message goes at once with what waits", func(t *testing.T) {
+		q, r := newQueue()
+		began := time.Now()
+		push(q, "cursor1", "op1", "ack")
+		if d := written(r, began); d >= gather {
+			t.Errorf("the reply waited %v", d)
+		}
+		done(q, r, "[[cursor1 op1 ack]]")
+	})
+	t.Run("close drops what waits and starts no writer", func(t *testing.T) {
+		q, r := newQueue()
+		push(q, "cursor1", "op1")
+		q.close()
+		time.Sleep(gather + 100*time.Millisecond)
+		q.wait()
+		if len(r.writes) != 0 {
+			t.Errorf("writes after close: %v", r.writes)
+		}
+	})
+}
+
+// TestGatherAndPresenceWait_GrowWithConnections: nothing waits with
+// few connections but a cursor's wsCoalesce; thousands wait longer,
+// never past the maxima.
+func TestGatherAndPresenceWait_GrowWithConnections(t *testing.T) {
+	a := &collabAPI{}
+	for _, c := range []struct {
+		n              int64
+		gather, cursor time.Duration
+	}{{0, 0, wsCoalesce}, {100, time.Millisecond, wsCoalesce}, {1000, 10 * time.Millisecond, 50 * time.Millisecond},
+		{5000, wsGatherMax, wsPresenceWait}, {20000, wsGatherMax, wsPresenceWait}} {
+		a.count.Store(c.n)
+		if g, p := a.gather(), a.presenceWait(); g != c.gather || p != c.cursor {
+			t.Errorf("%d connections: gather %v, cursor %v; want %v, %v", c.n, g, p, c.gather, c.cursor)
+		}
+	}
+}
+
 // TestConn_WriteBatchJoinsMessagesIntoBoundedFrames checks the framing
 // of docs/protocol.md: messages joined by newlines, at most wsFrameBytes
 // per frame unless one message alone is larger, and the close sentinel
@@ -235,7 +342,7 @@ func TestConn_WriteBatchJoinsMessagesIntoBoundedFrames(t *testing.T) {
 		half, half, []byte(`{"type":"op","v":3}`), nil, []byte(`{"type":"lost"}`)}
 	want := [][][]byte{{batch[0], batch[1]}, {big}, {half}, {half, batch[5]}}
 
-	api := &collabAPI{log: slog.New(slog.DiscardHandler)}
+	api := &collabAPI{log: slog.New(slog.DiscardHandler), metrics: newHTTPMetrics(prometheus.NewRegistry())}
 	var pool sync.Pool // gorilla's write buffers, as the endpoint lends them
 	done := make(chan bool, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -268,5 +375,8 @@ func TestConn_WriteBatchJoinsMessagesIntoBoundedFrames(t *testing.T) {
 	}
 	if <-done {
 		t.Error("writeBatch reported the connection open after the close sentinel")
+	}
+	if f, m := testutil.ToFloat64(api.metrics.frames), testutil.ToFloat64(api.metrics.messages); f != 4 || m != 6 {
+		t.Errorf("metrics count %v frames and %v messages, want 4 and 6", f, m)
 	}
 }

@@ -195,7 +195,7 @@ func (w *Window) End(ctx context.Context) WindowResult {
 		BenchCPU:   round((selfCPU()-w.benchCPU).Seconds()/d.Seconds(), 2),
 	}
 	res.Server = w.cl.Stats(ctx, w.serverCPU, d, false)
-	addCommits(res.Server, w.commits, w.cl.commitCounters(ctx))
+	addCommits(res.Server, w.commits, w.cl.commitCounters(ctx), d)
 	w.profiling.Wait()
 	return res
 }

@@ -37,10 +37,16 @@ type NodeStats struct {
 	Commits      int     `json:"commits,omitempty"`
 	OpsPerCommit float64 `json:"ops_per_commit,omitempty"`
 	CommitMeanMS float64 `json:"commit_mean_ms,omitempty"`
+	// FramesPerS is the WebSocket frames the node wrote per second (a
+	// write system call each), MsgsPerFrame the messages they carried
+	// on average.
+	FramesPerS   float64 `json:"frames_per_s,omitempty"`
+	MsgsPerFrame float64 `json:"msgs_per_frame,omitempty"`
 }
 
-// commitCounters are a node's cumulative commit metrics.
-type commitCounters struct{ count, seconds, ops float64 }
+// commitCounters are a node's cumulative commit and WebSocket write
+// metrics.
+type commitCounters struct{ count, seconds, ops, frames, msgs float64 }
 
 // commitCounters reads every node's commit metrics
 // (temaplan_commit_duration_seconds, summed over batch sizes, and
@@ -60,18 +66,26 @@ func (c *Cluster) commitCounters(ctx context.Context) []commitCounters {
 				out[i].seconds += v
 			case k == "temaplan_ops_committed_total":
 				out[i].ops = v
+			case k == "temaplan_websocket_frames_sent_total":
+				out[i].frames = v
+			case k == "temaplan_websocket_messages_sent_total":
+				out[i].msgs = v
 			}
 		}
 	}
 	return out
 }
 
-// addCommits fills the commit figures of stats from the counters at the
-// start and end of a window.
-func addCommits(stats []NodeStats, start, end []commitCounters) {
+// addCommits fills the commit and frame figures of stats from the
+// counters at the start and end of a window of d.
+func addCommits(stats []NodeStats, start, end []commitCounters, d time.Duration) {
 	for i := range stats {
 		if i >= len(start) || i >= len(end) {
 			return
+		}
+		if f := end[i].frames - start[i].frames; f > 0 && d > 0 {
+			stats[i].FramesPerS = round(f/d.Seconds(), 1)
+			stats[i].MsgsPerFrame = round((end[i].msgs-start[i].msgs)/f, 2)
 		}
 		n := end[i].count - start[i].count
 		if n <= 0 {
