@@ -19,27 +19,26 @@ const sendQueueKeep = 64
 // sendQueue holds the messages waiting for one WebSocket connection and
 // runs the writer that sends them. It grows on demand and is bounded by
 // limit messages: a client that falls that far behind is too slow (push
-// answers errQueueFull). The writer goroutine runs only while there is
-// something to send, so an idle connection costs no goroutine and no
-// buffer here.
+// answers errQueueFull). A writer runs only while there is something to
+// write, and one timer per connection (made when first needed) starts it
+// later, so an idle connection costs no goroutine and no buffer here.
 //
 // The writer takes everything waiting at once and hands it to write,
-// which sends it as one frame (see conn.writeBatch): what a connection is
-// sent while its writer is busy goes out together. After a write it waits
-// until linger has passed since the write began, so that a busy
-// connection makes at most one write per linger however many messages it
-// is sent. An
-// urgent message (the answer to the client's own op) ends the wait: it
-// goes out at once with whatever waits before it, so that lingering costs
-// the broadcasts a few milliseconds and the typist's acknowledgements
-// nothing.
+// which sends it as one frame (see conn.writeBatch). When to write is
+// decided by what waits:
+//   - an urgent message (the answer to the client's own op) is written at
+//     once, with whatever waits before it, so the typist's
+//     acknowledgements never wait;
+//   - a broadcast waits up to gatherFor for others to share its write,
+//     and never goes sooner than linger after the last write began, so a
+//     busy connection makes at most one write per linger however many
+//     messages it is sent;
+//   - a lazy message (another client's cursor) waits the same way, up to
+//     lazyFor.
 //
-// A message that finds the writer stopped waits for company: a broadcast
-// up to gatherFor, a lazy message (another client's cursor) up to
-// lazyFor, so that what a connection is sent within that time shares one
-// write; an urgent message starts the writer at once. In a shared service
-// every connection is sent the cursors and edits of everyone in its plan,
-// several a second, and a write each was most of the server's work.
+// In a shared service every connection is sent the cursors and edits of
+// everyone in its plan, several a second, and a write each was most of the
+// server's work.
 type sendQueue struct {
 	limit  int
 	linger time.Duration
@@ -49,35 +48,37 @@ type sendQueue struct {
 	// write sends a batch; false means the connection is done (write
 	// has closed it) and the queue closes.
 	write func(batch [][]byte) bool
-	// urgent tells the messages that end a linger; nil: none does.
+	// urgent tells the messages written at once; nil: none is.
 	urgent func(msg []byte) bool
-	// gatherFor is how long a message that finds the writer stopped
-	// waits for others; nil: it does not. lazyFor is the same for lazy
-	// messages; nil or lazy nil: they are not told apart.
+	// gatherFor is how long a broadcast may wait for others; nil: it does
+	// not wait. lazyFor is the same for lazy messages; nil or lazy nil:
+	// they are broadcasts like the others.
 	gatherFor func() time.Duration
 	lazy      func(msg []byte) bool
 	lazyFor   func() time.Duration
-	// wake ends the writer's linger.
-	wake chan struct{}
 
 	mu      sync.Mutex
 	msgs    [][]byte
+	spare   [][]byte // the last batch's array, for the next
 	closed  bool
 	running bool
-	writer  sync.WaitGroup
-	// idle starts the writer for the messages held back by gatherFor or
-	// lazyFor when it fires at idleAt (zero: it is not set).
-	idle   *time.Timer
-	idleAt time.Time
+	// pressing: an urgent message came during the write in progress.
+	pressing bool
+	writer   sync.WaitGroup
+	// timer starts the writer at timerAt (zero: not set); quiet is when
+	// the linger after the last write ends.
+	timer   *time.Timer
+	timerAt time.Time
+	quiet   time.Time
 }
 
 func newSendQueue(limit int, linger time.Duration, write func([][]byte) bool, urgent func([]byte) bool) *sendQueue {
-	return &sendQueue{limit: limit, linger: linger, write: write, urgent: urgent, wake: make(chan struct{}, 1)}
+	return &sendQueue{limit: limit, linger: linger, write: write, urgent: urgent}
 }
 
 // push queues msg (the caller must not change it afterwards: broadcast
-// messages are shared by every subscriber) and starts the writer if it
-// is not running.
+// messages are shared by every subscriber) and starts the writer, or sets
+// the timer to, as msg requires.
 func (q *sendQueue) push(msg []byte) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -88,62 +89,71 @@ func (q *sendQueue) push(msg []byte) error {
 		return errQueueFull
 	}
 	q.msgs = append(q.msgs, msg)
+	urgent := q.urgent != nil && q.urgent(msg)
 	if q.running {
-		if q.urgent != nil && q.urgent(msg) {
-			select {
-			case q.wake <- struct{}{}:
-			default: // the writer is woken already
-			}
+		q.pressing = q.pressing || urgent
+		return nil // the writer sees it when its write is done
+	}
+	now := time.Now()
+	at := now
+	if !urgent {
+		var wait time.Duration
+		switch {
+		case q.lazy != nil && q.lazyFor != nil && q.lazy(msg):
+			wait = q.lazyFor()
+		case q.gatherFor != nil:
+			wait = q.gatherFor()
 		}
+		at = later(now.Add(wait), q.quiet)
+	}
+	if !at.After(now) {
+		q.stopTimer()
+		q.running = true
+		q.writer.Add(1)
+		go q.run()
 		return nil
 	}
-	var wait time.Duration
-	switch {
-	case q.urgent != nil && q.urgent(msg):
-	case q.lazy != nil && q.lazyFor != nil && q.lazy(msg):
-		wait = q.lazyFor()
-	case q.gatherFor != nil:
-		wait = q.gatherFor()
-	}
-	if wait <= 0 {
-		if q.idle != nil {
-			// Fired or not, startIdle finds the writer running.
-			q.idle.Stop()
-			q.idleAt = time.Time{}
-		}
-		q.start()
-		return nil
-	}
-	at := time.Now().Add(wait)
-	if !q.idleAt.IsZero() && !at.Before(q.idleAt) {
-		return nil // the writer starts sooner for an earlier message
-	}
-	q.idleAt = at
-	if q.idle == nil {
-		q.idle = time.AfterFunc(wait, q.startIdle)
-	} else {
-		q.idle.Reset(wait)
-	}
+	q.setTimer(at, now)
 	return nil
 }
 
-// start starts the writer. Callers hold q.mu, so that close followed by
-// wait never misses a writer being started.
-func (q *sendQueue) start() {
-	q.running = true
-	q.writer.Add(1)
-	go q.run()
+// setTimer makes the timer start the writer at at, unless it is set to
+// start it sooner. Callers hold q.mu.
+func (q *sendQueue) setTimer(at, now time.Time) {
+	if !q.timerAt.IsZero() && !at.Before(q.timerAt) {
+		return
+	}
+	q.timerAt = at
+	if q.timer == nil {
+		q.timer = time.AfterFunc(at.Sub(now), q.fire)
+	} else {
+		q.timer.Reset(at.Sub(now))
+	}
 }
 
-// startIdle starts the writer for the messages held back, unless
-// something else has started it or the queue is closed.
-func (q *sendQueue) startIdle() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.idleAt = time.Time{}
-	if !q.running && !q.closed && len(q.msgs) > 0 {
-		q.start()
+// stopTimer unsets the timer; if it has fired already, fire finds the
+// writer running or nothing to write. Callers hold q.mu.
+func (q *sendQueue) stopTimer() {
+	if q.timer != nil && !q.timerAt.IsZero() {
+		q.timer.Stop()
 	}
+	q.timerAt = time.Time{}
+}
+
+// fire runs the writer for the messages that waited, unless it runs
+// already or the queue is closed. It runs in the timer's own goroutine,
+// which becomes the writer.
+func (q *sendQueue) fire() {
+	q.mu.Lock()
+	q.timerAt = time.Time{}
+	if q.running || q.closed || len(q.msgs) == 0 {
+		q.mu.Unlock()
+		return
+	}
+	q.running = true
+	q.writer.Add(1)
+	q.mu.Unlock()
+	q.run()
 }
 
 // close drops what is waiting and refuses later pushes; the writer stops
@@ -151,75 +161,65 @@ func (q *sendQueue) startIdle() {
 func (q *sendQueue) close() {
 	q.mu.Lock()
 	q.closed = true
-	q.msgs = nil
-	if q.idle != nil {
-		q.idle.Stop()
-	}
+	q.msgs, q.spare = nil, nil
+	q.stopTimer()
 	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}: // a lingering writer stops now
-	default:
-	}
 }
 
 // wait waits until the writer has stopped. Call it after close.
 func (q *sendQueue) wait() { q.writer.Wait() }
 
+// run writes what waits, and again while urgent messages come during a
+// write; then it stops, leaving the timer set for what else came.
 func (q *sendQueue) run() {
 	defer q.writer.Done()
-	var spare [][]byte
-	var linger *time.Timer
-	defer func() {
-		if linger != nil {
-			linger.Stop()
-		}
-	}()
+	q.mu.Lock()
 	for {
-		q.mu.Lock()
-		if len(q.msgs) == 0 || q.closed {
-			q.running = false
-			if cap(q.msgs) > sendQueueKeep {
-				q.msgs = nil
-			}
-			q.mu.Unlock()
-			return
-		}
 		batch := q.msgs
-		q.msgs = spare[:0]
-		select {
-		case <-q.wake: // its message is in this batch
-		default:
-		}
+		q.msgs, q.spare = q.spare[:0], nil
+		q.pressing = false
 		q.mu.Unlock()
 
 		began := time.Now()
 		ok := q.write(batch)
 		clear(batch) // let the messages go
-		spare = batch
+		linger := q.linger
+		if q.lingerFor != nil {
+			linger = q.lingerFor()
+		}
+
+		q.mu.Lock()
+		if cap(batch) <= sendQueueKeep {
+			q.spare = batch[:0]
+		}
+		q.quiet = began.Add(linger)
 		if !ok {
-			q.close()
-			q.mu.Lock()
 			q.running = false
 			q.mu.Unlock()
+			q.close()
 			return
 		}
-		wait := q.linger
-		if q.lingerFor != nil {
-			wait = q.lingerFor()
+		if q.closed || len(q.msgs) == 0 {
+			break
 		}
-		d := wait - time.Since(began)
-		if d <= 0 {
-			continue
-		}
-		if linger == nil {
-			linger = time.NewTimer(d)
-		} else {
-			linger.Reset(d)
-		}
-		select {
-		case <-linger.C:
-		case <-q.wake:
-			linger.Stop()
+		if !q.pressing {
+			if now := time.Now(); q.quiet.After(now) {
+				q.setTimer(q.quiet, now)
+				break
+			}
 		}
 	}
+	q.running = false
+	if cap(q.msgs) > sendQueueKeep {
+		q.msgs = nil
+	}
+	q.mu.Unlock()
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

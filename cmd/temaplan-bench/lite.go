@@ -329,7 +329,7 @@ func (l *Lite) reconnect() *websocket.Conn {
 // handle applies one message.
 func (l *Lite) handle(data []byte, now time.Time) {
 	var m liteMsg
-	if !decodeOpOrAck(data, &m) {
+	if !decodeOpOrAck(data, &m) && !decodePresence(data, &m) {
 		if err := json.Unmarshal(data, &m); err != nil {
 			l.load.errors.Add("bench: undecodable message")
 			return
@@ -734,6 +734,37 @@ func decodeOpOrAck(data []byte, m *liteMsg) bool {
 	m.Src = src
 	m.Seq, _, ok = intField(rest, `,"seq":`)
 	return ok
+}
+
+// decodePresence reads another client's presence as the server encodes it
+// (collab.Presence: {"type":"presence","plan":…,"client":…,…,"index":…,
+// …} with "left":true at the end when it left) without encoding/json,
+// like decodeOpOrAck: every reviewer's cursor reaches a dozen clients. The
+// user's name may hold anything, but not an unescaped quote, so the first
+// `,"index":` after the client is the field.
+func decodePresence(data []byte, m *liteMsg) bool {
+	rest, ok := bytes.CutPrefix(data, []byte(`{"type":"presence","plan":"`))
+	if !ok {
+		return false
+	}
+	plan, rest, ok := plainString(rest)
+	if !ok || !bytes.HasPrefix(rest, []byte(`,"client":"`)) {
+		return false
+	}
+	client, rest, ok := plainString(rest[len(`,"client":"`):])
+	if !ok {
+		return false
+	}
+	i := bytes.Index(rest, []byte(`,"index":`))
+	if i < 0 {
+		return false
+	}
+	if m.Index, _, ok = intField(rest[i:], `,"index":`); !ok {
+		return false
+	}
+	m.Type, m.Plan, m.Client = "presence", plan, client
+	m.Left = bytes.HasSuffix(rest, []byte(`,"left":true}`))
+	return true
 }
 
 // plainString reads a JSON string without escapes up to its closing quote

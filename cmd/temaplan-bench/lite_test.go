@@ -341,3 +341,40 @@ func TestDecodeOpOrAck_AgreesWithJSON(t *testing.T) {
 		}
 	}
 }
+
+// decodePresence reads the server's presence updates (encoded here by
+// collab.Presence itself) as encoding/json does, and leaves the list of
+// peers that a join sends to it.
+func TestDecodePresence_AgreesWithJSON(t *testing.T) {
+	enc := func(p collab.Presence) string {
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	odd := collab.User{ID: "u2", Name: `Ola,"index":9,\\ Nordmann`}
+	for _, msg := range []string{
+		enc(collab.Presence{Type: "presence", Plan: "p1", Client: "c1", User: &collab.User{ID: "u1", Name: "Kari"}, Doc: "d1", Index: 42, Length: 3, Color: "#1f6feb"}),
+		enc(collab.Presence{Type: "presence", Plan: "p1", Client: "c2", User: &odd, Doc: "d1", Index: 7}),
+		enc(collab.Presence{Type: "presence", Plan: "p1", Client: "c3", Left: true}),
+	} {
+		var fast, slow liteMsg
+		if !decodePresence([]byte(msg), &fast) {
+			t.Errorf("%s: not decoded", msg)
+			continue
+		}
+		if err := json.Unmarshal([]byte(msg), &slow); err != nil {
+			t.Fatal(err)
+		}
+		if fast.Type != slow.Type || fast.Plan != slow.Plan || fast.Client != slow.Client || fast.Index != slow.Index || fast.Left != slow.Left {
+			t.Errorf("%s:\nfast %+v\njson %+v", msg, fast, slow)
+		}
+	}
+	for _, msg := range []string{`{"peers":[],"plan":"p","type":"presence"}`, `{"type":"presence","plan":"p","client":"c"}`, `{"type":"event","plan":"p"}`} {
+		var m liteMsg
+		if decodePresence([]byte(msg), &m) {
+			t.Errorf("%s: decoded by the fast path: %+v", msg, m)
+		}
+	}
+}
