@@ -77,11 +77,14 @@ func (h *Hub) Close() {
 	h.cancel()
 	h.wg.Wait()
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, p := range h.plans {
+	plans := h.plans
+	h.plans = map[string]*hubPlan{}
+	h.mu.Unlock()
+	// Outside the lock: ending a subscription waits for its delivery in
+	// progress, which may be waiting for the lock (see Leave).
+	for _, p := range plans {
 		p.cancel()
 	}
-	h.plans = map[string]*hubPlan{}
 }
 
 // PlanSub is one connection's subscription to a plan.
@@ -220,11 +223,18 @@ func (s *PlanSub) Leave() {
 	p := s.plan
 	delete(p.subs, s)
 	_, wasPresent := p.peers[s.client]
-	if len(p.subs) == 0 {
-		p.cancel()
+	last := len(p.subs) == 0 && h.plans[p.id] == p
+	if last {
 		delete(h.plans, p.id)
 	}
 	h.mu.Unlock()
+	if last {
+		// Outside the lock: ending the subscription waits for a delivery
+		// in progress, and fromBus may be waiting for the lock. A message
+		// it delivers meanwhile finds the plan gone, or a new subscriber's
+		// plan, which drops what it has seen.
+		p.cancel()
+	}
 	if wasPresent {
 		ctx, cancel := context.WithTimeout(h.ctx, time.Second)
 		defer cancel()
