@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/temaplan/temaplan/collab"
 )
@@ -181,10 +182,20 @@ func (s *Store) commitInGroup(req *commitReq) error {
 	return <-req.done
 }
 
+// commitDelay is how long the committer waits for more batches after the
+// first when the last group had more than one: many documents are being
+// written at once, and each transaction ends with an fsync whatever it
+// holds. With one document busy (its actor already batches its ops) or
+// none, nothing waits. (PostgreSQL's commit_delay is the same idea.)
+const commitDelay = 2 * time.Millisecond
+
 func (s *Store) runCommitter() {
 	c := s.commit
 	defer c.wg.Done()
 	group := make([]*commitReq, 0, maxGroup)
+	delay := time.NewTimer(time.Hour)
+	delay.Stop()
+	busy := false // the last group had more than one batch
 	for {
 		select {
 		case req := <-c.reqs:
@@ -198,6 +209,20 @@ func (s *Store) runCommitter() {
 					break more
 				}
 			}
+			if busy && len(group) < maxGroup {
+				delay.Reset(commitDelay)
+			wait:
+				for len(group) < maxGroup {
+					select {
+					case req := <-c.reqs:
+						group = append(group, req)
+					case <-delay.C:
+						break wait
+					}
+				}
+				delay.Stop()
+			}
+			busy = len(group) > 1
 			s.commitGroup(group)
 			clear(group)
 		case <-c.quit:
