@@ -890,8 +890,13 @@ type ErrorMsg struct {
 // unlike the broadcasts of others' edits. It looks at the start of each of
 // msg's lines (a batch's ops are delivered as one message of lines, with
 // the submitter's acks among them), where the encoders put the type.
+//
+// A document's snapshot (the answer to a subscription, or to falling
+// behind) and a plan's list of who is present (the answer to joining it)
+// are replies too.
 func IsReply(msg []byte) bool {
-	if bytes.HasPrefix(msg, []byte(`{"type":"ack"`)) || bytes.HasPrefix(msg, []byte(`{"type":"error"`)) {
+	if bytes.HasPrefix(msg, []byte(`{"type":"ack"`)) || bytes.HasPrefix(msg, []byte(`{"type":"error"`)) ||
+		bytes.HasPrefix(msg, []byte(`{"type":"snapshot"`)) || bytes.HasPrefix(msg, []byte(`{"peers":`)) {
 		return true
 	}
 	return bytes.IndexByte(msg, '\n') >= 0 && bytes.Contains(msg, []byte("\n{\"type\":\"ack\""))

@@ -153,6 +153,7 @@ func (h *Hub) Join(ctx context.Context, planID, client string, user User, since 
 		s.buffered, s.catching = nil, false
 		s.mu.Unlock()
 	}
+	// A map, so the list starts with "peers" (IsReply, not IsPresence).
 	sink(mustMarshal(map[string]any{"type": "presence", "plan": planID, "peers": peers}))
 	return s, nil
 }

@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// The replies to a client's own op (ack, error) are told from broadcasts
-// by their first bytes, and still decode to the protocol's fields.
+// The replies to a client's own op (ack, error), subscription (snapshot)
+// or join (who is present) are told from broadcasts by their first bytes,
+// and still decode to the protocol's fields.
 func TestIsReply_TellsRepliesFromBroadcasts(t *testing.T) {
 	ack := encodeAck("d1", 7, 3)
 	fail := EncodeError(Errorf(CodeLocked, "locked"), "d1", 4)
@@ -17,7 +18,11 @@ func TestIsReply_TellsRepliesFromBroadcasts(t *testing.T) {
 		want bool
 	}{"ack": {ack, true}, "error on an op": {fail, true}, "error": {plain, true}, "op": {op, false}, "synced": {[]byte(`{"type":"synced"}`), false},
 		"a batch with an ack": {[]byte(string(op) + "\n" + string(ack) + "\n" + string(op)), true},
-		"a batch of ops":      {[]byte(string(op) + "\n" + string(op)), false}} {
+		"a batch of ops":      {[]byte(string(op) + "\n" + string(op)), false},
+		"snapshot":            {[]byte(`{"type":"snapshot","doc":"d1","v":3,"data":{"ops":[]}}`), true},
+		"who is present":      {mustMarshal(map[string]any{"type": "presence", "plan": "p", "peers": []Presence{}}), true},
+		"a cursor":            {mustMarshal(Presence{Type: "presence", Plan: "p", Client: "c", Index: 2}), false},
+		"an event":            {mustMarshal(PlanEvent{Type: "event", Plan: "p", Seq: 2}), false}} {
 		if got := IsReply(c.msg); got != c.want {
 			t.Errorf("IsReply(%s: %s) = %v, want %v", name, c.msg, got, c.want)
 		}

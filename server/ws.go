@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -173,7 +174,7 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 	c.Response().Status = http.StatusSwitchingProtocols
 	cn := &conn{api: a, ws: ws, done: make(chan struct{}),
 		docs: map[string]*collab.Subscription{}, docPlan: map[string]string{}, plans: map[string]*collab.PlanSub{}}
-	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch, collab.IsReply)
+	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch, isAnswer)
 	cn.out.lingerFor = a.coalesce
 	cn.out.gatherFor, cn.out.lazy, cn.out.lazyFor = a.gather, collab.IsPresence, a.presenceWait
 	a.mu.Lock()
@@ -216,6 +217,14 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 // Acks and errors do not wait (sendQueue's urgent).
 func (a *collabAPI) coalesce() time.Duration {
 	return min(max(wsCoalesce, time.Duration(a.count.Load())*wsCoalescePer), wsCoalesceMax)
+}
+
+// isAnswer tells the messages that answer the client's own: the engine's
+// replies (collab.IsReply: acks, errors, snapshots, who is present) and
+// the welcome. They are written at once; an idle connection is only ever
+// sent these, and never sets a timer.
+func isAnswer(msg []byte) bool {
+	return collab.IsReply(msg) || bytes.HasPrefix(msg, []byte(`{"type":"welcome"`))
 }
 
 // gather is how long a broadcast that finds its connection quiet waits for
@@ -547,8 +556,14 @@ func (cn *conn) hello(ctx context.Context, m inMsg) error {
 	cn.user = collab.User{ID: pr.Account.ID, Name: pr.Account.Name}
 	user := cn.user
 	cn.mu.Unlock()
-	welcome, _ := json.Marshal(map[string]any{"type": "welcome", "protocol": protocolVersion,
-		"user": user, "time": time.Now().UTC().Format(time.RFC3339Nano)})
+	// The type first: a welcome is the reply to hello, written at once
+	// (isAnswer).
+	welcome, _ := json.Marshal(struct {
+		Type     string      `json:"type"`
+		Protocol int         `json:"protocol"`
+		User     collab.User `json:"user"`
+		Time     string      `json:"time"`
+	}{"welcome", protocolVersion, user, time.Now().UTC().Format(time.RFC3339Nano)})
 	cn.sink(welcome)
 	return nil
 }

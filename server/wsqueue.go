@@ -210,6 +210,8 @@ func (q *sendQueue) run() {
 		}
 	}
 	q.running = false
+	// A connection gone quiet keeps one small array, not two.
+	q.spare = nil
 	if cap(q.msgs) > sendQueueKeep {
 		q.msgs = nil
 	}

@@ -380,3 +380,19 @@ func TestConn_WriteBatchJoinsMessagesIntoBoundedFrames(t *testing.T) {
 		t.Errorf("metrics count %v frames and %v messages, want 4 and 6", f, m)
 	}
 }
+
+// TestIsAnswer: the welcome answers hello and is written at once like the
+// engine's replies; broadcasts and cursors are not.
+func TestIsAnswer(t *testing.T) {
+	for msg, want := range map[string]bool{
+		`{"type":"welcome","protocol":2,"user":{"id":"u","name":"Kari"},"time":"2026-11-28T15:00:00Z"}`: true,
+		`{"type":"ack","doc":"d","v":3,"seq":1}`:                                                        true,
+		`{"type":"snapshot","doc":"d","v":3,"data":{"ops":[]}}`:                                         true,
+		`{"type":"op","doc":"d","v":3,"op":{"ops":[]},"src":"c","seq":1}`:                               false,
+		`{"type":"presence","plan":"p","client":"c","index":1,"length":0}`:                              false,
+	} {
+		if got := isAnswer([]byte(msg)); got != want {
+			t.Errorf("isAnswer(%s) = %v, want %v", msg, got, want)
+		}
+	}
+}
