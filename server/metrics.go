@@ -43,14 +43,10 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Name: "temaplan_websocket_connections",
 			Help: "Open WebSocket connections (browser tabs) on this node.",
 		}),
-		frames: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "temaplan_websocket_frames_sent_total",
-			Help: "WebSocket data frames written (each one write system call).",
-		}),
-		messages: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "temaplan_websocket_messages_sent_total",
-			Help: "Protocol messages sent over WebSocket, several to a frame when they wait together.",
-		}),
+		frames: counter("temaplan_websocket_frames_sent_total",
+			"WebSocket data frames written (each one write system call)."),
+		messages: counter("temaplan_websocket_messages_sent_total",
+			"Protocol messages sent over WebSocket, several to a frame when they wait together."),
 		errors: errorCounter(),
 	}
 	reg.MustRegister(m.requests, m.duration, m.sockets, m.frames, m.messages, m.errors)
@@ -65,6 +61,11 @@ func errorCounter() *prometheus.CounterVec {
 		Name: "temaplan_errors_total",
 		Help: "Errors answered, by source (http, ws, op) and stable error code.",
 	}, []string{"source", "code"})
+}
+
+// counter returns a counter without labels.
+func counter(name, help string) prometheus.Counter {
+	return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
 }
 
 // failed counts an error answered to a client.
@@ -133,24 +134,18 @@ func NewEngineMetrics(reg prometheus.Registerer) *EngineMetrics {
 			Help:    "Time of one commit round trip to the store, by batch size class.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
 		}, []string{"batch"}),
-		ops: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "temaplan_ops_committed_total",
-			Help: "Ops committed by this node.",
-		}),
+		ops: counter("temaplan_ops_committed_total",
+			"Ops committed by this node."),
 		busLag: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "temaplan_bus_lag_seconds",
 			Help:    "Delay between an op's commit on another node and its arrival here.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
 		}),
 	}
-	m.gapFills = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "temaplan_gap_fill_ops_total",
-		Help: "Ops read from the store because the bus lost, delayed or never carried them to this node.",
-	})
-	m.resends = prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "temaplan_resends_total",
-		Help: "Submitted ops recognised as resends of committed ops (acknowledged, not committed again).",
-	})
+	m.gapFills = counter("temaplan_gap_fill_ops_total",
+		"Ops read from the store because the bus lost, delayed or never carried them to this node.")
+	m.resends = counter("temaplan_resends_total",
+		"Submitted ops recognised as resends of committed ops (acknowledged, not committed again).")
 	m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "temaplan_ops_refused_total",
 		Help: "Submitted ops answered with an error, by stable error code.",
