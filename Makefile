@@ -6,8 +6,9 @@
 #   make bench  a short run of every benchmark scenario (cmd/temaplan-bench)
 #
 # The browser UI is not committed: it is built from frontend/ into
-# frontend/dist, which the binary embeds (go:embed). Go commands that must
-# work before the UI is built take -tags noui.
+# frontend/dist, which the binary embeds (go:embed; only dist/.gitkeep is
+# committed, so Go builds and vets before the UI is). -tags noui leaves
+# the UI out.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -150,4 +151,5 @@ bench: bench-bin
 	@echo "bench: results appended to $(BENCH_OUT)"
 
 clean:
-	rm -rf bin frontend/dist
+	rm -rf bin
+	find frontend/dist -mindepth 1 ! -name .gitkeep -delete

@@ -1,9 +1,9 @@
 //go:build !noui
 
 // Package frontend embeds the built browser app (frontend/dist, made by
-// `npm run build`) so that one binary is the whole product. Build with
-// `-tags noui` to leave it out, e.g. to vet or test the Go code before the
-// UI has been built.
+// `npm run build`) so that one binary is the whole product. dist/.gitkeep
+// is committed, so the Go code vets and builds before the UI is (Dist then
+// says to build it); `-tags noui` leaves the UI out altogether.
 package frontend
 
 import (

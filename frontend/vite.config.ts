@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -7,6 +8,17 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 // the site root, with index.html as the fallback for every unknown path.
 export default defineConfig({
   base: '/',
+  plugins: [
+    {
+      // dist/.gitkeep is committed so that the Go code (go:embed all:dist)
+      // vets and builds before the UI is; emptyOutDir removes it, and this
+      // puts it back.
+      name: 'keep-dist-placeholder',
+      closeBundle() {
+        writeFileSync(fileURLToPath(new URL('dist/.gitkeep', import.meta.url)), '');
+      },
+    },
+  ],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
