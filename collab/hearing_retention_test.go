@@ -40,10 +40,7 @@ func TestHearing_DeleteExpired(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		f := newHearingFixture(t, b)
-		p, err := f.hs.Start(ctx, collab.Actor{ID: "styret"}, f.p.ID, "2027-03-15", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := f.start(t)
 		var receipts []string
 		for _, text := range []string{"Første innspill", "Andre innspill"} {
 			r, err := f.hs.Respond(ctx, p, collab.ResponseInput{Name: "Kari", Organisation: "Eldrerådet", Email: "kari@example.no",

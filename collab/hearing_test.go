@@ -121,6 +121,17 @@ func newHearingFixture(t *testing.T, b backend) *hearingFixture {
 	return f
 }
 
+// start starts the hearing with its deadline six weeks after the fixture's
+// today (2027-03-15), as the steering group.
+func (f *hearingFixture) start(t *testing.T) *collab.Plan {
+	t.Helper()
+	p, err := f.hs.Start(context.Background(), collab.Actor{ID: "styret"}, f.p.ID, "2027-03-15", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestHearing_DecideAndStart(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
@@ -238,10 +249,7 @@ func TestHearing_ResponsesAndModeration(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		f := newHearingFixture(t, b)
-		p, err := f.hs.Start(ctx, collab.Actor{ID: "styret"}, f.p.ID, "2027-03-15", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := f.start(t)
 		for _, tc := range []struct {
 			in   collab.ResponseInput
 			code collab.Code

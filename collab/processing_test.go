@@ -268,17 +268,7 @@ func adopt(t *testing.T, ps *collab.Plans, store collab.Store, planID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []collab.Step{
-		{Action: "lock", To: collab.PhaseReview},
-		{Action: "approve", To: collab.PhaseApproved, Approve: "steering", Complete: true},
-		{Action: "start_hearing", To: collab.PhaseHearing},
-		{Action: "close_hearing", To: collab.PhaseProcessing},
-		{Action: "lock", To: collab.PhaseFinalReview},
-		{Action: "record_decision", To: collab.PhaseAdopted, Freeze: collab.AdoptedName, Adoption: a,
-			Decision: &collab.Decision{Date: "2027-01-01", Body: "Kommunestyret", CaseNumber: "1"}},
-	} {
-		if _, err := ps.Step(ctx, "styret", planID, step(st)); err != nil {
-			t.Fatalf("%s: %v", st.Action, err)
-		}
-	}
+	walk(t, ps, planID, append(toFinalReview(),
+		collab.Step{Action: "record_decision", To: collab.PhaseAdopted, Freeze: collab.AdoptedName, Adoption: a,
+			Decision: &collab.Decision{Date: "2027-01-01", Body: "Kommunestyret", CaseNumber: "1"}})...)
 }

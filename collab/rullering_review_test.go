@@ -126,18 +126,7 @@ func TestDecision_ConcurrentFromTwoNodes(t *testing.T) {
 		ctx := context.Background()
 		store := b.open(t)
 		f := newVersionFixture(t, store)
-		for _, st := range []collab.Step{
-			{Action: "lock", To: collab.PhaseReview},
-			{Action: "approve", To: collab.PhaseApproved, Approve: "steering", Complete: true},
-			{Action: "start_hearing", To: collab.PhaseHearing},
-			{Action: "close_hearing", To: collab.PhaseProcessing},
-			{Action: "lock", To: collab.PhaseFinalReview},
-			{Action: "approve", To: collab.PhaseFinalReview, Approve: "steering"},
-		} {
-			if _, err := f.ps.Step(ctx, "styret", f.p.ID, step(st)); err != nil {
-				t.Fatalf("%s: %v", st.Action, err)
-			}
-		}
+		walk(t, f.ps, f.p.ID, append(toFinalReview(), collab.Step{Action: "approve", To: collab.PhaseFinalReview, Approve: "steering"})...)
 		var n atomic.Int64
 		other := collab.NewPlans(collab.PlansConfig{Store: store, Engine: f.e,
 			NewID: func() string { return fmt.Sprintf("n2-%04d", n.Add(1)) }})
@@ -209,17 +198,7 @@ func TestDecision_RefusedStoresNoToken(t *testing.T) {
 		if _, err := hs.RecordDecision(ctx, collab.Actor{ID: leader}, f.p.ID, in); collab.ErrorCode(err) != collab.CodeWrongPhase {
 			t.Fatalf("a draft: %v, want wrong_phase", err)
 		}
-		for _, st := range []collab.Step{
-			{Action: "lock", To: collab.PhaseReview},
-			{Action: "approve", To: collab.PhaseApproved, Approve: "steering", Complete: true},
-			{Action: "start_hearing", To: collab.PhaseHearing},
-			{Action: "close_hearing", To: collab.PhaseProcessing},
-			{Action: "lock", To: collab.PhaseFinalReview},
-		} {
-			if _, err := f.ps.Step(ctx, "styret", f.p.ID, step(st)); err != nil {
-				t.Fatalf("%s: %v", st.Action, err)
-			}
-		}
+		walk(t, f.ps, f.p.ID, toFinalReview()...)
 		missing := collab.Actor{ID: leader, Check: func(p *collab.Plan) error {
 			return collab.Errorf(collab.CodeApprovalMissing, "no approval")
 		}}
@@ -248,10 +227,7 @@ func TestAssessmentTable_DeletedSender(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		f := newHearingFixture(t, b)
-		p, err := f.hs.Start(ctx, collab.Actor{ID: "styret"}, f.p.ID, "2027-03-15", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := f.start(t)
 		r, err := f.hs.Respond(ctx, p, collab.ResponseInput{Name: "Ola Nordmann", Text: "Flere boliger"})
 		if err != nil {
 			t.Fatal(err)

@@ -284,17 +284,11 @@ func TestVersions_Freeze(t *testing.T) {
 // hearing and closes it: the plan is in processing, editable again.
 func toHearing(t *testing.T, ps *collab.Plans, planID string) *collab.Plan {
 	t.Helper()
-	ctx := context.Background()
-	for _, st := range []collab.Step{
-		{Action: "lock", To: collab.PhaseReview},
-		{Action: "approve", To: collab.PhaseReview, Approve: "steering"},
-		{Action: "approve", To: collab.PhaseApproved, Approve: "political", Complete: true},
-	} {
-		if _, err := ps.Step(ctx, "styret", planID, step(st)); err != nil {
-			t.Fatalf("%s: %v", st.Action, err)
-		}
-	}
-	p, err := ps.Get(ctx, planID)
+	walk(t, ps, planID,
+		collab.Step{Action: "lock", To: collab.PhaseReview},
+		collab.Step{Action: "approve", To: collab.PhaseReview, Approve: "steering"},
+		collab.Step{Action: "approve", To: collab.PhaseApproved, Approve: "political", Complete: true})
+	p, err := ps.Get(context.Background(), planID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,12 +298,31 @@ func toHearing(t *testing.T, ps *collab.Plans, planID string) *collab.Plan {
 // toProcessing moves an approved plan through the hearing to processing.
 func toProcessing(t *testing.T, ps *collab.Plans, planID string) *collab.Plan {
 	t.Helper()
-	var p *collab.Plan
-	var err error
-	for _, st := range []collab.Step{
+	return walk(t, ps, planID,
+		collab.Step{Action: "start_hearing", To: collab.PhaseHearing},
+		collab.Step{Action: "close_hearing", To: collab.PhaseProcessing})
+}
+
+// toFinalReview are the steps that take a draft to final review: locked,
+// approved by the steering group, through the hearing and its processing,
+// and locked again.
+func toFinalReview() []collab.Step {
+	return []collab.Step{
+		{Action: "lock", To: collab.PhaseReview},
+		{Action: "approve", To: collab.PhaseApproved, Approve: "steering", Complete: true},
 		{Action: "start_hearing", To: collab.PhaseHearing},
 		{Action: "close_hearing", To: collab.PhaseProcessing},
-	} {
+		{Action: "lock", To: collab.PhaseFinalReview},
+	}
+}
+
+// walk takes the plan through steps as the steering group and returns it
+// after the last.
+func walk(t *testing.T, ps *collab.Plans, planID string, steps ...collab.Step) *collab.Plan {
+	t.Helper()
+	var p *collab.Plan
+	var err error
+	for _, st := range steps {
 		if p, err = ps.Step(context.Background(), "styret", planID, step(st)); err != nil {
 			t.Fatalf("%s: %v", st.Action, err)
 		}
