@@ -155,41 +155,18 @@ export class SettingsPanel {
         m.oidc_configured ? null : h('p', { id: ids.oidcHint, class: 'hint' }, t('admin.settings.oidcMissing')),
         errs.methods,
       ),
-      h(
-        'div',
-        { class: 'field' },
-        h('label', { for: ids.domains }, t('admin.settings.domains')),
-        domains,
-        h('span', { id: ids.domainsHint, class: 'hint' }, t('admin.settings.domainsHint')),
-        errs.domains,
-      ),
-      h(
-        'div',
-        { class: 'field narrow' },
-        h('label', { for: ids.threshold }, t('admin.settings.threshold')),
-        threshold,
-        h('span', { id: ids.thresholdHint, class: 'hint' }, t('admin.settings.thresholdHint')),
-        errs.threshold,
-      ),
-      h(
-        'div',
-        { class: 'field narrow' },
-        h('label', { for: ids.weeks }, t('admin.settings.weeks')),
-        weeks,
-        h('span', { id: ids.weeksHint, class: 'hint' }, t('admin.settings.weeksHint')),
-        errs.weeks,
-      ),
-      h(
-        'div',
-        { class: 'field narrow' },
-        h('label', { for: ids.language }, t('admin.settings.language')),
-        language,
-        h('span', { id: ids.languageHint, class: 'hint' }, t('admin.settings.languageHint')),
-        errs.language,
-      ),
+      settingField('field', ids.domains, t('admin.settings.domains'), domains, ids.domainsHint, t('admin.settings.domainsHint'), errs.domains),
+      settingField('field narrow', ids.threshold, t('admin.settings.threshold'), threshold, ids.thresholdHint, t('admin.settings.thresholdHint'), errs.threshold),
+      settingField('field narrow', ids.weeks, t('admin.settings.weeks'), weeks, ids.weeksHint, t('admin.settings.weeksHint'), errs.weeks),
+      settingField('field narrow', ids.language, t('admin.settings.language'), language, ids.languageHint, t('admin.settings.languageHint'), errs.language),
       summary,
       h('p', { class: 'buttons' }, submit),
     );
     return form;
   }
+}
+
+/** settingField is one labelled setting: its label, control, hint and error line. */
+function settingField(cls: string, id: string, label: string, control: HTMLElement, hintId: string, hint: string, err: HTMLElement): HTMLElement {
+  return h('div', { class: cls }, h('label', { for: id }, label), control, h('span', { id: hintId, class: 'hint' }, hint), err);
 }
