@@ -899,7 +899,9 @@ func IsReply(msg []byte) bool {
 		bytes.HasPrefix(msg, []byte(`{"type":"snapshot"`)) || bytes.HasPrefix(msg, []byte(`{"peers":`)) {
 		return true
 	}
-	return bytes.IndexByte(msg, '\n') >= 0 && bytes.Contains(msg, []byte("\n{\"type\":\"ack\""))
+	// The pattern starts with the newline: one scan, which every push of
+	// a shared batch to every subscriber pays.
+	return bytes.Contains(msg, []byte("\n{\"type\":\"ack\""))
 }
 
 // EncodeError returns the protocol's `error` message for err, answering
