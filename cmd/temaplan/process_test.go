@@ -134,7 +134,11 @@ func startNode(t *testing.T, env map[string]string, args ...string) *node {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// exited closes only when the process has ended and all it wrote to
+	// stderr is in out: a refusal's message must be there when wait returns.
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			line := sc.Text()
@@ -151,6 +155,7 @@ func startNode(t *testing.T, env map[string]string, args ...string) *node {
 	go func() {
 		n.waitErr = cmd.Wait()
 		pw.Close()
+		<-drained
 		close(n.exited)
 	}()
 	t.Cleanup(func() {
