@@ -70,6 +70,9 @@ type collabAPI struct {
 	upgrader  websocket.Upgrader
 	writeBufs sync.Pool
 	frames    sync.Pool
+	// readChunks holds the buffers connections read frames into while
+	// they have a message pending (frameReader).
+	readChunks sync.Pool
 
 	// ctx is the context of every connection, cancelled at shutdown;
 	// running counts the connections' goroutines, which Shutdown waits for.
@@ -105,14 +108,17 @@ func (s *Server) routesCollab(g *echo.Group) {
 		open: map[*conn]struct{}{}, watches: map[string]*watch{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.upgrader = websocket.Upgrader{
-		// Client messages are small (an op, a cursor): a 1 KiB read
-		// buffer rather than the HTTP server's 4 KiB, which goes with
-		// the request when the handler returns (larger frames are read
-		// past the buffer).
-		ReadBufferSize:  1024,
+		// The connection reads with a frameReader of its own, and
+		// gorilla's read buffer is never used: the smallest it takes
+		// (rather than the HTTP server's 4 KiB, kept with the request).
+		ReadBufferSize:  128,
 		WriteBufferSize: 4096,
 		WriteBufferPool: &a.writeBufs,
 		CheckOrigin:     a.checkOrigin,
+	}
+	a.readChunks.New = func() any {
+		b := make([]byte, wsReadChunk)
+		return &b
 	}
 	s.collab = a
 	// http.Server.Shutdown does not wait for hijacked connections: tell
@@ -293,6 +299,8 @@ type conn struct {
 	closeCode int
 
 	client string
+	// helloDone is set by the reader when the first hello succeeded.
+	helloDone bool
 
 	mu sync.Mutex
 	// who is the authenticated person; expires is when their access token
@@ -459,54 +467,94 @@ type inMsg struct {
 	Length   int             `json:"length"`
 }
 
+// readLoop reads the client's messages until the connection ends. It is
+// kept small, and the handling is in receive: an idle connection's
+// goroutine waits in here, and the stack under the wait is what the
+// garbage collector can shrink it to (frameReader).
 func (cn *conn) readLoop(ctx context.Context) {
-	cn.ws.SetReadLimit(wsReadLimit)
+	r := newFrameReader(cn.ws.NetConn(), &cn.api.readChunks, wsReadLimit)
+	defer r.release()
+	r.onPing, r.onPong = cn.pong, cn.ponged
 	cn.ws.SetReadDeadline(time.Now().Add(wsHelloWait))
-	cn.ws.SetPongHandler(func(string) error {
-		return cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
-	})
-	helloDone := false
 	for {
-		kind, data, err := cn.ws.ReadMessage()
+		kind, data, err := r.next()
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				cn.ws.WriteControl(websocket.CloseMessage,
-					websocket.FormatCloseMessage(websocket.CloseMessageTooBig, "message too large"),
-					time.Now().Add(time.Second))
-			}
+			cn.readFailed(err)
 			return
 		}
-		var m inMsg
-		if kind != websocket.TextMessage {
-			err = collab.Errorf(collab.CodeBadRequest, "messages must be JSON text")
-		} else if jerr := json.Unmarshal(data, &m); jerr != nil {
-			err = collab.Errorf(collab.CodeBadRequest, "malformed message: %v", jerr)
+		if !cn.receive(ctx, kind, data) {
+			return
 		}
-		if !helloDone {
-			if err == nil {
-				err = cn.hello(ctx, m)
-			}
-			if err != nil {
-				cn.api.metrics.failed("ws", collab.ErrorCode(err))
-				cn.closeWith(collab.EncodeError(err, "", 0), websocket.ClosePolicyViolation)
-				return
-			}
-			helloDone = true
-			cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
-			continue
-		}
-		cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
-		if err == nil && m.Type != "hello" && cn.expired() {
-			err = collab.Errorf(collab.CodeUnauthorized, "the access token has expired; refresh it and send hello again")
-		}
+	}
+}
+
+// pong answers a ping (as gorilla's own reader does).
+func (cn *conn) pong(payload []byte) error {
+	err := cn.ws.WriteControl(websocket.PongMessage, payload, time.Now().Add(wsWriteWait))
+	if errors.Is(err, websocket.ErrCloseSent) {
+		return nil
+	}
+	return err
+}
+
+// ponged extends the read deadline: the client is there.
+func (cn *conn) ponged() error {
+	return cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
+}
+
+// readFailed ends the reading: a close from the client is answered with
+// its code, a frame too large or against the protocol with 1009 or 1002;
+// a broken socket or a passed deadline gets nothing.
+func (cn *conn) readFailed(err error) {
+	code, text := 0, ""
+	var closed closeReceived
+	switch {
+	case errors.As(err, &closed):
+		code = closed.code
+	case errors.Is(err, errFrameTooLarge):
+		code, text = websocket.CloseMessageTooBig, "message too large"
+	case errors.Is(err, errProtocol):
+		code, text = websocket.CloseProtocolError, err.Error()
+	default:
+		return
+	}
+	cn.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+}
+
+// receive handles one message of the client; false ends the connection.
+func (cn *conn) receive(ctx context.Context, kind int, data []byte) bool {
+	var m inMsg
+	var err error
+	if kind != websocket.TextMessage {
+		err = collab.Errorf(collab.CodeBadRequest, "messages must be JSON text")
+	} else if jerr := json.Unmarshal(data, &m); jerr != nil {
+		err = collab.Errorf(collab.CodeBadRequest, "malformed message: %v", jerr)
+	}
+	if !cn.helloDone {
 		if err == nil {
-			err = cn.handle(ctx, m)
+			err = cn.hello(ctx, m)
 		}
 		if err != nil {
 			cn.api.metrics.failed("ws", collab.ErrorCode(err))
-			cn.sink(encodeMsgError(err, m))
+			cn.closeWith(collab.EncodeError(err, "", 0), websocket.ClosePolicyViolation)
+			return false
 		}
+		cn.helloDone = true
+		cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
+		return true
 	}
+	cn.ws.SetReadDeadline(time.Now().Add(wsPongWait))
+	if err == nil && m.Type != "hello" && cn.expired() {
+		err = collab.Errorf(collab.CodeUnauthorized, "the access token has expired; refresh it and send hello again")
+	}
+	if err == nil {
+		err = cn.handle(ctx, m)
+	}
+	if err != nil {
+		cn.api.metrics.failed("ws", collab.ErrorCode(err))
+		cn.sink(encodeMsgError(err, m))
+	}
+	return true
 }
 
 // encodeMsgError answers a failed message with the plan, document and seq
