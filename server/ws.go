@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -45,6 +46,7 @@ const (
 	wsPongWait      = 60 * time.Second
 	wsPingEvery     = 25 * time.Second
 	wsHelloWait     = 10 * time.Second
+	wsWriters       = 64 // writerPool goroutines per CPU
 )
 
 var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -73,6 +75,8 @@ type collabAPI struct {
 	// readChunks holds the buffers connections read frames into while
 	// they have a message pending (frameReader).
 	readChunks sync.Pool
+	// writers runs the send queues' writes.
+	writers *writerPool
 
 	// ctx is the context of every connection, cancelled at shutdown;
 	// running counts the connections' goroutines, which Shutdown waits for.
@@ -107,6 +111,7 @@ func (s *Server) routesCollab(g *echo.Group) {
 		origins: s.cfg.Origins, queue: queue, sockets: s.metrics.sockets, metrics: s.metrics,
 		open: map[*conn]struct{}{}, watches: map[string]*watch{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.writers = newWriterPool(a.ctx, wsWriters*runtime.GOMAXPROCS(0))
 	a.upgrader = websocket.Upgrader{
 		// The connection reads with a frameReader of its own, and
 		// gorilla's read buffer is never used: the smallest it takes
@@ -183,6 +188,7 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch, isAnswer)
 	cn.out.lingerFor = a.coalesce
 	cn.out.gatherFor, cn.out.lazy, cn.out.lazyFor = a.gather, collab.IsPresence, a.presenceWait
+	cn.out.writers = a.writers
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"time"
@@ -56,6 +57,8 @@ type sendQueue struct {
 	gatherFor func() time.Duration
 	lazy      func(msg []byte) bool
 	lazyFor   func() time.Duration
+	// writers, if set, lends the writer a goroutine (see writerPool).
+	writers *writerPool
 
 	mu      sync.Mutex
 	msgs    [][]byte
@@ -110,7 +113,9 @@ func (q *sendQueue) push(msg []byte) error {
 		q.stopTimer()
 		q.running = true
 		q.writer.Add(1)
-		go q.run()
+		if !q.writers.lend(q) {
+			go q.run()
+		}
 		return nil
 	}
 	q.setTimer(at, now)
@@ -142,7 +147,7 @@ func (q *sendQueue) stopTimer() {
 
 // fire runs the writer for the messages that waited, unless it runs
 // already or the queue is closed. It runs in the timer's own goroutine,
-// which becomes the writer.
+// which becomes the writer when the pool has none to lend.
 func (q *sendQueue) fire() {
 	q.mu.Lock()
 	q.timerAt = time.Time{}
@@ -153,7 +158,9 @@ func (q *sendQueue) fire() {
 	q.running = true
 	q.writer.Add(1)
 	q.mu.Unlock()
-	q.run()
+	if !q.writers.lend(q) {
+		q.run()
+	}
 }
 
 // close drops what is waiting and refuses later pushes; the writer stops
@@ -216,6 +223,50 @@ func (q *sendQueue) run() {
 		q.msgs = nil
 	}
 	q.mu.Unlock()
+}
+
+// writerPool is a few goroutines that run the send queues' writers. A
+// writer on a goroutine of its own, started for one write, grows that
+// goroutine's stack to hold the write's calls down to the system call,
+// and the runtime copies the stack to do it: at thousands of writes a
+// second that was 5 % of a node's CPU. The pool's goroutines keep their
+// stacks. A queue that finds none of them waiting starts its own as
+// before, so a write that blocks on a slow client never holds up the
+// others.
+type writerPool struct {
+	work chan *sendQueue
+}
+
+// newWriterPool starts n goroutines, which end with ctx.
+func newWriterPool(ctx context.Context, n int) *writerPool {
+	p := &writerPool{work: make(chan *sendQueue)}
+	for range n {
+		go func() {
+			for {
+				select {
+				case q := <-p.work:
+					q.run()
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	return p
+}
+
+// lend runs q's writer on a waiting goroutine of the pool and reports
+// whether one was waiting (a nil pool has none).
+func (p *writerPool) lend(q *sendQueue) bool {
+	if p == nil {
+		return false
+	}
+	select {
+	case p.work <- q:
+		return true
+	default:
+		return false
+	}
 }
 
 // later returns the later of a and b.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -393,6 +394,65 @@ func TestIsAnswer(t *testing.T) {
 	} {
 		if got := isAnswer([]byte(msg)); got != want {
 			t.Errorf("isAnswer(%s) = %v, want %v", msg, got, want)
+		}
+	}
+}
+
+// TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait: the pool's
+// goroutines take the writers of the queues that start one; while they
+// are all in writes that block (slow clients), a queue starts a goroutine
+// of its own, so its write does not wait for theirs; when the context
+// ends, the pool lends none.
+func TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pool := newWriterPool(ctx, 2)
+	answer := func([]byte) bool { return true }
+
+	// The pool takes a writer once its goroutines wait.
+	lent := newRecorder(false)
+	q := newSendQueue(10, 0, lent.write, answer)
+	q.msgs, q.running = [][]byte{[]byte("lent")}, true
+	q.writer.Add(1)
+	for deadline := time.Now().Add(5 * time.Second); !pool.lend(q); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no goroutine of the pool took the writer within 5 s")
+		}
+	}
+	lent.await(t, 1)
+	q.close()
+	q.wait()
+
+	// Two writes block the pool's two goroutines; a third still goes.
+	recs := []*recorder{newRecorder(true), newRecorder(true), newRecorder(false)}
+	var queues []*sendQueue
+	for i, r := range recs {
+		q := newSendQueue(10, 0, r.write, answer)
+		q.writers = pool
+		queues = append(queues, q)
+		if err := q.push([]byte(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+		r.await(t, 1)
+	}
+	for _, r := range recs[:2] {
+		close(r.release)
+	}
+	for _, q := range queues {
+		q.close()
+		q.wait()
+	}
+
+	cancel()
+	dead := newSendQueue(10, 0, lent.write, answer)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		dead.writer.Add(1)
+		if !pool.lend(dead) {
+			dead.writer.Done()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the pool still lends goroutines 5 s after its context ended")
 		}
 	}
 }
