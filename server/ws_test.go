@@ -619,3 +619,46 @@ func gaugeValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Fatalf("metric %s not found", name)
 	return 0
 }
+
+// TestWS_PingsAndProtocolErrors: the endpoint answers a ping with a pong,
+// and a frame RFC 6455 forbids a client (here unmasked) closes the
+// connection with 1002.
+func TestWS_PingsAndProtocolErrors(t *testing.T) {
+	node := startWSNode(t, sqliteStore(t), memBus(t), nil)
+	ws, _, err := websocket.DefaultDialer.Dial(node.wsURL(), http.Header{"Origin": {node.url}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	pong := make(chan string, 1)
+	ws.SetPongHandler(func(p string) error { pong <- p; return nil })
+	if err := ws.WriteControl(websocket.PingMessage, []byte("hei"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan error, 1)
+	go func() {
+		_, _, err := ws.ReadMessage()
+		read <- err
+	}()
+	select {
+	case p := <-pong:
+		if p != "hei" {
+			t.Errorf("pong %q, want hei", p)
+		}
+	case err := <-read:
+		t.Fatalf("no pong before %v", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no pong within 5 s")
+	}
+	if _, err := ws.NetConn().Write([]byte{0x81, 0x02, 'h', 'i'}); err != nil { // text "hi", unmasked
+		t.Fatal(err)
+	}
+	select {
+	case err := <-read:
+		if !websocket.IsCloseError(err, websocket.CloseProtocolError) {
+			t.Fatalf("after an unmasked frame: %v, want close 1002", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the connection stayed open after an unmasked frame")
+	}
+}
