@@ -415,17 +415,22 @@ type reader interface {
 }
 
 // commitBuilt commits the change build makes from the plan as it stands,
-// on every attempt, so that a change computed from the current state (a
+// read again on every attempt, so that a change computed from the current state (a
 // patch of an object, a hash of the costs) is computed on the state it
 // commits on.
 func (ps *Plans) commitBuilt(ctx context.Context, by Actor, planID string, base int64, build func(p *Plan) (change, error)) (*Plan, error) {
 	unlock := ps.lock(planID)
 	defer unlock()
 	for attempt := 0; ; attempt++ {
-		p, err := ps.Get(ctx, planID)
+		// The plan as stored now, from the decoded copy brought up to
+		// date (Current), not decoded whole again for each change: a
+		// comment on a plan with hundreds of them decoded them all.
+		// build gets a copy of its own.
+		cur, err := ps.Current(ctx, planID)
 		if err != nil {
 			return nil, err
 		}
+		p := cur.Clone()
 		if base > p.Seq {
 			return nil, Errorf(CodeInvalid, "seq %d is ahead of the plan (%d)", base, p.Seq)
 		}
