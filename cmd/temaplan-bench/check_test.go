@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/temaplan/temaplan/collab"
+	"github.com/temaplan/temaplan/collab/delta"
 )
 
 // rec is an edit of the log at version v from src's seq.
@@ -122,6 +124,30 @@ func TestReplayLog(t *testing.T) {
 	}
 	if _, err := ReplayLog([]collab.OpRecord{{V: 0, Op: json.RawMessage(`{"ops":[{"delete":2}]}`)}}); err == nil {
 		t.Error("ReplayLog of a delete past the end: no error")
+	}
+
+	// A log longer than the gathering's flush, replayed op by op with
+	// delta.Apply for comparison; then one op that does not fit.
+	long, want := []collab.OpRecord{}, collab.EmptyDoc()
+	for v := range 1000 {
+		op := delta.Delta{Ops: []delta.Op{{Retain: v * 7 % (want.Length())}, {Insert: fmt.Sprint(v % 10)}}}
+		if v%3 == 2 {
+			op = delta.Delta{Ops: []delta.Op{{Retain: v % want.Length()}, {Delete: 1}}}
+		}
+		data, _ := json.Marshal(op)
+		long = append(long, collab.OpRecord{V: int64(v), Op: data})
+		next, err := delta.Apply(want, op)
+		if err != nil {
+			t.Fatalf("op %d: %v", v, err)
+		}
+		want = next
+	}
+	if got, err := ReplayLog(long); err != nil || !got.Equal(want) {
+		t.Errorf("ReplayLog of 1 000 ops differs from applying them one by one (%v)", err)
+	}
+	long = append(long, collab.OpRecord{V: 1000, Op: json.RawMessage(fmt.Sprintf(`{"ops":[{"delete":%d}]}`, want.Length()+1))})
+	if _, err := ReplayLog(long); err == nil {
+		t.Error("ReplayLog with a delete past the end after 1 000 ops: no error")
 	}
 }
 
