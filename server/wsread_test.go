@@ -129,21 +129,15 @@ func TestFrameReader_ReadsWhatGorillaWrites(t *testing.T) {
 	if _, got := receive(t, msgs, errc); string(got) != strings.Repeat("a", 100)+strings.Repeat("b", 100) {
 		t.Fatalf("the message around the ping arrived as %q", got)
 	}
-	select {
-	case p := <-pings:
-		if p != "p1" {
-			t.Errorf("ping payload %q, want p1", p)
+	for what, ch := range map[string]chan string{"ping passed on": pings, "pong the client got": pongs} {
+		select {
+		case p := <-ch:
+			if p != "p1" {
+				t.Errorf("the %s carries %q, want p1", what, p)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %s within 5 s", what)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the ping was not passed on")
-	}
-	select {
-	case p := <-pongs:
-		if p != "p1" {
-			t.Errorf("pong payload %q, want p1", p)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the client got no pong")
 	}
 
 	mu.Lock()
