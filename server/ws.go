@@ -356,21 +356,29 @@ func (cn *conn) close() {
 }
 
 func (cn *conn) serve(ctx context.Context) {
+	defer cn.end()
 	defer func() {
-		// A bug must not leave a silent, open socket: log it and close,
-		// the client reconnects and resyncs.
+		// A bug must leave neither a silent, open socket nor the
+		// connection's subscriptions (its cursor would stay in the plan):
+		// log it, and end closes and leaves; the client reconnects and
+		// resyncs.
 		if r := recover(); r != nil {
 			cn.api.log.Error("websocket handler panicked", "client", cn.client, "panic", r)
-			cn.close()
-			cn.out.wait()
 		}
 	}()
 	// The keepalive pings come from a timer, not from a goroutine that
 	// waits for it: an idle connection has only its reader.
 	cn.ping.Store(time.AfterFunc(wsPingEvery, cn.sendPing))
 	cn.readLoop(ctx)
+}
+
+// end closes the connection, waits for its writer, and leaves its
+// documents and plans.
+func (cn *conn) end() {
 	cn.close()
-	cn.ping.Load().Stop() // in case close came before the timer was set
+	if t := cn.ping.Load(); t != nil {
+		t.Stop() // in case close came before the timer was set
+	}
 	cn.out.wait()
 	cn.mu.Lock()
 	docs, docPlan, plans := cn.docs, cn.docPlan, cn.plans

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -661,4 +662,58 @@ func TestWS_PingsAndProtocolErrors(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the connection stayed open after an unmasked frame")
 	}
+}
+
+// panicStore panics in PlanEntries once armed: a bug in the middle of the
+// handling of a WebSocket message (the permission check reads the plan).
+type panicStore struct {
+	*sqlite.Store
+	armed atomic.Bool
+}
+
+func (s *panicStore) PlanEntries(ctx context.Context, plan string, from int64) ([]collab.PlanEntry, error) {
+	if s.armed.Load() {
+		panic("test: a bug")
+	}
+	return s.Store.PlanEntries(ctx, plan, from)
+}
+
+// TestWS_APanicClosesAndLeaves: a connection whose handling panics is
+// closed, and leaves its plan at once: the others are told its cursor has
+// gone (not 30 s later, when the hub would give up on a silent peer).
+func TestWS_APanicClosesAndLeaves(t *testing.T) {
+	store := &panicStore{Store: sqliteStore(t).(*sqlite.Store)}
+	node := startWSNode(t, store, memBus(t), nil)
+	plan := node.createPlan("Boligplan").ID
+	watcher, buggy := dialRaw(t, node, nil), dialRaw(t, node, nil)
+	watcher.hello("watcher", node.token)
+	buggy.hello("buggy", node.token)
+	sub := fmt.Sprintf(`{"type":"sub","plan":%q}`, plan)
+	watcher.send(sub)
+	buggy.send(sub)
+	buggy.send(fmt.Sprintf(`{"type":"presence","plan":%q,"index":0,"length":0}`, plan))
+	presenceOf := func(want func(m map[string]any) bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			data, err := watcher.read(deadline)
+			if err != nil {
+				t.Fatalf("watcher: %v", err)
+			}
+			var m map[string]any
+			if json.Unmarshal(data, &m) == nil && m["type"] == "presence" && m["client"] == "buggy" && want(m) {
+				return
+			}
+		}
+	}
+	presenceOf(func(m map[string]any) bool { return m["left"] == nil })
+
+	// The access cache keeps the plan for up to 2 s; after that, the
+	// next check reads it, and panics.
+	time.Sleep(2100 * time.Millisecond)
+	store.armed.Store(true)
+	buggy.send(sub)
+	buggy.expectClosed()
+	store.armed.Store(false)
+	presenceOf(func(m map[string]any) bool { return m["left"] == true })
 }
