@@ -40,8 +40,12 @@ func TestEngine_RaceLoserIsNotStarved(t *testing.T) {
 		// Node B reads the log slowly, as FerretDB does (it scans without
 		// indexes), so learning the head from the log takes longer than
 		// node A's commits.
+		// Its window holds every op node A can commit meanwhile, however
+		// fast this machine: an op too far behind the window is refused
+		// stale by design, which is not the starvation this test is about
+		// (without -race, A commits over 1 000 ops in B's first 100 ms).
 		nodeB := newEngine(t, &slowLog{OpStore: store, delay: 20 * time.Millisecond}, bus,
-			func(c *collab.EngineConfig) { c.CommitAttempts = attempts })
+			func(c *collab.EngineConfig) { c.CommitAttempts, c.Window = attempts, 1<<20 })
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 
