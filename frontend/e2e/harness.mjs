@@ -3,6 +3,7 @@
 // Debian's Chromium driven by playwright-core. People sign in through the
 // login page, each in a browser context of their own; the tests' own REST
 // calls carry a demo user's access token.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -390,4 +391,63 @@ export async function editingNewPlan(server, browser, title, whos) {
     users.push(user);
   }
   return { plan, section, users };
+}
+
+/**
+ * textBoxes returns the viewport boxes of the first occurrence of `text`
+ * in the page's editor (within one text node): the whole of it, its
+ * first and its last character; null when it is not there.
+ */
+function textBoxes(page, text) {
+  return page.evaluate((text) => {
+    const root = document.querySelector('.ql-editor');
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const i = n.data.indexOf(text);
+      if (i < 0) continue;
+      const r = document.createRange();
+      const box = (a, b) => {
+        r.setStart(n, a);
+        r.setEnd(n, b);
+        const { left, right, top, bottom } = r.getBoundingClientRect();
+        return { left, right, top, bottom };
+      };
+      return { whole: box(i, i + text.length), first: box(i, i + 1), last: box(i + text.length - 1, i + text.length) };
+    }
+    return null;
+  }, text);
+}
+
+/**
+ * stableBoxes is textBoxes once two measures 50 ms apart agree: a page
+ * still settling (a peer's cursor arriving, a banner) moves the text.
+ */
+async function stableBoxes(page, text) {
+  let b = await textBoxes(page, text);
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(50);
+    const again = await textBoxes(page, text);
+    if (JSON.stringify(again) === JSON.stringify(b)) break;
+    b = again;
+  }
+  return b;
+}
+
+/**
+ * mouseSelect selects `text` in the page's editor with the mouse, as a
+ * person does: a click on the left half of its first character, a
+ * shift-click on the right half of its last, each where the character is
+ * when it is clicked. (A plain drag is not exact: once it crosses a word,
+ * Chromium extends it by words, and a word before the line's end takes
+ * the line break along.) It works in a read-only editor too.
+ */
+export async function mouseSelect(page, text) {
+  let b = await stableBoxes(page, text);
+  assert.ok(b, `"${text}" is in the editor`);
+  await page.mouse.click(b.first.left + 1, (b.first.top + b.first.bottom) / 2);
+  b = await stableBoxes(page, text);
+  await page.keyboard.down('Shift');
+  await page.mouse.click(b.last.right - 1, (b.last.top + b.last.bottom) / 2);
+  await page.keyboard.up('Shift');
+  assert.equal(await page.evaluate(() => document.getSelection().toString()), text, 'the mouse selected exactly the text');
 }

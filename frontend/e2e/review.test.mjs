@@ -12,6 +12,7 @@ import {
   editingNewPlan,
   editorText,
   loginAs,
+  mouseSelect,
   nb,
   openSection,
   serverText,
@@ -35,50 +36,6 @@ const highlight = (page, id) => page.locator(`[data-testid="comment-highlight"][
 
 /** fill puts a message's placeholders in. */
 const msg = (key, vars = {}) => nb[key].replace(/\{(\w+)\}/g, (_, k) => vars[k]);
-
-/**
- * textBoxes returns the viewport boxes of the first occurrence of `text`
- * in the page's editor (within one text node): the whole of it, its
- * first and its last character; null when it is not there.
- */
-function textBoxes(page, text) {
-  return page.evaluate((text) => {
-    const root = document.querySelector('.ql-editor');
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const i = n.data.indexOf(text);
-      if (i < 0) continue;
-      const r = document.createRange();
-      const box = (a, b) => {
-        r.setStart(n, a);
-        r.setEnd(n, b);
-        const { left, right, top, bottom } = r.getBoundingClientRect();
-        return { left, right, top, bottom };
-      };
-      return { whole: box(i, i + text.length), first: box(i, i + 1), last: box(i + text.length - 1, i + text.length) };
-    }
-    return null;
-  }, text);
-}
-
-/**
- * mouseSelect selects `text` in the page's editor with the mouse, as a
- * person does: a click on the left half of its first character, a
- * shift-click on the right half of its last. (A plain drag is not
- * exact: once it crosses a word, Chromium extends it by words, and a
- * word before the line's end takes the line break along.) It works in a
- * read-only editor too.
- */
-async function mouseSelect(page, text) {
-  const b = await textBoxes(page, text);
-  assert.ok(b, `"${text}" is in the editor`);
-  const y = (b.first.top + b.first.bottom) / 2;
-  await page.mouse.click(b.first.left + 1, y);
-  await page.keyboard.down('Shift');
-  await page.mouse.click(b.last.right - 1, y);
-  await page.keyboard.up('Shift');
-  assert.equal(await page.evaluate(() => document.getSelection().toString()), text, 'the mouse selected exactly the text');
-}
 
 /**
  * keySelect selects `text` in the leader's editor from the keyboard

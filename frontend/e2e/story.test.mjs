@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { DEMO_USERS, api, axeViolations, createPlan, editorText, frontendDir, loginAs, nb, serverText, useServerAndBrowser, userIds, waitEditor, waitFor, waitSaved } from './harness.mjs';
+import { DEMO_USERS, api, axeViolations, createPlan, editorText, frontendDir, loginAs, mouseSelect, nb, serverText, useServerAndBrowser, userIds, waitEditor, waitFor, waitSaved } from './harness.mjs';
 
 const SHOTS = path.join(frontendDir, 'test-results', 'screenshots');
 
@@ -68,38 +68,6 @@ async function typeAtEnd(page, text) {
   await page.keyboard.press('Control+End');
   await page.keyboard.type(text);
   await waitSaved(page);
-}
-
-/**
- * mouseSelect selects `text` in the page's editor with the mouse (a click
- * on its first character, a shift-click on its last), as review.test.mjs
- * does; it works in a read-only editor too.
- */
-async function mouseSelect(page, text) {
-  const b = await page.evaluate((text) => {
-    const root = document.querySelector('.ql-editor');
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const i = n.data.indexOf(text);
-      if (i < 0) continue;
-      const r = document.createRange();
-      const box = (a, z) => {
-        r.setStart(n, a);
-        r.setEnd(n, z);
-        const { left, right, top, bottom } = r.getBoundingClientRect();
-        return { left, right, top, bottom };
-      };
-      return { first: box(i, i + 1), last: box(i + text.length - 1, i + text.length) };
-    }
-    return null;
-  }, text);
-  assert.ok(b, `"${text}" is in the editor`);
-  const y = (b.first.top + b.first.bottom) / 2;
-  await page.mouse.click(b.first.left + 1, y);
-  await page.keyboard.down('Shift');
-  await page.mouse.click(b.last.right - 1, y);
-  await page.keyboard.up('Shift');
-  assert.equal(await page.evaluate(() => document.getSelection().toString()), text, 'the mouse selected exactly the text');
 }
 
 /** comment comments on `text` from the page and returns the new thread's id. */
