@@ -46,7 +46,7 @@ const (
 	wsPongWait      = 60 * time.Second
 	wsPingEvery     = 25 * time.Second
 	wsHelloWait     = 10 * time.Second
-	wsWriters       = 64 // writerPool goroutines per CPU
+	wsWriters       = 64 // writerPool goroutines per CPU, at most
 )
 
 var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)

@@ -688,25 +688,27 @@ func TestWS_APanicClosesAndLeaves(t *testing.T) {
 	watcher, buggy := dialRaw(t, node, nil), dialRaw(t, node, nil)
 	watcher.hello("watcher", node.token)
 	buggy.hello("buggy", node.token)
-	sub := fmt.Sprintf(`{"type":"sub","plan":%q}`, plan)
-	watcher.send(sub)
-	buggy.send(sub)
-	buggy.send(fmt.Sprintf(`{"type":"presence","plan":%q,"index":0,"length":0}`, plan))
-	presenceOf := func(want func(m map[string]any) bool) {
+	// presence waits for the watcher's presence message that want takes.
+	presence := func(what string, want func(m map[string]any) bool) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			data, err := watcher.read(deadline)
 			if err != nil {
-				t.Fatalf("watcher: %v", err)
+				t.Fatalf("watcher, waiting for %s: %v", what, err)
 			}
 			var m map[string]any
-			if json.Unmarshal(data, &m) == nil && m["type"] == "presence" && m["client"] == "buggy" && want(m) {
+			if json.Unmarshal(data, &m) == nil && m["type"] == "presence" && want(m) {
 				return
 			}
 		}
 	}
-	presenceOf(func(m map[string]any) bool { return m["left"] == nil })
+	sub := fmt.Sprintf(`{"type":"sub","plan":%q}`, plan)
+	watcher.send(sub)
+	presence("the list of who is there", func(m map[string]any) bool { _, ok := m["peers"]; return ok })
+	buggy.send(sub)
+	buggy.send(fmt.Sprintf(`{"type":"presence","plan":%q,"index":0,"length":0}`, plan))
+	presence("the buggy client's cursor", func(m map[string]any) bool { return m["client"] == "buggy" && m["left"] == nil })
 
 	// The access cache keeps the plan for up to 2 s; after that, the
 	// next check reads it, and panics.
@@ -715,5 +717,5 @@ func TestWS_APanicClosesAndLeaves(t *testing.T) {
 	buggy.send(sub)
 	buggy.expectClosed()
 	store.armed.Store(false)
-	presenceOf(func(m map[string]any) bool { return m["left"] == true })
+	presence("the buggy client gone", func(m map[string]any) bool { return m["client"] == "buggy" && m["left"] == true })
 }

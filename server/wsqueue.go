@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -230,42 +231,52 @@ func (q *sendQueue) run() {
 // goroutine's stack to hold the write's calls down to the system call,
 // and the runtime copies the stack to do it: at thousands of writes a
 // second that was 5 % of a node's CPU. The pool's goroutines keep their
-// stacks. A queue that finds none of them waiting starts its own as
+// stacks. They are started as the writes need them, up to max, and stay
+// until ctx ends; a node nobody writes to has none. A queue that finds
+// none of them waiting and the pool full starts its own goroutine as
 // before, so a write that blocks on a slow client never holds up the
 // others.
 type writerPool struct {
+	ctx  context.Context
 	work chan *sendQueue
+	max  int32
+	n    atomic.Int32 // goroutines running
 }
 
-// newWriterPool starts n goroutines, which end with ctx.
-func newWriterPool(ctx context.Context, n int) *writerPool {
-	p := &writerPool{work: make(chan *sendQueue)}
-	for range n {
-		go func() {
-			for {
-				select {
-				case q := <-p.work:
-					q.run()
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
-	}
-	return p
+func newWriterPool(ctx context.Context, max int) *writerPool {
+	return &writerPool{ctx: ctx, work: make(chan *sendQueue), max: int32(max)}
 }
 
-// lend runs q's writer on a waiting goroutine of the pool and reports
-// whether one was waiting (a nil pool has none).
+// lend runs q's writer on a goroutine of the pool, a waiting one or a new
+// one, and reports whether it did (a nil pool, a full one or one whose
+// context has ended does not).
 func (p *writerPool) lend(q *sendQueue) bool {
-	if p == nil {
+	if p == nil || p.ctx.Err() != nil {
 		return false
 	}
 	select {
 	case p.work <- q:
 		return true
 	default:
+	}
+	if p.n.Add(1) > p.max {
+		p.n.Add(-1)
 		return false
+	}
+	go p.serve(q)
+	return true
+}
+
+// serve runs q's writer, then the writers it is lent, until ctx ends.
+func (p *writerPool) serve(q *sendQueue) {
+	defer p.n.Add(-1)
+	for {
+		q.run()
+		select {
+		case q = <-p.work:
+		case <-p.ctx.Done():
+			return
+		}
 	}
 }
 

@@ -398,26 +398,27 @@ func TestIsAnswer(t *testing.T) {
 	}
 }
 
-// TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait: the pool's
-// goroutines take the writers of the queues that start one; while they
-// are all in writes that block (slow clients), a queue starts a goroutine
-// of its own, so its write does not wait for theirs; when the context
-// ends, the pool lends none.
+// TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait: a pool
+// nobody has written through has no goroutine; it starts them as writers
+// need them, up to its size; while they are all in writes that block
+// (slow clients), a queue starts a goroutine of its own, so its write
+// does not wait for theirs; when the context ends, the pool's goroutines
+// end and it lends none.
 func TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pool := newWriterPool(ctx, 2)
 	answer := func([]byte) bool { return true }
+	if n := pool.n.Load(); n != 0 {
+		t.Fatalf("a new pool runs %d goroutines, want none", n)
+	}
 
-	// The pool takes a writer once its goroutines wait.
 	lent := newRecorder(false)
 	q := newSendQueue(10, 0, lent.write, answer)
 	q.msgs, q.running = [][]byte{[]byte("lent")}, true
 	q.writer.Add(1)
-	for deadline := time.Now().Add(5 * time.Second); !pool.lend(q); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no goroutine of the pool took the writer within 5 s")
-		}
+	if !pool.lend(q) {
+		t.Fatal("an empty pool lent no goroutine")
 	}
 	lent.await(t, 1)
 	q.close()
@@ -435,6 +436,9 @@ func TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait(t *testing.T) {
 		}
 		r.await(t, 1)
 	}
+	if n := pool.n.Load(); n > 2 {
+		t.Errorf("the pool of 2 runs %d goroutines", n)
+	}
 	for _, r := range recs[:2] {
 		close(r.release)
 	}
@@ -444,15 +448,12 @@ func TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait(t *testing.T) {
 	}
 
 	cancel()
-	dead := newSendQueue(10, 0, lent.write, answer)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		dead.writer.Add(1)
-		if !pool.lend(dead) {
-			dead.writer.Done()
-			break
-		}
+	for deadline := time.Now().Add(5 * time.Second); pool.n.Load() > 0; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("the pool still lends goroutines 5 s after its context ended")
+			t.Fatalf("%d goroutines of the pool still run 5 s after its context ended", pool.n.Load())
 		}
+	}
+	if pool.lend(newSendQueue(10, 0, lent.write, answer)) {
+		t.Error("the pool lent a goroutine after its context ended")
 	}
 }
