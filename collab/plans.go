@@ -424,13 +424,14 @@ func (ps *Plans) commitBuilt(ctx context.Context, by Actor, planID string, base 
 	for attempt := 0; ; attempt++ {
 		// The plan as stored now, from the decoded copy brought up to
 		// date (Current), not decoded whole again for each change: a
-		// comment on a plan with hundreds of them decoded them all.
-		// build gets a copy of its own.
-		cur, err := ps.Current(ctx, planID)
+		// comment on a plan with hundreds of them decoded them all. That
+		// copy is shared and nobody changes it: the check and build only
+		// read it (and the change build makes may keep parts of it), and
+		// the change is applied to a copy of it, next.
+		p, err := ps.Current(ctx, planID)
 		if err != nil {
 			return nil, err
 		}
-		p := cur.Clone()
 		if base > p.Seq {
 			return nil, Errorf(CodeInvalid, "seq %d is ahead of the plan (%d)", base, p.Seq)
 		}
@@ -452,7 +453,7 @@ func (ps *Plans) commitBuilt(ctx context.Context, by Actor, planID string, base 
 		}
 		next := p.Clone()
 		if err := c.apply(next); errors.Is(err, errUnchanged) {
-			return p, nil
+			return p.Clone(), nil // the caller's to change
 		} else if err != nil {
 			return nil, err
 		}
