@@ -6,7 +6,7 @@
 // marked done there, and the leader sees who has answered.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { api, editingNewPlan, nb, useServerAndBrowser, userIds, waitFor, waitSaved } from './harness.mjs';
+import { api, editingNewPlan, markBox, nb, textBoxes, useServerAndBrowser, userIds, waitFor, waitSaved } from './harness.mjs';
 
 /** banner is the phase banner when it shows `phase`. */
 const banner = (page, phase) => page.locator(`[data-testid="phase-banner"][data-phase="${phase}"]`);
@@ -46,28 +46,11 @@ const isoDay = (days) => new Date(Date.now() + days * 86_400_000).toISOString().
  * in the page's editor: its first box starts where the text starts, on
  * the same line.
  */
-function markOn(page, selector, text) {
-  return page.evaluate(
-    ([selector, text]) => {
-      const mark = document.querySelector(selector);
-      if (!mark) return false;
-      const m = mark.getBoundingClientRect();
-      const root = document.querySelector('.ql-editor');
-      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const i = n.data.indexOf(text);
-        if (i < 0) continue;
-        const r = document.createRange();
-        r.setStart(n, i);
-        r.setEnd(n, i + 1);
-        const t = r.getBoundingClientRect();
-        // A mark may take the space before its first word along.
-        return m.left > t.left - 8 && m.left < t.left + 2 && Math.abs(m.top - t.top) < 3;
-      }
-      return false;
-    },
-    [selector, text],
-  );
+async function markOn(page, selector, text) {
+  const m = await markBox(page, selector);
+  const t = m && (await textBoxes(page, text));
+  // A mark may take the space before its first word along.
+  return Boolean(t) && m.left > t.first.left - 8 && m.left < t.first.left + 2 && Math.abs(m.top - t.first.top) < 3;
 }
 
 describe('checks and progress', () => {

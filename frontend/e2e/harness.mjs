@@ -398,7 +398,7 @@ export async function editingNewPlan(server, browser, title, whos) {
  * in the page's editor (within one text node): the whole of it, its
  * first and its last character; null when it is not there.
  */
-function textBoxes(page, text) {
+export function textBoxes(page, text) {
   return page.evaluate((text) => {
     const root = document.querySelector('.ql-editor');
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -416,6 +416,16 @@ function textBoxes(page, text) {
     }
     return null;
   }, text);
+}
+
+/** markBox is the viewport box of the first element matching selector, or null. */
+export function markBox(page, selector) {
+  return page.evaluate((selector) => {
+    const mark = document.querySelector(selector);
+    if (!mark) return null;
+    const { left, right, top, bottom } = mark.getBoundingClientRect();
+    return { left, right, top, bottom };
+  }, selector);
 }
 
 /**

@@ -12,10 +12,12 @@ import {
   editingNewPlan,
   editorText,
   loginAs,
+  markBox,
   mouseSelect,
   nb,
   openSection,
   serverText,
+  textBoxes,
   useServerAndBrowser,
   userIds,
   waitFor,
@@ -56,28 +58,13 @@ async function keySelect(page, text) {
  * markOver reports where a mark (a thread's highlight or a suggestion's
  * strike) is, and whether it lies exactly on `text` in the page's editor.
  */
-function markOver(page, selector, text) {
-  return page.evaluate(
-    ([selector, text]) => {
-      const mark = document.querySelector(selector);
-      if (!mark) return null;
-      const m = mark.getBoundingClientRect();
-      const root = document.querySelector('.ql-editor');
-      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const i = n.data.indexOf(text);
-        if (i < 0) continue;
-        const r = document.createRange();
-        r.setStart(n, i);
-        r.setEnd(n, i + text.length);
-        const t = r.getBoundingClientRect();
-        const near = (a, b) => Math.abs(a - b) < 1.5;
-        return { left: m.left, on: near(m.left, t.left) && near(m.right, t.right) && near(m.top, t.top) && near(m.bottom, t.bottom) };
-      }
-      return { left: m.left, on: false };
-    },
-    [selector, text],
-  );
+async function markOver(page, selector, text) {
+  const m = await markBox(page, selector);
+  if (!m) return null;
+  const t = await textBoxes(page, text);
+  const near = (a, b) => Math.abs(a - b) < 1.5;
+  const on = Boolean(t) && near(m.left, t.whole.left) && near(m.right, t.whole.right) && near(m.top, t.whole.top) && near(m.bottom, t.whole.bottom);
+  return { left: m.left, on };
 }
 
 /** waitMarkOn waits until the mark lies on `text` and returns its left edge. */
