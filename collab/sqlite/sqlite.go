@@ -56,6 +56,8 @@ type Store struct {
 	stmts []*sql.Stmt
 	// commit commits op batches in groups (commit.go).
 	commit *committer
+	// ckpt checkpoints the WAL in the background (checkpoint.go).
+	ckpt *checkpointer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -120,7 +122,8 @@ func (s *Store) open(ctx context.Context) error {
 		return append([]string{fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds())}, p...)
 	}
 	s.w, err = sql.Open("sqlite", dsn(s.path, url.Values{
-		"_pragma": pragma("foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)"),
+		"_pragma": pragma("foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)",
+			"wal_autocheckpoint(0)"), // checkpoint.go
 		// The writer's transactions take the write lock when they begin:
 		// no transaction fails half-way for want of it.
 		"_txlock": {"immediate"},
@@ -162,6 +165,15 @@ func (s *Store) open(ctx context.Context) error {
 	if err := s.prepareAccounts(ctx); err != nil {
 		return err
 	}
+	ckpt, err := sql.Open("sqlite", dsn(s.path, url.Values{"_pragma": pragma("synchronous(FULL)")}))
+	if err != nil {
+		return err
+	}
+	ckpt.SetMaxOpenConns(1)
+	ckpt.SetMaxIdleConns(1)
+	ckpt.SetConnMaxLifetime(0)
+	ckpt.SetConnMaxIdleTime(0)
+	s.startCheckpointer(ckpt)
 	s.startCommitter()
 	s.log.Info("sqlite store open", "path", s.path, "schema_version", version,
 		"migrations_applied", applied, "readers", readers)
@@ -255,6 +267,9 @@ func (s *Store) Close() error {
 func (s *Store) closeAll() error {
 	s.stopCommitter()
 	var errs []error
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.stop())
+	}
 	for _, stmt := range s.stmts {
 		errs = append(errs, stmt.Close())
 	}
