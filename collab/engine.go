@@ -365,7 +365,7 @@ func (e *Engine) actor(doc string) (*docActor, error) {
 	a := &docActor{
 		e:       e,
 		id:      doc,
-		inbox:   make(chan func(*docActor), 4096),
+		inbox:   newInbox(),
 		stopped: make(chan struct{}),
 		subs:    map[*Subscription]struct{}{},
 		held:    map[int64]*busOp{},
@@ -435,7 +435,7 @@ type snapshotData struct {
 type docActor struct {
 	e       *Engine
 	id      string
-	inbox   chan func(*docActor)
+	inbox   *inbox
 	stopped chan struct{}
 
 	// mu guards dead and loadErr: once dead, nothing more is queued.
@@ -479,12 +479,7 @@ func (a *docActor) tryPost(fn func(*docActor)) bool {
 	if a.dead {
 		return false
 	}
-	select {
-	case a.inbox <- fn:
-		return true
-	default:
-		return false
-	}
+	return a.inbox.put(fn)
 }
 
 // stop marks the actor dead, so nothing more is queued, and answers what
@@ -549,16 +544,17 @@ func (a *docActor) run() {
 	defer beacon.Stop()
 	for {
 		select {
-		case fn := <-a.inbox:
-			fn(a)
+		case <-a.inbox.ready:
 			// Group commit: take everything already queued, then commit the
 			// submissions gathered in one round trip.
-			for more := true; more && len(a.batch) < maxBatch; {
-				select {
-				case fn := <-a.inbox:
-					fn(a)
-				default:
-					more = false
+			for {
+				fn, ok := a.inbox.pop()
+				if !ok {
+					break
+				}
+				fn(a)
+				if len(a.batch) >= maxBatch {
+					break // what is left waits for the next round
 				}
 			}
 			if a.resync {
@@ -615,7 +611,7 @@ func (a *docActor) unloadIfIdle() bool {
 	defer a.e.mu.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.inbox) > 0 {
+	if a.inbox.len() > 0 {
 		return false
 	}
 	a.dead = true
@@ -642,16 +638,15 @@ func (a *docActor) drain() {
 	}
 	a.batch = nil
 	for {
-		select {
-		case fn := <-a.inbox:
-			fn(a)
-			for _, r := range a.batch {
-				r.answer(0, err)
-			}
-			a.batch = nil
-		default:
+		fn, ok := a.inbox.pop()
+		if !ok {
 			return
 		}
+		fn(a)
+		for _, r := range a.batch {
+			r.answer(0, err)
+		}
+		a.batch = nil
 	}
 }
 

@@ -127,20 +127,25 @@ func (a *docActor) awaitHead(lost int64, d time.Duration) bool {
 		defer timer.Stop()
 		for a.v <= lost {
 			select {
-			case fn := <-a.inbox:
-				fn(a)
+			case <-a.inbox.ready:
+				for a.v <= lost {
+					fn, ok := a.inbox.pop()
+					if !ok {
+						break
+					}
+					fn(a)
+				}
 			case <-timer.C:
 				return false
 			}
 		}
 	}
 	for {
-		select {
-		case fn := <-a.inbox:
-			fn(a)
-		default:
+		fn, ok := a.inbox.pop()
+		if !ok {
 			return true
 		}
+		fn(a)
 	}
 }
 
@@ -150,8 +155,14 @@ func (a *docActor) takeBusFor(d time.Duration) {
 	defer timer.Stop()
 	for {
 		select {
-		case fn := <-a.inbox:
-			fn(a)
+		case <-a.inbox.ready:
+			for {
+				fn, ok := a.inbox.pop()
+				if !ok {
+					break
+				}
+				fn(a)
+			}
 		case <-timer.C:
 			return
 		}
