@@ -11,7 +11,9 @@ import "context"
 // collab/redis (Redis pub/sub, several nodes).
 type Bus interface {
 	// Publish sends data to every subscriber of channel, on every node,
-	// including the publishing node's own subscribers.
+	// including the publishing node's own subscribers. It returns within a
+	// bound of its own even when ctx has no deadline (a bus that cannot be
+	// reached is an error, not a wait).
 	Publish(ctx context.Context, channel string, data []byte) error
 	// Subscribe registers h for channel until the returned cancel function
 	// is called. h.Resync is called every time the subscription is

@@ -204,9 +204,10 @@ func (s *PlanSub) flushPresence() {
 	if p == nil || left {
 		return
 	}
-	ctx, cancel := context.WithTimeout(s.hub.ctx, time.Second)
-	defer cancel()
-	if err := s.hub.bus.Publish(ctx, PlanChannel(s.plan.id), mustMarshal(p)); err != nil {
+	// The bus bounds a publish itself (the Redis bus by its
+	// PublishTimeout); a context with a deadline of its own for each was
+	// a timer and three allocations per cursor move.
+	if err := s.hub.bus.Publish(s.hub.ctx, PlanChannel(s.plan.id), mustMarshal(p)); err != nil {
 		s.hub.log.Debug("presence not published", "plan", s.plan.id, "err", err)
 	}
 }
@@ -248,20 +249,17 @@ func (s *PlanSub) Leave() {
 
 // fromBus handles a message of a plan channel.
 func (h *Hub) fromBus(planID string, data []byte) {
+	// An event's head or a whole presence, in one decoding, before the
+	// hub's lock, which every plan's messages take.
 	var head struct {
-		Type   string `json:"type"`
-		Seq    int64  `json:"seq"`
-		Client string `json:"client"`
+		Presence
+		Seq int64 `json:"seq"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		h.log.Warn("bad plan message", "plan", planID, "err", err)
 		return
 	}
-	// Decoded before the hub's lock, which every plan's messages take.
-	var pr Presence
-	if head.Type == "presence" && json.Unmarshal(data, &pr) != nil {
-		return
-	}
+	pr := head.Presence
 	h.mu.Lock()
 	p := h.plans[planID]
 	if p == nil {
