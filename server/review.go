@@ -40,6 +40,8 @@ type suggestionView struct {
 type threadFilter struct {
 	section, status string
 	mine, mentions  bool
+	// thread, when set, selects that thread alone.
+	thread string
 }
 
 // threadFilterOf reads the filter of GET comments from the query.
@@ -59,15 +61,11 @@ func (s *Server) threads(c echo.Context, p *collab.Plan, f threadFilter) ([]thre
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.names(c, p.Municipality)
-	if err != nil {
-		return nil, err
-	}
 	me := principal(c).Account.ID
 	var roots []*threadView
 	byThread := map[string]*threadView{}
 	for _, cm := range p.Comments {
-		if cm.ID == cm.Thread {
+		if cm.ID == cm.Thread && (f.thread == "" || cm.ID == f.thread) {
 			t := &threadView{Comment: cm, Replies: []*collab.Comment{}, Names: map[string]string{}}
 			if tr, ok := pos[cm.ID]; ok {
 				a := tr.Anchor
@@ -82,7 +80,8 @@ func (s *Server) threads(c echo.Context, p *collab.Plan, f threadFilter) ([]thre
 			t.Replies = append(t.Replies, cm)
 		}
 	}
-	kept := []threadView{}
+	var kept []*threadView
+	people := map[string]bool{}
 	for _, t := range roots {
 		all := append([]*collab.Comment{t.Comment}, t.Replies...)
 		switch {
@@ -93,17 +92,31 @@ func (s *Server) threads(c echo.Context, p *collab.Plan, f threadFilter) ([]thre
 			continue
 		}
 		for _, cm := range all {
-			t.Names[cm.Author] = names[cm.Author]
+			t.Names[cm.Author] = ""
 			for _, u := range cm.Mentions {
-				t.Names[u] = names[u]
+				t.Names[u] = ""
 			}
 		}
 		if t.ResolvedBy != "" {
-			t.Names[t.ResolvedBy] = names[t.ResolvedBy]
+			t.Names[t.ResolvedBy] = ""
 		}
-		kept = append(kept, *t)
+		for id := range t.Names {
+			people[id] = true
+		}
+		kept = append(kept, t)
 	}
-	return kept, nil
+	names, err := s.namesOf(c, p.Municipality, people)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]threadView, 0, len(kept))
+	for _, t := range kept {
+		for id := range t.Names {
+			t.Names[id] = names[id]
+		}
+		out = append(out, *t)
+	}
+	return out, nil
 }
 
 func (s *Server) listComments(c echo.Context) error {
@@ -173,16 +186,14 @@ func sectionOf(p *collab.Plan, sid string) error {
 // answerThread answers one thread of p as the caller sees it, whatever
 // list filters the request's query carries.
 func (s *Server) answerThread(c echo.Context, status int, p *collab.Plan, thread string) error {
-	ts, err := s.threads(c, p, threadFilter{})
+	ts, err := s.threads(c, p, threadFilter{thread: thread})
 	if err != nil {
 		return err
 	}
-	for _, t := range ts {
-		if t.ID == thread {
-			return c.JSON(status, t)
-		}
+	if len(ts) == 0 {
+		return collab.Errorf(collab.CodeNotFound, "thread %q not found", thread)
 	}
-	return collab.Errorf(collab.CodeNotFound, "thread %q not found", thread)
+	return c.JSON(status, ts[0])
 }
 
 // replyRequest is the body of a reply and of an edit.

@@ -298,3 +298,29 @@ func (s *Server) names(c echo.Context, municipality string) (map[string]string, 
 	}
 	return out, nil
 }
+
+// namesByID is how many people namesOf looks up one by one; for more it
+// reads the municipality's whole list.
+const namesByID = 4
+
+// namesOf maps the account ids of ids (of municipality) to display names;
+// an id that is no account of it has none. One thread, the answer to each
+// new comment, names a few people: reading every account of the
+// municipality for them was most of the comment's cost.
+func (s *Server) namesOf(c echo.Context, municipality string, ids map[string]bool) (map[string]string, error) {
+	if len(ids) > namesByID {
+		return s.names(c, municipality)
+	}
+	out := make(map[string]string, len(ids))
+	for id := range ids {
+		a, err := s.cfg.Accounts.User(c.Request().Context(), municipality, id)
+		switch {
+		case err != nil && collab.ErrorCode(err) == collab.CodeNotFound:
+		case err != nil:
+			return nil, err
+		default:
+			out[id] = a.Name
+		}
+	}
+	return out, nil
+}
