@@ -218,7 +218,12 @@ func (q *sendQueue) run() {
 		}
 	}
 	q.running = false
-	// A connection gone quiet keeps one small array, not two.
+	// A connection gone quiet keeps one small array, not two: the last
+	// batch's, for the next, when nothing new has needed one. (Dropping it
+	// made every write of a busy node allocate anew.)
+	if q.msgs == nil {
+		q.msgs = q.spare
+	}
 	q.spare = nil
 	if cap(q.msgs) > sendQueueKeep {
 		q.msgs = nil
