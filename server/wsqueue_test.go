@@ -323,7 +323,7 @@ func TestGatherAndPresenceWait_GrowWithConnections(t *testing.T) {
 	for _, c := range []struct {
 		n              int64
 		gather, cursor time.Duration
-	}{{0, 0, wsCoalesce}, {100, time.Millisecond, wsCoalesce}, {1000, 10 * time.Millisecond, 50 * time.Millisecond},
+	}{{0, 0, wsCoalesce}, {100, 5 * time.Millisecond, wsCoalesce}, {1000, 50 * time.Millisecond, 50 * time.Millisecond},
 		{5000, wsGatherMax, wsPresenceWait}, {20000, wsGatherMax, wsPresenceWait}} {
 		a.count.Store(c.n)
 		if g, p := a.gather(), a.presenceWait(); g != c.gather || p != c.cursor {
