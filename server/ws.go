@@ -39,7 +39,8 @@ const (
 	wsCoalesceMax   = 250 * time.Millisecond // ... lengthened to this with many connections
 	wsCoalescePer   = 50 * time.Microsecond  // ... by this per open connection
 	wsGatherMax     = 250 * time.Millisecond // the longest a broadcast to a quiet connection waits for others ...
-	wsGatherPer     = 50 * time.Microsecond  // ... that long per open connection
+	wsGatherPer     = 60 * time.Microsecond  // ... that long per open connection ...
+	wsGatherFrom    = 1000                   // ... past this many
 	wsPresenceWait  = 250 * time.Millisecond // the same for a cursor (wsCoalescePer per open connection)
 	wsPooledFrame   = 64 << 10               // larger frame buffers are not kept
 	wsWriteWait     = 10 * time.Second
@@ -241,19 +242,21 @@ func isAnswer(msg []byte) bool {
 }
 
 // gather is how long a broadcast that finds its connection quiet waits for
-// other messages to share its write: wsGatherPer for each open connection,
-// up to wsGatherMax. A few connections get their broadcasts at once; five
-// thousand, each sent the edits and cursors of its plan several times a
-// second, would otherwise make a write of each (see sendQueue). With a
-// plan's edits coming every quarter of a second or so, a shorter wait
-// (50 ms at most) left one write per edit for each of its connections,
-// which on one core at 500 plans was a third of the node's work; the
-// typist's own acks never wait, the others see the text up to this late.
-//
-// The three waits grow alike (50 µs per connection): 60 ms with 1 200
-// connections, 250 ms from 5 000.
+// other messages to share its write: wsGatherPer for each open connection
+// past wsGatherFrom, up to wsGatherMax (12 ms with 1 200 connections, 108
+// ms with 2 800, 250 ms from 5 200). A few connections get their
+// broadcasts at once; five thousand, each sent the edits and cursors of
+// its plan several times a second, would otherwise make a write of each
+// (see sendQueue). With a plan's edits coming every quarter of a second
+// or so, a shorter wait (50 ms at most) left one write per edit for each
+// of its connections, which on one core at 500 plans was a third of the
+// node's work; the typist's own acks never wait, the others see the text
+// up to this late. It starts late because it adds to the linger of a
+// connection written lately: 60 ms of it with 1 200 connections all
+// following one section made their frames a third rarer and the acks'
+// p95 twice as long.
 func (a *collabAPI) gather() time.Duration {
-	return min(time.Duration(a.count.Load())*wsGatherPer, wsGatherMax)
+	return min(time.Duration(max(a.count.Load()-wsGatherFrom, 0))*wsGatherPer, wsGatherMax)
 }
 
 // presenceWait is the same for another client's cursor, which nobody

@@ -323,8 +323,9 @@ func TestGatherAndPresenceWait_GrowWithConnections(t *testing.T) {
 	for _, c := range []struct {
 		n              int64
 		gather, cursor time.Duration
-	}{{0, 0, wsCoalesce}, {100, 5 * time.Millisecond, wsCoalesce}, {1000, 50 * time.Millisecond, 50 * time.Millisecond},
-		{5000, wsGatherMax, wsPresenceWait}, {20000, wsGatherMax, wsPresenceWait}} {
+	}{{0, 0, wsCoalesce}, {100, 0, wsCoalesce}, {1000, 0, 50 * time.Millisecond},
+		{1200, 12 * time.Millisecond, 60 * time.Millisecond}, {2800, 108 * time.Millisecond, 140 * time.Millisecond},
+		{5000, 240 * time.Millisecond, wsPresenceWait}, {5200, wsGatherMax, wsPresenceWait}, {20000, wsGatherMax, wsPresenceWait}} {
 		a.count.Store(c.n)
 		if g, p := a.gather(), a.presenceWait(); g != c.gather || p != c.cursor {
 			t.Errorf("%d connections: gather %v, cursor %v; want %v, %v", c.n, g, p, c.gather, c.cursor)
