@@ -546,17 +546,9 @@ func (a *docActor) run() {
 		select {
 		case <-a.inbox.ready:
 			// Group commit: take everything already queued, then commit the
-			// submissions gathered in one round trip.
-			for {
-				fn, ok := a.inbox.pop()
-				if !ok {
-					break
-				}
-				fn(a)
-				if len(a.batch) >= maxBatch {
-					break // what is left waits for the next round
-				}
-			}
+			// submissions gathered in one round trip; what is left past
+			// maxBatch waits for the next round.
+			a.runQueued(func() bool { return len(a.batch) >= maxBatch })
 			if a.resync {
 				a.resync = false
 				a.catchUp(ctx)
@@ -589,6 +581,25 @@ func (a *docActor) run() {
 		}
 	}
 }
+
+// runQueued runs the work queued in the inbox, oldest first, until none
+// is left or enough says, after one, to stop. What it leaves keeps the
+// inbox's signal set.
+func (a *docActor) runQueued(enough func() bool) {
+	for {
+		fn, ok := a.inbox.pop()
+		if !ok {
+			return
+		}
+		fn(a)
+		if enough() {
+			return
+		}
+	}
+}
+
+// never is the enough of runQueued that runs everything queued.
+func never() bool { return false }
 
 // commitQueued commits the queued submissions, unless another node has its
 // turn. A batch may leave submissions for the next round (those behind a

@@ -128,25 +128,14 @@ func (a *docActor) awaitHead(lost int64, d time.Duration) bool {
 		for a.v <= lost {
 			select {
 			case <-a.inbox.ready:
-				for a.v <= lost {
-					fn, ok := a.inbox.pop()
-					if !ok {
-						break
-					}
-					fn(a)
-				}
+				a.runQueued(func() bool { return a.v > lost })
 			case <-timer.C:
 				return false
 			}
 		}
 	}
-	for {
-		fn, ok := a.inbox.pop()
-		if !ok {
-			return true
-		}
-		fn(a)
-	}
+	a.runQueued(never)
+	return true
 }
 
 // takeBusFor runs the actor's queued work for d.
@@ -156,13 +145,7 @@ func (a *docActor) takeBusFor(d time.Duration) {
 	for {
 		select {
 		case <-a.inbox.ready:
-			for {
-				fn, ok := a.inbox.pop()
-				if !ok {
-					break
-				}
-				fn(a)
-			}
+			a.runQueued(never)
 		case <-timer.C:
 			return
 		}
