@@ -32,28 +32,17 @@ func errBusClosed() error {
 // it is handled before any message queued after it was requested. Several
 // requests that arrive before the handler gets to them are handled once.
 //
-// The waiting messages are a slice that grows as they come, up to the
-// bound, not a channel of that capacity: a channel's buffer is allocated
-// whole and scanned by every garbage collection however empty it is, and
-// with one queue for each plan and section in use on a node those buffers
-// were 40 % of the live heap.
+// The waiting messages are a mailbox, not a channel of the queue's size
+// (see mailbox).
 type BusQueue struct {
 	h       BusHandler
-	size    int
+	msgs    *mailbox[[]byte] // its signal also stands for a resync
 	resync  atomic.Bool
-	kick    chan struct{} // something waits: a message or a resync
 	done    chan struct{}
 	exited  chan struct{}
 	stop    sync.Once
 	dropped atomic.Uint64
-
-	mu   sync.Mutex
-	msgs [][]byte
 }
-
-// busQueueKeep is the capacity a drained queue keeps for the next messages;
-// a larger array is let go.
-const busQueueKeep = 64
 
 // NewBusQueue starts the delivery goroutine of a subscription with handler
 // h and room for size waiting messages (DefaultBusQueueSize if size <= 0).
@@ -64,8 +53,7 @@ func NewBusQueue(h BusHandler, size int) *BusQueue {
 	}
 	q := &BusQueue{
 		h:      h,
-		size:   size,
-		kick:   make(chan struct{}, 1),
+		msgs:   newMailbox[[]byte](size),
 		done:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
@@ -80,15 +68,10 @@ func (q *BusQueue) Message(data []byte) bool {
 	if q.stopped() {
 		return false
 	}
-	q.mu.Lock()
-	if len(q.msgs) >= q.size {
-		q.mu.Unlock()
+	if !q.msgs.put(data) {
 		q.dropped.Add(1)
 		return false
 	}
-	q.msgs = append(q.msgs, data)
-	q.mu.Unlock()
-	q.wake()
 	return true
 }
 
@@ -96,15 +79,7 @@ func (q *BusQueue) Message(data []byte) bool {
 // blocks and is never dropped.
 func (q *BusQueue) Resync() {
 	q.resync.Store(true)
-	q.wake()
-}
-
-// wake tells the delivery goroutine there is something to do.
-func (q *BusQueue) wake() {
-	select {
-	case q.kick <- struct{}{}:
-	default: // a kick is already pending; it will see what waits
-	}
+	q.msgs.wake()
 }
 
 // stopped reports whether Stop has begun.
@@ -127,49 +102,33 @@ func (q *BusQueue) Dropped() uint64 { return q.dropped.Load() }
 func (q *BusQueue) Stop() {
 	q.stop.Do(func() { close(q.done) })
 	<-q.exited
-	q.mu.Lock()
-	q.msgs = nil
-	q.mu.Unlock()
+	q.msgs.discard()
 }
 
 func (q *BusQueue) run() {
 	defer close(q.exited)
-	var batch [][]byte // the messages taken, and then the array for the next
 	for {
 		select {
 		case <-q.done:
 			return
-		case <-q.kick:
+		case <-q.msgs.ready:
 		}
 		q.maybeResync()
 		for {
-			q.mu.Lock()
-			batch, q.msgs = q.msgs, batch[:0]
-			q.mu.Unlock()
-			if len(batch) == 0 {
+			data, ok := q.msgs.pop()
+			if !ok {
 				break
 			}
-			for i, data := range batch {
-				batch[i] = nil
-				// Stop wins over a queued message, so that nothing is
-				// delivered once Stop has begun.
-				if q.stopped() {
-					return
-				}
-				// A Resync requested before this message was queued
-				// comes first: the message may belong to the state after
-				// the gap.
-				q.maybeResync()
-				q.h.Message(data)
+			// Stop wins over a queued message, so that nothing is
+			// delivered once Stop has begun.
+			if q.stopped() {
+				return
 			}
+			// A Resync requested before this message was queued comes
+			// first: the message may belong to the state after the gap.
+			q.maybeResync()
+			q.h.Message(data)
 		}
-		// Drained: keep one small array (now in q.msgs), not two.
-		q.mu.Lock()
-		if cap(q.msgs) > busQueueKeep && len(q.msgs) == 0 {
-			q.msgs = nil
-		}
-		q.mu.Unlock()
-		batch = nil
 	}
 }
 

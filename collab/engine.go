@@ -365,7 +365,7 @@ func (e *Engine) actor(doc string) (*docActor, error) {
 	a := &docActor{
 		e:       e,
 		id:      doc,
-		inbox:   newInbox(),
+		inbox:   newMailbox[func(*docActor)](inboxLimit),
 		stopped: make(chan struct{}),
 		subs:    map[*Subscription]struct{}{},
 		held:    map[int64]*busOp{},
@@ -435,7 +435,7 @@ type snapshotData struct {
 type docActor struct {
 	e       *Engine
 	id      string
-	inbox   *inbox
+	inbox   *mailbox[func(*docActor)]
 	stopped chan struct{}
 
 	// mu guards dead and loadErr: once dead, nothing more is queued.
@@ -508,6 +508,11 @@ func (a *docActor) enqueue(req *submitReq) {
 	req.metrics = a.e.cfg.Metrics
 	a.batch = append(a.batch, req)
 }
+
+// inboxLimit bounds the work waiting for one doc actor: a submission or
+// bus message that finds it full is refused (the caller answers
+// "unavailable" or relies on gap filling).
+const inboxLimit = 4096
 
 // maxBatch bounds the submissions of one doc committed together. Each
 // commit costs a store round trip and a message to every subscriber

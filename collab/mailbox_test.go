@@ -2,8 +2,8 @@ package collab
 
 import "testing"
 
-func TestInbox_KeepsOrderRefusesPastItsLimitAndSignalsWhileWorkWaits(t *testing.T) {
-	b := newInbox()
+func TestMailbox_KeepsOrderRefusesPastItsLimitAndSignalsWhileWorkWaits(t *testing.T) {
+	b := newMailbox[func(*docActor)](inboxLimit)
 	var got []int
 	for i := range inboxLimit {
 		if !b.put(func(*docActor) { got = append(got, i) }) {
@@ -44,8 +44,8 @@ func TestInbox_KeepsOrderRefusesPastItsLimitAndSignalsWhileWorkWaits(t *testing.
 		}
 	}
 	// Drained, it takes work again, and lets the large array go.
-	if b.len() != 0 || cap(b.fns) > inboxKeep {
-		t.Fatalf("drained inbox holds len %d cap %d", b.len(), cap(b.fns))
+	if b.len() != 0 || cap(b.items) > mailboxKeep {
+		t.Fatalf("drained inbox holds len %d cap %d", b.len(), cap(b.items))
 	}
 	if !b.put(func(*docActor) {}) {
 		t.Fatal("put refused after draining")
