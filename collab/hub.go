@@ -204,9 +204,9 @@ func (s *PlanSub) flushPresence() {
 	if p == nil || left {
 		return
 	}
-	// The bus bounds a publish itself (the Redis bus by its
-	// PublishTimeout); a context with a deadline of its own for each was
-	// a timer and three allocations per cursor move.
+	// The bus bounds a publish itself (Bus.Publish); a context with a
+	// deadline of its own for each was a timer and three allocations per
+	// cursor move.
 	if err := s.hub.bus.Publish(s.hub.ctx, PlanChannel(s.plan.id), mustMarshal(p)); err != nil {
 		s.hub.log.Debug("presence not published", "plan", s.plan.id, "err", err)
 	}
@@ -238,10 +238,8 @@ func (s *PlanSub) Leave() {
 		p.cancel()
 	}
 	if wasPresent {
-		ctx, cancel := context.WithTimeout(h.ctx, time.Second)
-		defer cancel()
 		left := Presence{Type: "presence", Plan: p.id, Client: s.client, Left: true}
-		if err := h.bus.Publish(ctx, PlanChannel(p.id), mustMarshal(left)); err != nil {
+		if err := h.bus.Publish(h.ctx, PlanChannel(p.id), mustMarshal(left)); err != nil {
 			h.log.Debug("presence leave not published", "plan", p.id, "err", err)
 		}
 	}

@@ -131,10 +131,7 @@ func (s *Store) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.w.SetMaxOpenConns(1)
-	s.w.SetMaxIdleConns(1)
-	s.w.SetConnMaxLifetime(0)
-	s.w.SetConnMaxIdleTime(0)
+	keepOpen(s.w, 1)
 	if err := s.checkWriter(ctx); err != nil {
 		return err
 	}
@@ -151,10 +148,7 @@ func (s *Store) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.r.SetMaxOpenConns(readers)
-	s.r.SetMaxIdleConns(readers)
-	s.r.SetConnMaxLifetime(0)
-	s.r.SetConnMaxIdleTime(0)
+	keepOpen(s.r, readers)
 	if err := s.r.PingContext(ctx); err != nil {
 		return fmt.Errorf("open reader: %w", err)
 	}
@@ -169,15 +163,22 @@ func (s *Store) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ckpt.SetMaxOpenConns(1)
-	ckpt.SetMaxIdleConns(1)
-	ckpt.SetConnMaxLifetime(0)
-	ckpt.SetConnMaxIdleTime(0)
+	keepOpen(ckpt, 1)
 	s.startCheckpointer(ckpt)
 	s.startCommitter()
 	s.log.Info("sqlite store open", "path", s.path, "schema_version", version,
 		"migrations_applied", applied, "readers", readers)
 	return nil
+}
+
+// keepOpen sizes db's pool to n connections, all kept open for the
+// store's life: a new connection would read the schema again, and the
+// prepared statements are per connection.
+func keepOpen(db *sql.DB, n int) {
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
 }
 
 // dsn returns a modernc.org/sqlite data source name for the file at the
