@@ -48,7 +48,9 @@ const (
 	wsPongWait      = 60 * time.Second
 	wsPingEvery     = 25 * time.Second
 	wsHelloWait     = 10 * time.Second
-	wsWriters       = 64 // writerPool goroutines per CPU, at most
+	wsWriters       = 4                     // writerPool goroutines per CPU that take turns at the writes ...
+	wsWritersMax    = 64                    // ... and at most, while writes block on slow clients
+	wsWriteStall    = 50 * time.Millisecond // no write ended for this long: the writers are blocked
 )
 
 var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -113,7 +115,7 @@ func (s *Server) routesCollab(g *echo.Group) {
 		origins: s.cfg.Origins, queue: queue, sockets: s.metrics.sockets, metrics: s.metrics,
 		open: map[*conn]struct{}{}, watches: map[string]*watch{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
-	a.writers = newWriterPool(a.ctx, wsWriters*runtime.GOMAXPROCS(0))
+	a.writers = newWriterPool(a.ctx, wsWriters*runtime.GOMAXPROCS(0), wsWritersMax*runtime.GOMAXPROCS(0), wsWriteStall)
 	a.upgrader = websocket.Upgrader{
 		// The connection reads with a frameReader of its own, and
 		// gorilla's read buffer is never used: the smallest it takes

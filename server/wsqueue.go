@@ -66,9 +66,12 @@ type sendQueue struct {
 	spare   [][]byte // the last batch's array, for the next
 	closed  bool
 	running bool
-	// pressing: an urgent message came during the write in progress.
+	// pressing: an urgent message came during the write in progress (or
+	// while waiting in the pool).
 	pressing bool
-	writer   sync.WaitGroup
+	// waiting: the pool holds the queue for a writer (writerPool.lend).
+	waiting bool
+	writer  sync.WaitGroup
 	// timer starts the writer at timerAt (zero: not set); quiet is when
 	// the linger after the last write ends.
 	timer   *time.Timer
@@ -95,6 +98,9 @@ func (q *sendQueue) push(msg []byte) error {
 	q.msgs = append(q.msgs, msg)
 	urgent := q.urgent != nil && q.urgent(msg)
 	if q.running {
+		if urgent && q.waiting && !q.pressing {
+			q.writers.hurry(q)
+		}
 		q.pressing = q.pressing || urgent
 		return nil // the writer sees it when its write is done
 	}
@@ -112,11 +118,7 @@ func (q *sendQueue) push(msg []byte) error {
 	}
 	if !at.After(now) {
 		q.stopTimer()
-		q.running = true
-		q.writer.Add(1)
-		if !q.writers.lend(q) {
-			go q.run()
-		}
+		q.start(urgent)
 		return nil
 	}
 	q.setTimer(at, now)
@@ -147,8 +149,7 @@ func (q *sendQueue) stopTimer() {
 }
 
 // fire runs the writer for the messages that waited, unless it runs
-// already or the queue is closed. It runs in the timer's own goroutine,
-// which becomes the writer when the pool has none to lend.
+// already or the queue is closed.
 func (q *sendQueue) fire() {
 	q.mu.Lock()
 	q.timerAt = time.Time{}
@@ -156,10 +157,30 @@ func (q *sendQueue) fire() {
 		q.mu.Unlock()
 		return
 	}
+	q.start(false)
+	q.mu.Unlock()
+}
+
+// start runs the writer: on the pool, or on a goroutine of its own
+// without one. Callers hold q.mu.
+func (q *sendQueue) start(urgent bool) {
 	q.running = true
 	q.writer.Add(1)
+	if q.writers.lend(q, urgent) {
+		q.waiting = true
+		return
+	}
+	go q.run()
+}
+
+// runLent runs the writer as the pool's: once, though an answer may have
+// listed the queue twice (writerPool.hurry).
+func (q *sendQueue) runLent() {
+	q.mu.Lock()
+	lent := q.waiting
+	q.waiting = false
 	q.mu.Unlock()
-	if !q.writers.lend(q) {
+	if lent {
 		q.run()
 	}
 }
@@ -182,7 +203,9 @@ func (q *sendQueue) wait() { q.writer.Wait() }
 func (q *sendQueue) run() {
 	defer q.writer.Done()
 	q.mu.Lock()
-	for {
+	// The queue may have closed, or its messages gone in an earlier
+	// write, while it waited for the pool.
+	for !q.closed && len(q.msgs) > 0 {
 		batch := q.msgs
 		q.msgs, q.spare = q.spare[:0], nil
 		q.pressing = false
@@ -207,9 +230,6 @@ func (q *sendQueue) run() {
 			q.close()
 			return
 		}
-		if q.closed || len(q.msgs) == 0 {
-			break
-		}
 		if !q.pressing {
 			if now := time.Now(); q.quiet.After(now) {
 				q.setTimer(q.quiet, now)
@@ -231,57 +251,165 @@ func (q *sendQueue) run() {
 	q.mu.Unlock()
 }
 
-// writerPool is a few goroutines that run the send queues' writers. A
-// writer on a goroutine of its own, started for one write, grows that
-// goroutine's stack to hold the write's calls down to the system call,
-// and the runtime copies the stack to do it: at thousands of writes a
-// second that was 5 % of a node's CPU. The pool's goroutines keep their
-// stacks. They are started as the writes need them, up to max, and stay
-// until ctx ends; a node nobody writes to has none. A queue that finds
-// none of them waiting and the pool full starts its own goroutine as
-// before, so a write that blocks on a slow client never holds up the
-// others.
+// writerPool runs the send queues' writers on a few goroutines, taking
+// the queues in the order their writes fell due, answers first.
+//
+// Why few: every write is a system call of a few microseconds, so more
+// writers than CPUs write no faster; they only wait to run. With a
+// goroutine per due write (as before, whenever the pool was busy), a node
+// at the edge of its CPU had hundreds of writers ready to run, and the
+// goroutines that read the clients' ops — made ready by the network poller
+// and queued behind all of them in the runtime's global run queue — waited
+// a quarter of a second to run: the acknowledgements' latency was theirs.
+// With keep writers, a write that falls due while they are all busy waits
+// in the backlog and takes with it whatever else its connection is sent
+// meanwhile: a node short of CPU writes fewer, fuller frames instead of
+// starving its readers.
+//
+// Why a pool at all: a writer on a goroutine of its own, started for one
+// write, grows that goroutine's stack down to the system call, and the
+// runtime copies the stack to do it (5 % of a busy node's CPU).
+//
+// A write may block on a slow client (until its deadline). When no write
+// has ended for stall while writes wait, the writers are taken to be
+// blocked and another goroutine is started, up to max; such a goroutine
+// ends when it finds nothing to write. So a slow client holds up the
+// others for stall at most.
 type writerPool struct {
-	ctx  context.Context
-	work chan *sendQueue
-	max  int32
-	n    atomic.Int32 // goroutines running
+	ctx   context.Context
+	keep  int32
+	max   int32
+	stall time.Duration
+
+	mu      sync.Mutex
+	urgent  []*sendQueue // due with an answer: taken first
+	due     []*sendQueue
+	idle    int32 // goroutines waiting in signal
+	signal  chan struct{}
+	n       atomic.Int32 // goroutines running
+	settled time.Time    // when a write last ended (or a goroutine started)
+	watch   *time.Timer  // set while writes wait and none may start
+	watched bool
 }
 
-func newWriterPool(ctx context.Context, max int) *writerPool {
-	return &writerPool{ctx: ctx, work: make(chan *sendQueue), max: int32(max)}
+func newWriterPool(ctx context.Context, keep, max int, stall time.Duration) *writerPool {
+	return &writerPool{ctx: ctx, keep: int32(keep), max: int32(max), stall: stall,
+		signal: make(chan struct{}, max)}
 }
 
-// lend runs q's writer on a goroutine of the pool, a waiting one or a new
-// one, and reports whether it did (a nil pool, a full one or one whose
-// context has ended does not).
-func (p *writerPool) lend(q *sendQueue) bool {
+// lend queues q's writer to run on a goroutine of the pool, first among
+// the others when urgent, and reports whether it did (a nil pool or one
+// whose context has ended does not). The caller holds q.mu, and marks q
+// waiting when lend reports true.
+func (p *writerPool) lend(q *sendQueue, urgent bool) bool {
 	if p == nil || p.ctx.Err() != nil {
 		return false
 	}
-	select {
-	case p.work <- q:
-		return true
-	default:
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if urgent {
+		p.urgent = append(p.urgent, q)
+	} else {
+		p.due = append(p.due, q)
 	}
-	if p.n.Add(1) > p.max {
-		p.n.Add(-1)
-		return false
-	}
-	go p.serve(q)
+	p.dispatch()
 	return true
 }
 
-// serve runs q's writer, then the writers it is lent, until ctx ends.
-func (p *writerPool) serve(q *sendQueue) {
-	defer p.n.Add(-1)
-	for {
-		q.run()
-		select {
-		case q = <-p.work:
-		case <-p.ctx.Done():
-			return
+// hurry moves a waiting queue ahead: an answer came for it. The queue is
+// then listed twice, and runs once (sendQueue.runLent).
+func (p *writerPool) hurry(q *sendQueue) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ctx.Err() != nil {
+		return // the goroutine that ended it writes q soon, or nobody
+	}
+	p.urgent = append(p.urgent, q)
+	p.dispatch()
+}
+
+// dispatch wakes a waiting goroutine for the queued writes or starts one:
+// up to keep at any time, past it when the writers seem blocked. Failing
+// both, it sets the watch to look again after stall. Callers hold p.mu.
+func (p *writerPool) dispatch() {
+	if p.idle > 0 {
+		p.idle--
+		p.signal <- struct{}{}
+		return
+	}
+	n := p.n.Load()
+	now := time.Now()
+	if n < p.keep || (n < p.max && now.Sub(p.settled) >= p.stall) {
+		p.n.Add(1)
+		p.settled = now
+		go p.serve(n >= p.keep)
+		return
+	}
+	if !p.watched && n < p.max {
+		p.watched = true
+		if p.watch == nil {
+			p.watch = time.AfterFunc(p.stall, p.look)
+		} else {
+			p.watch.Reset(p.stall)
 		}
+	}
+}
+
+// look is the watch: writes still waiting get a goroutine if the writers
+// have not ended one since.
+func (p *writerPool) look() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.watched = false
+	if p.ctx.Err() == nil && len(p.urgent)+len(p.due) > 0 {
+		p.dispatch()
+	}
+}
+
+// next returns the next queue to write, waiting for one unless extra (a
+// goroutine started past keep, which ends instead); nil: the goroutine
+// ends. wrote says the goroutine has just ended a write.
+func (p *writerPool) next(extra, wrote bool) *sendQueue {
+	p.mu.Lock()
+	if wrote {
+		p.settled = time.Now()
+	}
+	for {
+		var q *sendQueue
+		switch {
+		case len(p.urgent) > 0:
+			q, p.urgent[0] = p.urgent[0], nil
+			p.urgent = p.urgent[1:]
+		case len(p.due) > 0:
+			q, p.due[0] = p.due[0], nil
+			p.due = p.due[1:]
+		}
+		if q != nil {
+			p.mu.Unlock()
+			return q
+		}
+		// Drained: let the arrays go rather than keep what a burst grew.
+		p.urgent, p.due = nil, nil
+		if extra || p.ctx.Err() != nil {
+			p.n.Add(-1)
+			p.mu.Unlock()
+			return nil
+		}
+		p.idle++
+		p.mu.Unlock()
+		select {
+		case <-p.signal:
+		case <-p.ctx.Done():
+		}
+		p.mu.Lock()
+	}
+}
+
+// serve runs the writers of the queues the pool is lent, until there are
+// none (extra) or ctx ends.
+func (p *writerPool) serve(extra bool) {
+	for q := p.next(extra, false); q != nil; q = p.next(extra, true) {
+		q.runLent()
 	}
 }
 

@@ -399,46 +399,49 @@ func TestIsAnswer(t *testing.T) {
 	}
 }
 
-// TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait: a pool
-// nobody has written through has no goroutine; it starts them as writers
-// need them, up to its size; while they are all in writes that block
-// (slow clients), a queue starts a goroutine of its own, so its write
-// does not wait for theirs; when the context ends, the pool's goroutines
-// end and it lends none.
-func TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait(t *testing.T) {
+// TestWriterPool_TakesTurnsAndStartsMoreOnlyWhenWritesBlock: a pool
+// nobody has written through has no goroutine; it starts keep as writes
+// need them. While they are all in writes that block (slow clients), a due
+// write waits no longer than the stall: then a goroutine past keep writes
+// it and ends when nothing is left. When the context ends, the pool's
+// goroutines end and it lends none.
+func TestWriterPool_TakesTurnsAndStartsMoreOnlyWhenWritesBlock(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	pool := newWriterPool(ctx, 2)
-	answer := func([]byte) bool { return true }
+	const stall = 50 * time.Millisecond
+	pool := newWriterPool(ctx, 2, 3, stall)
 	if n := pool.n.Load(); n != 0 {
 		t.Fatalf("a new pool runs %d goroutines, want none", n)
 	}
 
-	lent := newRecorder(false)
-	q := newSendQueue(10, 0, lent.write, answer)
-	q.msgs, q.running = [][]byte{[]byte("lent")}, true
-	q.writer.Add(1)
-	if !pool.lend(q) {
-		t.Fatal("an empty pool lent no goroutine")
-	}
-	lent.await(t, 1)
-	q.close()
-	q.wait()
-
-	// Two writes block the pool's two goroutines; a third still goes.
+	// Two writes block the pool's two goroutines; a third goes after the
+	// stall, on a third goroutine.
 	recs := []*recorder{newRecorder(true), newRecorder(true), newRecorder(false)}
 	var queues []*sendQueue
+	var third time.Time
 	for i, r := range recs {
-		q := newSendQueue(10, 0, r.write, answer)
+		q := newSendQueue(10, 0, r.write, nil)
 		q.writers = pool
 		queues = append(queues, q)
+		pushed := time.Now()
 		if err := q.push([]byte(fmt.Sprint(i))); err != nil {
 			t.Fatal(err)
 		}
 		r.await(t, 1)
+		if i == 2 {
+			third = pushed
+		}
 	}
-	if n := pool.n.Load(); n > 2 {
-		t.Errorf("the pool of 2 runs %d goroutines", n)
+	if waited := time.Since(third); waited < stall {
+		t.Errorf("the third write went after %v: a goroutine past keep started while the writers were not blocked", waited)
+	}
+	if n := pool.n.Load(); n > 3 {
+		t.Errorf("the pool of 2 (3 while blocked) runs %d goroutines", n)
+	}
+	for deadline := time.Now().Add(5 * time.Second); pool.n.Load() != 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the pool runs %d goroutines once the third write is done, want its 2", pool.n.Load())
+		}
 	}
 	for _, r := range recs[:2] {
 		close(r.release)
@@ -454,7 +457,81 @@ func TestWriterPool_LendsItsGoroutinesAndNeverMakesAWriteWait(t *testing.T) {
 			t.Fatalf("%d goroutines of the pool still run 5 s after its context ended", pool.n.Load())
 		}
 	}
-	if pool.lend(newSendQueue(10, 0, lent.write, answer)) {
+	q := newSendQueue(10, 0, newRecorder(false).write, nil)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if pool.lend(q, false) {
 		t.Error("the pool lent a goroutine after its context ended")
+	}
+}
+
+// TestWriterPool_WritesAnswersFirst: while the pool's one writer is busy,
+// the queues due wait in order, but one with an answer for its client goes
+// first, also when the answer comes after its broadcast was queued; and a
+// queue listed twice that way writes once, both messages in one batch.
+func TestWriterPool_WritesAnswersFirst(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pool := newWriterPool(ctx, 1, 1, time.Hour)
+	answer := func(msg []byte) bool { return strings.HasPrefix(string(msg), "ack") }
+
+	var mu sync.Mutex
+	var order []string
+	wrote := make(chan struct{}, 10)
+	queue := func(name string) *sendQueue {
+		q := newSendQueue(10, 0, func(batch [][]byte) bool {
+			var msgs []string
+			for _, m := range batch {
+				msgs = append(msgs, string(m))
+			}
+			mu.Lock()
+			order = append(order, name+":"+strings.Join(msgs, ","))
+			mu.Unlock()
+			wrote <- struct{}{}
+			return true
+		}, answer)
+		q.writers = pool
+		return q
+	}
+
+	busy := newRecorder(true)
+	first := newSendQueue(10, 0, busy.write, answer)
+	first.writers = pool
+	if err := first.push([]byte("op")); err != nil {
+		t.Fatal(err)
+	}
+	busy.await(t, 1) // the writer is in a write that blocks
+
+	b, c, d := queue("b"), queue("c"), queue("d")
+	for _, step := range []struct {
+		q   *sendQueue
+		msg string
+	}{{b, "op1"}, {d, "op2"}, {c, "ack1"}, {d, "ack2"}, {b, "op3"}} {
+		if err := step.q.push([]byte(step.msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(busy.release)
+	for range 3 {
+		select {
+		case <-wrote:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("writes not done within 10 s; done: %v", order)
+		}
+	}
+	select {
+	case <-wrote:
+		t.Errorf("a fourth write: %v", order)
+	case <-time.After(50 * time.Millisecond):
+	}
+	mu.Lock()
+	got := strings.Join(order, " ")
+	mu.Unlock()
+	if want := "c:ack1 d:op2,ack2 b:op1,op3"; got != want {
+		t.Errorf("writes = %q, want %q", got, want)
+	}
+	for _, q := range []*sendQueue{first, b, c, d} {
+		q.close()
+		q.wait()
 	}
 }
