@@ -24,6 +24,8 @@ type httpMetrics struct {
 	sockets  prometheus.Gauge
 	frames   prometheus.Counter
 	messages prometheus.Counter
+	// writeFactor is the write pressure's factor (pressure.go).
+	writeFactor prometheus.Gauge
 	// errors counts the errors answered, by where (http, ws) and code.
 	errors *prometheus.CounterVec
 }
@@ -47,9 +49,14 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			"WebSocket data frames written (each one write system call)."),
 		messages: counter("temaplan_websocket_messages_sent_total",
 			"Protocol messages sent over WebSocket, several to a frame when they wait together."),
+		writeFactor: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "temaplan_websocket_write_wait_factor",
+			Help: "How many times longer than usual the WebSocket writes to other clients wait to be joined (1-4): above 1 while the node is short of CPU.",
+		}),
 		errors: errorCounter(),
 	}
-	reg.MustRegister(m.requests, m.duration, m.sockets, m.frames, m.messages, m.errors)
+	m.writeFactor.Set(1)
+	reg.MustRegister(m.requests, m.duration, m.sockets, m.frames, m.messages, m.writeFactor, m.errors)
 	return m
 }
 

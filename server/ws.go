@@ -95,9 +95,11 @@ type collabAPI struct {
 	mu   sync.Mutex
 	open map[*conn]struct{}
 	// count is len(open), read without the lock for coalesce.
-	count   atomic.Int64
-	watches map[string]*watch
-	closed  bool
+	count atomic.Int64
+	// pressure lengthens the write waits while the CPU is short.
+	pressure *writePressure
+	watches  map[string]*watch
+	closed   bool
 }
 
 // routesCollab registers the WebSocket endpoint GET /api/ws and the section
@@ -115,6 +117,8 @@ func (s *Server) routesCollab(g *echo.Group) {
 		origins: s.cfg.Origins, queue: queue, sockets: s.metrics.sockets, metrics: s.metrics,
 		open: map[*conn]struct{}{}, watches: map[string]*watch{}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.pressure = &writePressure{}
+	go a.pressure.watch(a.ctx, func(f int64) { s.metrics.writeFactor.Set(float64(f)) })
 	a.writers = newWriterPool(a.ctx, wsWriters*runtime.GOMAXPROCS(0), wsWritersMax*runtime.GOMAXPROCS(0), wsWriteStall)
 	a.upgrader = websocket.Upgrader{
 		// The connection reads with a frameReader of its own, and
@@ -232,7 +236,7 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 // server's work; waiting longer sends the same messages in fewer frames.
 // Acks and errors do not wait (sendQueue's urgent).
 func (a *collabAPI) coalesce() time.Duration {
-	return min(max(wsCoalesce, time.Duration(a.count.Load())*wsCoalescePer), wsCoalesceMax)
+	return a.pressure.stretch(min(max(wsCoalesce, time.Duration(a.count.Load())*wsCoalescePer), wsCoalesceMax))
 }
 
 // isAnswer tells the messages that answer the client's own: the engine's
@@ -258,14 +262,14 @@ func isAnswer(msg []byte) bool {
 // following one section made their frames a third rarer and the acks'
 // p95 twice as long.
 func (a *collabAPI) gather() time.Duration {
-	return min(time.Duration(max(a.count.Load()-wsGatherFrom, 0))*wsGatherPer, wsGatherMax)
+	return a.pressure.stretch(min(time.Duration(max(a.count.Load()-wsGatherFrom, 0))*wsGatherPer, wsGatherMax))
 }
 
 // presenceWait is the same for another client's cursor, which nobody
 // waits for as they wait for text: wsCoalesce, lengthened by wsCoalescePer
 // for each open connection up to wsPresenceWait.
 func (a *collabAPI) presenceWait() time.Duration {
-	return min(max(wsCoalesce, time.Duration(a.count.Load())*wsCoalescePer), wsPresenceWait)
+	return a.pressure.stretch(min(max(wsCoalesce, time.Duration(a.count.Load())*wsCoalescePer), wsPresenceWait))
 }
 
 // wait waits until every connection's goroutine has ended, or ctx.

@@ -42,11 +42,14 @@ type NodeStats struct {
 	// on average.
 	FramesPerS   float64 `json:"frames_per_s,omitempty"`
 	MsgsPerFrame float64 `json:"msgs_per_frame,omitempty"`
+	// WriteWaitFactor is temaplan_websocket_write_wait_factor at the end
+	// of the window: above 1 while the node was short of CPU.
+	WriteWaitFactor float64 `json:"write_wait_factor,omitempty"`
 }
 
 // commitCounters are a node's cumulative commit and WebSocket write
 // metrics.
-type commitCounters struct{ count, seconds, ops, frames, msgs float64 }
+type commitCounters struct{ count, seconds, ops, frames, msgs, factor float64 }
 
 // commitCounters reads every node's commit metrics
 // (temaplan_commit_duration_seconds, summed over batch sizes, and
@@ -70,6 +73,8 @@ func (c *Cluster) commitCounters(ctx context.Context) []commitCounters {
 				out[i].frames = v
 			case k == "temaplan_websocket_messages_sent_total":
 				out[i].msgs = v
+			case k == "temaplan_websocket_write_wait_factor":
+				out[i].factor = v
 			}
 		}
 	}
@@ -83,6 +88,7 @@ func addCommits(stats []NodeStats, start, end []commitCounters, d time.Duration)
 		if i >= len(start) || i >= len(end) {
 			return
 		}
+		stats[i].WriteWaitFactor = end[i].factor
 		if f := end[i].frames - start[i].frames; f > 0 && d > 0 {
 			stats[i].FramesPerS = round(f/d.Seconds(), 1)
 			stats[i].MsgsPerFrame = round((end[i].msgs-start[i].msgs)/f, 2)
