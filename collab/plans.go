@@ -30,38 +30,83 @@ type Plans struct {
 	// anchors caches where comments and suggestions are (reviews.go).
 	anchors anchorCache
 	// current keeps the newest decoded state of recently read plans for
-	// Current.
+	// Current, taken as current for fresh (PlansConfig.Fresh).
 	current currentCache
+	fresh   time.Duration
 }
 
 // currentCache holds decoded plans that nobody changes: a newer state
-// replaces an entry rather than changing it.
+// replaces an entry rather than changing it. With each, it keeps when the
+// plan was last found to be up to date in the store (checked) and the
+// newest seq this node has heard of (from its own appends and the plan's
+// events); a plan checked within Fresh and not behind what was heard is
+// taken as current without reading the store.
 type currentCache struct {
 	mu sync.Mutex
-	m  map[string]*Plan
+	m  map[string]*currentPlan
+}
+
+type currentPlan struct {
+	p       *Plan
+	checked time.Time
+	heard   int64
 }
 
 // maxCurrentPlans bounds the plans Current keeps; beyond it, it starts
 // over.
 const maxCurrentPlans = 10_000
 
-func (cc *currentCache) get(id string) *Plan {
+// get returns the kept state of plan id (nil: none) and whether it may be
+// taken as current at now without reading the store.
+func (cc *currentCache) get(id string, now time.Time, fresh time.Duration) (*Plan, bool) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	return cc.m[id]
+	e := cc.m[id]
+	if e == nil || e.p == nil {
+		return nil, false
+	}
+	return e.p, e.heard <= e.p.Seq && now.Sub(e.checked) < fresh
 }
 
-// put keeps p unless a newer state of its plan is kept already.
-func (cc *currentCache) put(p *Plan) {
+// entry returns the entry of id, made if missing. Callers hold cc.mu.
+func (cc *currentCache) entry(id string) *currentPlan {
+	if cc.m == nil || len(cc.m) >= maxCurrentPlans {
+		cc.m = map[string]*currentPlan{}
+	}
+	e := cc.m[id]
+	if e == nil {
+		e = &currentPlan{}
+		cc.m[id] = e
+	}
+	return e
+}
+
+// put keeps p unless a newer state of its plan is kept already; checked,
+// when not zero, is when p was found to be the plan's newest state.
+func (cc *currentCache) put(p *Plan, checked time.Time) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if old := cc.m[p.ID]; old != nil && old.Seq >= p.Seq {
+	e := cc.entry(p.ID)
+	if e.p != nil && e.p.Seq > p.Seq {
 		return
 	}
-	if cc.m == nil || len(cc.m) >= maxCurrentPlans {
-		cc.m = map[string]*Plan{}
+	e.p = p
+	if checked.After(e.checked) {
+		e.checked = checked
 	}
-	cc.m[p.ID] = p
+}
+
+// heard notes that seq of plan id is stored (zero: that the kept state
+// must be checked against the store before it is used again).
+func (cc *currentCache) heard(id string, seq int64) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	e := cc.entry(id)
+	if seq == 0 {
+		e.checked = time.Time{}
+		return
+	}
+	e.heard = max(e.heard, seq)
 }
 
 type planLock struct {
@@ -82,6 +127,15 @@ type PlansConfig struct {
 	// when a plan is locked for approval or returned; nil places none
 	// (tests of the plan log alone).
 	Engine *Engine
+	// Fresh is how long a plan read from the store is taken as current
+	// by Current without reading the store again, unless an event of
+	// the plan says it is behind (Heard). 0 reads it every time. Its
+	// own changes are known to this node at once, and another node's
+	// arrive with their events; Fresh bounds the time a lost event
+	// leaves a plan out of date for reading and permission checks. A
+	// change is never decided on a plan out of date: it commits only
+	// on the seq after the plan's newest (see commitBuilt).
+	Fresh time.Duration
 }
 
 // Actor is who makes a change to a plan, and the check the change must
@@ -109,7 +163,7 @@ func NewPlans(cfg PlansConfig) *Plans {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Plans{store: cfg.Store, bus: cfg.Bus, engine: cfg.Engine, log: cfg.Log, now: cfg.Now,
-		newID: cfg.NewID, locks: map[string]*planLock{}, anchors: anchorCache{m: map[string]Tracked{}}}
+		newID: cfg.NewID, fresh: cfg.Fresh, locks: map[string]*planLock{}, anchors: anchorCache{m: map[string]Tracked{}}}
 }
 
 // PlanEvent is what the plan's bus channel carries for a committed entry,
@@ -238,13 +292,18 @@ func (ps *Plans) Get(ctx context.Context, id string) (*Plan, error) {
 // permission checks of every op and request cost a small read rather than
 // decoding the whole plan with its comments and content each time.
 func (ps *Plans) Current(ctx context.Context, id string) (*Plan, error) {
-	cached := ps.current.get(id)
+	// Real time, not ps.now: the domain's clock may stand still in tests.
+	read := time.Now()
+	cached, fresh := ps.current.get(id, read, ps.fresh)
+	if fresh {
+		return cached, nil
+	}
 	if cached == nil {
 		p, err := ps.Get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		ps.current.put(p)
+		ps.current.put(p, read)
 		return p, nil
 	}
 	entries, err := ps.store.PlanEntries(ctx, id, cached.Seq+1)
@@ -252,6 +311,7 @@ func (ps *Plans) Current(ctx context.Context, id string) (*Plan, error) {
 		return nil, fmt.Errorf("load plan %s: %w", id, err)
 	}
 	if len(entries) == 0 {
+		ps.current.put(cached, read)
 		return cached, nil
 	}
 	p := cached.Clone()
@@ -261,8 +321,16 @@ func (ps *Plans) Current(ctx context.Context, id string) (*Plan, error) {
 		}
 	}
 	p.normalize()
-	ps.current.put(p)
+	ps.current.put(p, read)
 	return p, nil
+}
+
+// Heard tells Plans that seq of plan id is stored (an event of the plan,
+// from the bus): Current reads the store for it, however fresh its copy.
+func (ps *Plans) Heard(id string, seq int64) {
+	if seq > 0 {
+		ps.current.heard(id, seq)
+	}
 }
 
 func foldEntry(p *Plan, e PlanEntry) error {
@@ -489,9 +557,12 @@ func (ps *Plans) appendEntry(ctx context.Context, p, next *Plan, by string, c ch
 	}
 	now := ps.now().UTC().Truncate(time.Millisecond)
 	e = PlanEntry{Plan: p.ID, Seq: p.Seq + 1, Kind: c.kind(), By: by, At: now, Data: data}
+	appended := time.Now()
 	err = ps.store.AppendPlanEntry(ctx, e)
 	switch {
 	case errors.Is(err, ErrDuplicate) && attempt+1 < maxCommitAttempts:
+		// Another node took the seq: the next read must see it.
+		ps.current.heard(p.ID, 0)
 		time.Sleep(time.Duration(rand.IntN(5*(attempt+1))) * time.Millisecond)
 		return e, true, nil
 	case errors.Is(err, ErrDuplicate):
@@ -501,6 +572,9 @@ func (ps *Plans) appendEntry(ctx context.Context, p, next *Plan, by string, c ch
 	}
 	next.Seq, next.Updated = e.Seq, now
 	ps.saveState(ctx, next)
+	// The append at p.Seq+1 is the check: next is the newest state. The
+	// caller may change next; the cache keeps its own copy.
+	ps.current.put(next.Clone(), appended)
 	return e, false, nil
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 
@@ -118,13 +119,20 @@ func (a *collabAPI) unwatch(planID string) {
 
 // planMessage handles a message of a watched plan channel.
 func (a *collabAPI) planMessage(planID string, data []byte) {
+	// Most of a plan channel's messages are cursors: not decoded here.
+	// An event starts with its type (collab.PlanEvent).
+	if !bytes.HasPrefix(data, []byte(`{"type":"event"`)) {
+		return
+	}
 	var ev struct {
 		Type string `json:"type"`
+		Seq  int64  `json:"seq"`
 		Kind string `json:"kind"`
 	}
 	if json.Unmarshal(data, &ev) != nil || ev.Type != "event" {
 		return
 	}
+	a.plans.Heard(planID, ev.Seq)
 	a.planChanged(planID)
 	if ev.Kind == "member.set" {
 		// Not on the bus's delivery goroutine: it reads the plan.
