@@ -1,10 +1,10 @@
 package collab
 
-import "sync"
+import (
+	"sync"
 
-// mailboxKeep is the capacity a drained mailbox keeps for what comes next;
-// a larger array is let go.
-const mailboxKeep = 64
+	"github.com/temaplan/temaplan/queue"
+)
 
 // mailbox is a bounded FIFO queue between goroutines: a slice that grows
 // as items come, up to its limit, and a channel the taker selects on that
@@ -18,8 +18,7 @@ type mailbox[T any] struct {
 	limit int
 
 	mu    sync.Mutex
-	items []T
-	head  int // items[:head] are taken
+	items queue.FIFO[T]
 }
 
 func newMailbox[T any](limit int) *mailbox[T] {
@@ -30,10 +29,10 @@ func newMailbox[T any](limit int) *mailbox[T] {
 func (m *mailbox[T]) put(v T) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.items)-m.head >= m.limit {
+	if m.items.Len() >= m.limit {
 		return false
 	}
-	m.items = append(m.items, v)
+	m.items.Push(v)
 	m.wake()
 	return true
 }
@@ -43,35 +42,25 @@ func (m *mailbox[T]) put(v T) bool {
 func (m *mailbox[T]) pop() (T, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var zero T
-	if m.head == len(m.items) {
-		m.items, m.head = m.items[:0], 0
-		if cap(m.items) > mailboxKeep {
-			m.items = nil
-		}
-		return zero, false
-	}
-	v := m.items[m.head]
-	m.items[m.head] = zero
-	m.head++
-	if m.head < len(m.items) {
+	v, ok := m.items.Pop()
+	if ok && m.items.Len() > 0 {
 		m.wake()
 	}
-	return v, true
+	return v, ok
 }
 
 // len returns how many items wait.
 func (m *mailbox[T]) len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return len(m.items) - m.head
+	return m.items.Len()
 }
 
 // discard drops every item waiting.
 func (m *mailbox[T]) discard() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.items, m.head = nil, 0
+	m.items.Clear()
 }
 
 // wake sets the signal unless it is set.

@@ -1,6 +1,10 @@
 package collab
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/temaplan/temaplan/queue"
+)
 
 func TestMailbox_KeepsOrderRefusesPastItsLimitAndSignalsWhileWorkWaits(t *testing.T) {
 	b := newMailbox[func(*docActor)](inboxLimit)
@@ -44,8 +48,8 @@ func TestMailbox_KeepsOrderRefusesPastItsLimitAndSignalsWhileWorkWaits(t *testin
 		}
 	}
 	// Drained, it takes work again, and lets the large array go.
-	if b.len() != 0 || cap(b.items) > mailboxKeep {
-		t.Fatalf("drained inbox holds len %d cap %d", b.len(), cap(b.items))
+	if b.len() != 0 || b.items.Cap() > queue.Keep {
+		t.Fatalf("drained inbox holds len %d cap %d", b.len(), b.items.Cap())
 	}
 	if !b.put(func(*docActor) {}) {
 		t.Fatal("put refused after draining")

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/temaplan/temaplan/queue"
 )
 
 // Errors of sendQueue.push.
@@ -282,8 +284,8 @@ type writerPool struct {
 	stall time.Duration
 
 	mu      sync.Mutex
-	urgent  []*sendQueue // due with an answer: taken first
-	due     []*sendQueue
+	urgent  queue.FIFO[*sendQueue] // due with an answer: taken first
+	due     queue.FIFO[*sendQueue]
 	idle    int32 // goroutines waiting in signal
 	signal  chan struct{}
 	n       atomic.Int32 // goroutines running
@@ -308,9 +310,9 @@ func (p *writerPool) lend(q *sendQueue, urgent bool) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if urgent {
-		p.urgent = append(p.urgent, q)
+		p.urgent.Push(q)
 	} else {
-		p.due = append(p.due, q)
+		p.due.Push(q)
 	}
 	p.dispatch()
 	return true
@@ -324,7 +326,7 @@ func (p *writerPool) hurry(q *sendQueue) {
 	if p.ctx.Err() != nil {
 		return // the goroutine that ended it writes q soon, or nobody
 	}
-	p.urgent = append(p.urgent, q)
+	p.urgent.Push(q)
 	p.dispatch()
 }
 
@@ -361,7 +363,7 @@ func (p *writerPool) look() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.watched = false
-	if p.ctx.Err() == nil && len(p.urgent)+len(p.due) > 0 {
+	if p.ctx.Err() == nil && p.urgent.Len()+p.due.Len() > 0 {
 		p.dispatch()
 	}
 }
@@ -375,21 +377,14 @@ func (p *writerPool) next(extra, wrote bool) *sendQueue {
 		p.settled = time.Now()
 	}
 	for {
-		var q *sendQueue
-		switch {
-		case len(p.urgent) > 0:
-			q, p.urgent[0] = p.urgent[0], nil
-			p.urgent = p.urgent[1:]
-		case len(p.due) > 0:
-			q, p.due[0] = p.due[0], nil
-			p.due = p.due[1:]
+		q, ok := p.urgent.Pop()
+		if !ok {
+			q, ok = p.due.Pop()
 		}
-		if q != nil {
+		if ok {
 			p.mu.Unlock()
 			return q
 		}
-		// Drained: let the arrays go rather than keep what a burst grew.
-		p.urgent, p.due = nil, nil
 		if extra || p.ctx.Err() != nil {
 			p.n.Add(-1)
 			p.mu.Unlock()
