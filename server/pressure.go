@@ -81,9 +81,7 @@ func (w *writePressure) watch(ctx context.Context, report func(factor int64)) {
 		}
 		f, run := nextFactor(w.factor.Load(), w.run, p90)
 		w.run = run
-		if f != w.factor.Load() {
-			w.factor.Store(f)
-		}
+		w.factor.Store(f)
 		if report != nil {
 			report(f)
 		}
