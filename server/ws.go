@@ -21,6 +21,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/temaplan/temaplan/alarm"
 	"github.com/temaplan/temaplan/auth"
 	"github.com/temaplan/temaplan/collab"
 	"github.com/temaplan/temaplan/collab/delta"
@@ -79,8 +80,10 @@ type collabAPI struct {
 	// readChunks holds the buffers connections read frames into while
 	// they have a message pending (frameReader).
 	readChunks sync.Pool
-	// writers runs the send queues' writes.
+	// writers runs the send queues' writes; clock starts them when they
+	// have waited long enough.
 	writers *writerPool
+	clock   *alarm.Clock
 
 	// ctx is the context of every connection, cancelled at shutdown;
 	// running counts the connections' goroutines, which Shutdown waits for.
@@ -119,6 +122,8 @@ func (s *Server) routesCollab(g *echo.Group) {
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.pressure = &writePressure{}
 	go a.pressure.watch(a.ctx, func(f int64) { s.metrics.writeFactor.Set(float64(f)) })
+	a.clock = alarm.New()
+	go a.clock.Run(a.ctx)
 	a.writers = newWriterPool(a.ctx, wsWriters*runtime.GOMAXPROCS(0), wsWritersMax*runtime.GOMAXPROCS(0), wsWriteStall)
 	a.upgrader = websocket.Upgrader{
 		// The connection reads with a frameReader of its own, and
@@ -193,7 +198,7 @@ func (a *collabAPI) serveWS(c echo.Context) error {
 	c.Response().Status = http.StatusSwitchingProtocols
 	cn := &conn{api: a, ws: ws, done: make(chan struct{}),
 		docs: map[string]*collab.Subscription{}, docPlan: map[string]string{}, plans: map[string]*collab.PlanSub{}}
-	cn.out = newSendQueue(a.queue, wsCoalesce, cn.writeBatch, isAnswer)
+	cn.out = newSendQueue(a.clock, a.queue, wsCoalesce, cn.writeBatch, isAnswer)
 	cn.out.lingerFor = a.coalesce
 	cn.out.gatherFor, cn.out.lazy, cn.out.lazyFor = a.gather, collab.IsPresence, a.presenceWait
 	cn.out.writers = a.writers

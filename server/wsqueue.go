@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/temaplan/temaplan/alarm"
 	"github.com/temaplan/temaplan/queue"
 )
 
@@ -24,8 +25,8 @@ const sendQueueKeep = 64
 // runs the writer that sends them. It grows on demand and is bounded by
 // limit messages: a client that falls that far behind is too slow (push
 // answers errQueueFull). A writer runs only while there is something to
-// write, and one timer per connection (made when first needed) starts it
-// later, so an idle connection costs no goroutine and no buffer here.
+// write, and an alarm of the node's clock starts it later, so an idle
+// connection costs no goroutine, timer or buffer here.
 //
 // The writer takes everything waiting at once and hands it to write,
 // which sends it as one frame (see conn.writeBatch). When to write is
@@ -74,15 +75,19 @@ type sendQueue struct {
 	// waiting: the pool holds the queue for a writer (writerPool.lend).
 	waiting bool
 	writer  sync.WaitGroup
-	// timer starts the writer at timerAt (zero: not set); quiet is when
-	// the linger after the last write ends.
-	timer   *time.Timer
+	// clock starts the writer at timerAt (zero: not set) by ringing
+	// ring (q.fire, bound once); quiet is when the linger after the last
+	// write ends.
+	clock   *alarm.Clock
+	ring    func(at time.Time)
 	timerAt time.Time
 	quiet   time.Time
 }
 
-func newSendQueue(limit int, linger time.Duration, write func([][]byte) bool, urgent func([]byte) bool) *sendQueue {
-	return &sendQueue{limit: limit, linger: linger, write: write, urgent: urgent}
+func newSendQueue(clock *alarm.Clock, limit int, linger time.Duration, write func([][]byte) bool, urgent func([]byte) bool) *sendQueue {
+	q := &sendQueue{clock: clock, limit: limit, linger: linger, write: write, urgent: urgent}
+	q.ring = q.fire
+	return q
 }
 
 // push queues msg (the caller must not change it afterwards: broadcast
@@ -123,37 +128,35 @@ func (q *sendQueue) push(msg []byte) error {
 		q.start(urgent)
 		return nil
 	}
-	q.setTimer(at, now)
+	q.setTimer(at)
 	return nil
 }
 
-// setTimer makes the timer start the writer at at, unless it is set to
+// setTimer makes the clock start the writer at at, unless it is set to
 // start it sooner. Callers hold q.mu.
-func (q *sendQueue) setTimer(at, now time.Time) {
+func (q *sendQueue) setTimer(at time.Time) {
 	if !q.timerAt.IsZero() && !at.Before(q.timerAt) {
 		return
 	}
 	q.timerAt = at
-	if q.timer == nil {
-		q.timer = time.AfterFunc(at.Sub(now), q.fire)
-	} else {
-		q.timer.Reset(at.Sub(now))
-	}
+	q.clock.At(at, q.ring)
 }
 
-// stopTimer unsets the timer; if it has fired already, fire finds the
-// writer running or nothing to write. Callers hold q.mu.
+// stopTimer unsets the timer: the alarm set for it rings, and fire
+// ignores it. Callers hold q.mu.
 func (q *sendQueue) stopTimer() {
-	if q.timer != nil && !q.timerAt.IsZero() {
-		q.timer.Stop()
-	}
 	q.timerAt = time.Time{}
 }
 
 // fire runs the writer for the messages that waited, unless it runs
-// already or the queue is closed.
-func (q *sendQueue) fire() {
+// already or the queue is closed. at is the alarm's time: an alarm the
+// queue no longer expects (stopped, or set again sooner) is ignored.
+func (q *sendQueue) fire(at time.Time) {
 	q.mu.Lock()
+	if !at.Equal(q.timerAt) {
+		q.mu.Unlock()
+		return
+	}
 	q.timerAt = time.Time{}
 	if q.running || q.closed || len(q.msgs) == 0 {
 		q.mu.Unlock()
@@ -234,7 +237,7 @@ func (q *sendQueue) run() {
 		}
 		if !q.pressing {
 			if now := time.Now(); q.quiet.After(now) {
-				q.setTimer(q.quiet, now)
+				q.setTimer(q.quiet)
 				break
 			}
 		}

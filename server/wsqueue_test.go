@@ -15,7 +15,19 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/temaplan/temaplan/alarm"
 )
+
+// testClock returns a clock that runs until the test ends.
+func testClock(t *testing.T) *alarm.Clock {
+	c := alarm.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return c
+}
 
 // recorder is a sendQueue's write function that records the batches and
 // reports each on wrote; the first write waits for release if set.
@@ -68,7 +80,7 @@ func (r *recorder) await(t *testing.T, n int) {
 // the writer is busy reach the next write together, in order.
 func TestSendQueue_BatchesWhatArrivesWhileWriting(t *testing.T) {
 	r := newRecorder(true)
-	q := newSendQueue(100, 0, r.write, nil)
+	q := newSendQueue(testClock(t), 100, 0, r.write, nil)
 	if err := q.push([]byte("a")); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +104,7 @@ func TestSendQueue_BatchesWhatArrivesWhileWriting(t *testing.T) {
 // writer running while it has nothing to send.
 func TestSendQueue_IsBoundedAndStartsNoWriterWhenIdle(t *testing.T) {
 	r := newRecorder(true)
-	q := newSendQueue(2, 0, r.write, nil)
+	q := newSendQueue(testClock(t), 2, 0, r.write, nil)
 	running := func() bool { q.mu.Lock(); defer q.mu.Unlock(); return q.running }
 	if running() {
 		t.Fatal("a writer runs before anything was sent")
@@ -135,7 +147,7 @@ func TestSendQueue_IsBoundedAndStartsNoWriterWhenIdle(t *testing.T) {
 // per linger, so a burst after the first message goes out as one write.
 func TestSendQueue_LingersBetweenWrites(t *testing.T) {
 	r := newRecorder(false)
-	q := newSendQueue(1000, 200*time.Millisecond, r.write, nil)
+	q := newSendQueue(testClock(t), 1000, 200*time.Millisecond, r.write, nil)
 	for range 20 {
 		if err := q.push([]byte("m")); err != nil {
 			t.Fatal(err)
@@ -155,7 +167,7 @@ func TestSendQueue_LingersBetweenWrites(t *testing.T) {
 // its connections), and a linger of 0 writes every push apart.
 func TestSendQueue_LingerForOverridesLinger(t *testing.T) {
 	r := newRecorder(false)
-	q := newSendQueue(1000, 0, r.write, nil)
+	q := newSendQueue(testClock(t), 1000, 0, r.write, nil)
 	q.lingerFor = func() time.Duration { return 200 * time.Millisecond }
 	for range 20 {
 		if err := q.push([]byte("m")); err != nil {
@@ -190,7 +202,7 @@ func TestCoalesce_GrowsWithConnections(t *testing.T) {
 // broadcast along, and close ends a linger too.
 func TestSendQueue_ReplyEndsTheLinger(t *testing.T) {
 	r := newRecorder(false)
-	q := newSendQueue(100, time.Hour, r.write, func(m []byte) bool { return string(m) == "ack" })
+	q := newSendQueue(testClock(t), 100, time.Hour, r.write, func(m []byte) bool { return string(m) == "ack" })
 	if err := q.push([]byte("a")); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +247,7 @@ func TestSendQueue_QuietConnectionGathers(t *testing.T) {
 	const gather, lazy = 150 * time.Millisecond, 600 * time.Millisecond
 	newQueue := func() (*sendQueue, *recorder) {
 		r := newRecorder(false)
-		q := newSendQueue(100, 0, r.write, func(m []byte) bool { return string(m) == "ack" })
+		q := newSendQueue(testClock(t), 100, 0, r.write, func(m []byte) bool { return string(m) == "ack" })
 		q.gatherFor = func() time.Duration { return gather }
 		q.lazy = func(m []byte) bool { return strings.HasPrefix(string(m), "cursor") }
 		q.lazyFor = func() time.Duration { return lazy }
@@ -353,7 +365,7 @@ func TestConn_WriteBatchJoinsMessagesIntoBoundedFrames(t *testing.T) {
 			return
 		}
 		cn := &conn{api: api, ws: ws, done: make(chan struct{}), closeCode: websocket.CloseGoingAway}
-		cn.out = newSendQueue(10, 0, cn.writeBatch, nil)
+		cn.out = newSendQueue(testClock(t), 10, 0, cn.writeBatch, nil)
 		done <- cn.writeBatch(batch)
 	}))
 	defer srv.Close()
@@ -420,7 +432,7 @@ func TestWriterPool_TakesTurnsAndStartsMoreOnlyWhenWritesBlock(t *testing.T) {
 	var queues []*sendQueue
 	var third time.Time
 	for i, r := range recs {
-		q := newSendQueue(10, 0, r.write, nil)
+		q := newSendQueue(testClock(t), 10, 0, r.write, nil)
 		q.writers = pool
 		queues = append(queues, q)
 		pushed := time.Now()
@@ -457,7 +469,7 @@ func TestWriterPool_TakesTurnsAndStartsMoreOnlyWhenWritesBlock(t *testing.T) {
 			t.Fatalf("%d goroutines of the pool still run 5 s after its context ended", pool.n.Load())
 		}
 	}
-	q := newSendQueue(10, 0, newRecorder(false).write, nil)
+	q := newSendQueue(testClock(t), 10, 0, newRecorder(false).write, nil)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if pool.lend(q, false) {
@@ -479,7 +491,7 @@ func TestWriterPool_WritesAnswersFirst(t *testing.T) {
 	var order []string
 	wrote := make(chan struct{}, 10)
 	queue := func(name string) *sendQueue {
-		q := newSendQueue(10, 0, func(batch [][]byte) bool {
+		q := newSendQueue(testClock(t), 10, 0, func(batch [][]byte) bool {
 			var msgs []string
 			for _, m := range batch {
 				msgs = append(msgs, string(m))
@@ -495,7 +507,7 @@ func TestWriterPool_WritesAnswersFirst(t *testing.T) {
 	}
 
 	busy := newRecorder(true)
-	first := newSendQueue(10, 0, busy.write, answer)
+	first := newSendQueue(testClock(t), 10, 0, busy.write, answer)
 	first.writers = pool
 	if err := first.push([]byte("op")); err != nil {
 		t.Fatal(err)
