@@ -169,19 +169,32 @@ func (s *PlanSub) sendEvent(seq int64, msg []byte) {
 
 // Presence announces this client's position to everyone in the plan. It
 // is throttled to 10 updates a second per client: updates in between are
-// coalesced, and the newest is sent when the interval has passed.
+// coalesced, and the newest is sent when the interval has passed. An
+// update not held back is published before Presence returns, on the
+// caller's goroutine: a goroutine of its own for each cursor move was
+// thousands a second on a busy node.
 func (s *PlanSub) Presence(doc string, index, length int) {
 	u := s.user
 	p := Presence{Type: "presence", Plan: s.plan.id, Client: s.client, User: &u, Doc: doc,
 		Index: index, Length: length, Color: colorOf(s.client)}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.pending = &p
 	if s.timer != nil {
-		return // a send is scheduled; it takes the newest position
+		s.pending = &p // a send is scheduled; it takes the newest position
+		s.mu.Unlock()
+		return
 	}
-	wait := max(presenceInterval-time.Since(s.lastSent), 0)
-	s.timer = time.AfterFunc(wait, s.flushPresence)
+	if wait := presenceInterval - time.Since(s.lastSent); wait > 0 {
+		s.pending = &p
+		s.timer = time.AfterFunc(wait, s.flushPresence)
+		s.mu.Unlock()
+		return
+	}
+	s.lastSent = time.Now()
+	left := s.left
+	s.mu.Unlock()
+	if !left {
+		s.publishPresence(&p)
+	}
 }
 
 // IsPresence tells a presence update of one client (not the list of
@@ -204,6 +217,10 @@ func (s *PlanSub) flushPresence() {
 	if p == nil || left {
 		return
 	}
+	s.publishPresence(p)
+}
+
+func (s *PlanSub) publishPresence(p *Presence) {
 	// The bus bounds a publish itself (Bus.Publish); a context with a
 	// deadline of its own for each was a timer and three allocations per
 	// cursor move.

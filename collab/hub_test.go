@@ -77,6 +77,54 @@ func TestHub_PresenceJoinMoveLeave(t *testing.T) {
 	})
 }
 
+// A burst of cursor moves goes out as the first at once and the newest
+// after the interval, not one message each.
+func TestHub_PresenceSendsTheFirstAtOnceAndThenTheNewest(t *testing.T) {
+	store := backends()[0].open(t)
+	hub := collab.NewHub(newBus(t), store, nil, time.Minute)
+	t.Cleanup(hub.Close)
+	ctx := context.Background()
+	b := newRecorder()
+	subA, err := hub.Join(ctx, "plan1", "tab-a", collab.User{ID: "u1", Name: "Kari"}, 0, newRecorder().sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hub.Join(ctx, "plan1", "tab-b", collab.User{ID: "u2", Name: "Ola"}, 0, b.sink); err != nil {
+		t.Fatal(err)
+	}
+	movesOfA := func(msgs []map[string]any) []float64 {
+		var idx []float64
+		for _, m := range msgs {
+			if m["type"] == "presence" && m["client"] == "tab-a" && m["left"] == nil {
+				idx = append(idx, m["index"].(float64))
+			}
+		}
+		return idx
+	}
+	start := time.Now()
+	for i := 1; i <= 50; i++ {
+		subA.Presence("doc1", i, 0)
+	}
+	burst := time.Since(start)
+	msgs := b.waitFor(t, "A's newest position", func(m []map[string]any) bool {
+		idx := movesOfA(m)
+		return len(idx) > 0 && idx[len(idx)-1] == 50
+	})
+	time.Sleep(250 * time.Millisecond) // anything more would come now
+	b.mu.Lock()
+	msgs = append(msgs[:0], b.msgs...)
+	b.mu.Unlock()
+	idx := movesOfA(msgs)
+	if idx[0] != 1 || idx[len(idx)-1] != 50 {
+		t.Errorf("B saw A at %v: want the first move (1) first and the newest (50) last", idx)
+	}
+	// 50 moves within one interval make two messages; a longer burst (a
+	// slow machine) one more per interval.
+	if limit := 2 + int(burst/(100*time.Millisecond)); len(idx) > limit {
+		t.Errorf("B got %d messages for a burst of 50 moves in %v, want at most %d: %v", len(idx), burst, limit, idx)
+	}
+}
+
 func TestHub_EventsCatchUpInOrder(t *testing.T) {
 	store := backends()[0].open(t)
 	bus := newBus(t)
