@@ -315,6 +315,18 @@ func TestSendQueue_QuietConnectionGathers(t *testing.T) {
 		}
 		done(q, r, "[[cursor1 op1 ack]]")
 	})
+	t.Run("an alarm the queue no longer expects writes nothing", func(t *testing.T) {
+		q, r := newQueue()
+		push(q, "op1", "ack") // op1's alarm is set, then the ack writes both
+		r.await(t, 2)
+		time.Sleep(gather / 3)
+		began := time.Now()
+		push(q, "op2") // its alarm is later than op1's, which still rings
+		if d := written(r, began); d < gather {
+			t.Errorf("op2 written after %v, before its gatherFor %v: op1's alarm wrote it", d, gather)
+		}
+		done(q, r, "[[op1 ack] [op2]]")
+	})
 	t.Run("close drops what waits and starts no writer", func(t *testing.T) {
 		q, r := newQueue()
 		push(q, "cursor1", "op1")
