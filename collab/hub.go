@@ -24,8 +24,25 @@ type Hub struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// out holds the presence messages (moves and leaves) of this node's
+	// clients for the bus, in the order they came: one goroutine of the
+	// hub publishes them, so that a client's reader never waits for the
+	// bus (Redis may take up to its publish timeout) and a cursor move
+	// costs no goroutine of its own.
+	out *mailbox[presenceOut]
+
 	mu    sync.Mutex
 	plans map[string]*hubPlan
+}
+
+// presenceOutLimit bounds the presence messages waiting for the bus: a
+// move that finds it full is dropped (the client's next move, or the
+// TTL, corrects what the others see); a leave is published at once.
+const presenceOutLimit = 4096
+
+type presenceOut struct {
+	plan string
+	msg  []byte
 }
 
 // User is who a connection acts as.
@@ -66,10 +83,51 @@ func NewHub(bus Bus, store PlanStore, log *slog.Logger, ttl time.Duration) *Hub 
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{bus: bus, store: store, log: log, ttl: ttl, ctx: ctx, cancel: cancel, plans: map[string]*hubPlan{}}
-	h.wg.Add(1)
+	h := &Hub{bus: bus, store: store, log: log, ttl: ttl, ctx: ctx, cancel: cancel, plans: map[string]*hubPlan{},
+		out: newMailbox[presenceOut](presenceOutLimit)}
+	h.wg.Add(2)
 	go h.expire()
+	go h.publishPresence()
 	return h
+}
+
+// publishPresence publishes the queued presence messages until the hub
+// closes.
+func (h *Hub) publishPresence() {
+	defer h.wg.Done()
+	for {
+		select {
+		case <-h.ctx.Done():
+			h.out.discard()
+			return
+		case <-h.out.ready:
+		}
+		for {
+			m, ok := h.out.pop()
+			if !ok {
+				break
+			}
+			// The bus bounds a publish itself (Bus.Publish); a context
+			// with a deadline of its own for each was a timer and three
+			// allocations per cursor move.
+			if err := h.bus.Publish(h.ctx, PlanChannel(m.plan), m.msg); err != nil {
+				h.log.Debug("presence not published", "plan", m.plan, "err", err)
+			}
+		}
+	}
+}
+
+// sendPresence queues a presence message for the bus. A leave that finds
+// the queue full is published on the caller's goroutine: it must not be
+// lost behind moves, which may be.
+func (h *Hub) sendPresence(plan string, p *Presence) {
+	m := presenceOut{plan: plan, msg: mustMarshal(p)}
+	if h.out.put(m) || !p.Left {
+		return
+	}
+	if err := h.bus.Publish(h.ctx, PlanChannel(plan), m.msg); err != nil {
+		h.log.Debug("presence leave not published", "plan", plan, "err", err)
+	}
 }
 
 // Close stops the hub.
@@ -103,6 +161,9 @@ type PlanSub struct {
 	pending  *Presence
 	timer    *time.Timer
 	left     bool
+	// announced: a move of this client was queued for the bus, so its
+	// leave must be too, though the move may not be back from the bus.
+	announced bool
 }
 
 // Join subscribes sink to a plan's events and presence. With since > 0 the
@@ -170,31 +231,29 @@ func (s *PlanSub) sendEvent(seq int64, msg []byte) {
 // Presence announces this client's position to everyone in the plan. It
 // is throttled to 10 updates a second per client: updates in between are
 // coalesced, and the newest is sent when the interval has passed. An
-// update not held back is published before Presence returns, on the
-// caller's goroutine: a goroutine of its own for each cursor move was
-// thousands a second on a busy node.
+// update not held back is queued for the bus at once, without a timer:
+// a timer's goroutine for each cursor move was thousands a second on a
+// busy node.
 func (s *PlanSub) Presence(doc string, index, length int) {
 	u := s.user
 	p := Presence{Type: "presence", Plan: s.plan.id, Client: s.client, User: &u, Doc: doc,
 		Index: index, Length: length, Color: colorOf(s.client)}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.left {
+		return
+	}
 	if s.timer != nil {
 		s.pending = &p // a send is scheduled; it takes the newest position
-		s.mu.Unlock()
 		return
 	}
 	if wait := presenceInterval - time.Since(s.lastSent); wait > 0 {
 		s.pending = &p
 		s.timer = time.AfterFunc(wait, s.flushPresence)
-		s.mu.Unlock()
 		return
 	}
-	s.lastSent = time.Now()
-	left := s.left
-	s.mu.Unlock()
-	if !left {
-		s.publishPresence(&p)
-	}
+	s.lastSent, s.announced = time.Now(), true
+	s.hub.sendPresence(s.plan.id, &p)
 }
 
 // IsPresence tells a presence update of one client (not the list of
@@ -210,23 +269,14 @@ const presenceInterval = 100 * time.Millisecond
 
 func (s *PlanSub) flushPresence() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	p := s.pending
 	s.pending, s.timer, s.lastSent = nil, nil, time.Now()
-	left := s.left
-	s.mu.Unlock()
-	if p == nil || left {
+	if p == nil || s.left {
 		return
 	}
-	s.publishPresence(p)
-}
-
-func (s *PlanSub) publishPresence(p *Presence) {
-	// The bus bounds a publish itself (Bus.Publish); a context with a
-	// deadline of its own for each was a timer and three allocations per
-	// cursor move.
-	if err := s.hub.bus.Publish(s.hub.ctx, PlanChannel(s.plan.id), mustMarshal(p)); err != nil {
-		s.hub.log.Debug("presence not published", "plan", s.plan.id, "err", err)
-	}
+	s.announced = true
+	s.hub.sendPresence(s.plan.id, p)
 }
 
 // Leave ends the subscription and tells the others this client is gone.
@@ -236,6 +286,7 @@ func (s *PlanSub) Leave() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
+	announced := s.announced
 	s.mu.Unlock()
 	h := s.hub
 	h.mu.Lock()
@@ -254,11 +305,10 @@ func (s *PlanSub) Leave() {
 		// plan, which drops what it has seen.
 		p.cancel()
 	}
-	if wasPresent {
-		left := Presence{Type: "presence", Plan: p.id, Client: s.client, Left: true}
-		if err := h.bus.Publish(h.ctx, PlanChannel(p.id), mustMarshal(left)); err != nil {
-			h.log.Debug("presence leave not published", "plan", p.id, "err", err)
-		}
+	if wasPresent || announced {
+		// After the client's moves, in the same queue: a move published
+		// after the leave would make the client present again.
+		h.sendPresence(p.id, &Presence{Type: "presence", Plan: p.id, Client: s.client, Left: true})
 	}
 }
 

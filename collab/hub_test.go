@@ -125,6 +125,66 @@ func TestHub_PresenceSendsTheFirstAtOnceAndThenTheNewest(t *testing.T) {
 	}
 }
 
+// gatedBus holds every presence message until gate is closed, as a Redis
+// that does not answer would.
+type gatedBus struct {
+	*collab.MemoryBus
+	gate chan struct{}
+}
+
+func (b *gatedBus) Publish(ctx context.Context, channel string, data []byte) error {
+	if collab.IsPresence(data) {
+		select {
+		case <-b.gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return b.MemoryBus.Publish(ctx, channel, data)
+}
+
+// A client's reader never waits for the bus to move its cursor or to
+// leave, and the others get the move before the leave.
+func TestHub_PresenceNeverWaitsForTheBusAndKeepsItsOrder(t *testing.T) {
+	bus := &gatedBus{MemoryBus: newBus(t), gate: make(chan struct{})}
+	hub := collab.NewHub(bus, backends()[0].open(t), nil, time.Minute)
+	t.Cleanup(hub.Close)
+	ctx := context.Background()
+	b := newRecorder()
+	if _, err := hub.Join(ctx, "plan1", "tab-b", collab.User{ID: "u2", Name: "Ola"}, 0, b.sink); err != nil {
+		t.Fatal(err)
+	}
+	subA, err := hub.Join(ctx, "plan1", "tab-a", collab.User{ID: "u1", Name: "Kari"}, 0, newRecorder().sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	returned := make(chan struct{})
+	go func() {
+		subA.Presence("doc1", 7, 0)
+		subA.Leave()
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Presence and Leave waited for the bus")
+	}
+	close(bus.gate)
+	msgs := b.waitFor(t, "A's leave", func(m []map[string]any) bool {
+		last := m[len(m)-1]
+		return last["client"] == "tab-a" && last["left"] == true
+	})
+	var ofA []string
+	for _, m := range msgs {
+		if m["type"] == "presence" && m["client"] == "tab-a" {
+			ofA = append(ofA, fmt.Sprintf("index=%v left=%v", m["index"], m["left"]))
+		}
+	}
+	if want := []string{"index=7 left=<nil>", "index=0 left=true"}; fmt.Sprint(ofA) != fmt.Sprint(want) {
+		t.Errorf("B got A's presence as %q, want the move, then the leave: %q", ofA, want)
+	}
+}
+
 func TestHub_EventsCatchUpInOrder(t *testing.T) {
 	store := backends()[0].open(t)
 	bus := newBus(t)
