@@ -25,10 +25,10 @@ type Hub struct {
 	wg     sync.WaitGroup
 
 	// out holds the presence messages (moves and leaves) of this node's
-	// clients for the bus, in the order they came: one goroutine of the
-	// hub publishes them, so that a client's reader never waits for the
-	// bus (Redis may take up to its publish timeout) and a cursor move
-	// costs no goroutine of its own.
+	// clients for a bus other than the in-process one, in the order they
+	// came: one goroutine of the hub publishes them, so that a client's
+	// reader never waits for the bus (Redis may take up to its publish
+	// timeout) and a cursor move costs no goroutine of its own.
 	out *mailbox[presenceOut]
 
 	mu    sync.Mutex
@@ -117,16 +117,23 @@ func (h *Hub) publishPresence() {
 	}
 }
 
-// sendPresence queues a presence message for the bus. A leave that finds
-// the queue full is published on the caller's goroutine: it must not be
-// lost behind moves, which may be.
+// sendPresence sends a presence message on the bus. A move is sent under
+// its PlanSub's lock and a leave after left is set under it, so one
+// client's moves and leave go in order. The in-process bus never blocks
+// (MemoryBus.Publish) and is published to on the caller's goroutine: a
+// hop through the queue cost a busy node more than it saved. For any
+// other bus the message is queued; a leave that finds the queue full is
+// published on the caller's goroutine, since it must not be lost behind
+// moves, which may be.
 func (h *Hub) sendPresence(plan string, p *Presence) {
 	m := presenceOut{plan: plan, msg: mustMarshal(p)}
-	if h.out.put(m) || !p.Left {
-		return
+	if _, inProcess := h.bus.(*MemoryBus); !inProcess {
+		if h.out.put(m) || !p.Left {
+			return
+		}
 	}
 	if err := h.bus.Publish(h.ctx, PlanChannel(plan), m.msg); err != nil {
-		h.log.Debug("presence leave not published", "plan", plan, "err", err)
+		h.log.Debug("presence not published", "plan", plan, "err", err)
 	}
 }
 
