@@ -253,17 +253,22 @@ class MembersView implements PlanView {
     this.busy = true;
     err.textContent = '';
     email.removeAttribute('aria-invalid');
+    let added = false;
     try {
       await this.ctx.api.request('POST', `/api/plans/${enc(this.ctx.planId)}/invitations`, { email: email.value.trim(), roles });
       this.ctx.announce(t('members.added', { email: email.value.trim() }));
       email.value = '';
-      await this.ctx.reload();
+      added = true;
     } catch (e) {
       err.textContent = e instanceof ApiError && e.code === 'not_found' ? t('members.unknownEmail') : problemText(e);
       email.focus();
     } finally {
       this.busy = false;
     }
+    // Reloaded once no longer busy: the table drawn by the reload is the
+    // one that stays when no event of the plan follows, and a table drawn
+    // while busy has every button disabled.
+    if (added) await this.ctx.reload();
   }
 
   destroy(): void {
