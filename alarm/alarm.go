@@ -128,6 +128,8 @@ func (c *Clock) Run(ctx context.Context) {
 }
 
 // push and pop keep c.alarms a min-heap by (at, seq). Callers hold c.mu.
+// By hand rather than with container/heap, whose Push takes an any: an
+// allocation for every alarm, thousands a second.
 func (c *Clock) push(a alarm) {
 	h := append(c.alarms, a)
 	i := len(h) - 1

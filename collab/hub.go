@@ -25,10 +25,13 @@ type Hub struct {
 	wg     sync.WaitGroup
 
 	// out holds the presence messages (moves and leaves) of this node's
-	// clients for a bus other than the in-process one, in the order they
-	// came: one goroutine of the hub publishes them, so that a client's
-	// reader never waits for the bus (Redis may take up to its publish
-	// timeout) and a cursor move costs no goroutine of its own.
+	// clients for a bus that may block, in the order they came: one
+	// goroutine of the hub publishes them, so that a client's reader
+	// never waits for the bus (Redis may take up to its publish timeout)
+	// and a cursor move costs no goroutine of its own. Nil for the
+	// in-process bus, which never blocks (MemoryBus.Publish) and is
+	// published to on the caller's goroutine: a hop through the queue
+	// cost a busy node more than it saved.
 	out *mailbox[presenceOut]
 
 	mu    sync.Mutex
@@ -83,11 +86,14 @@ func NewHub(bus Bus, store PlanStore, log *slog.Logger, ttl time.Duration) *Hub 
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{bus: bus, store: store, log: log, ttl: ttl, ctx: ctx, cancel: cancel, plans: map[string]*hubPlan{},
-		out: newMailbox[presenceOut](presenceOutLimit)}
-	h.wg.Add(2)
+	h := &Hub{bus: bus, store: store, log: log, ttl: ttl, ctx: ctx, cancel: cancel, plans: map[string]*hubPlan{}}
+	h.wg.Add(1)
 	go h.expire()
-	go h.publishPresence()
+	if _, inProcess := bus.(*MemoryBus); !inProcess {
+		h.out = newMailbox[presenceOut](presenceOutLimit)
+		h.wg.Add(1)
+		go h.publishPresence()
+	}
 	return h
 }
 
@@ -117,20 +123,15 @@ func (h *Hub) publishPresence() {
 	}
 }
 
-// sendPresence sends a presence message on the bus. A move is sent under
-// its PlanSub's lock and a leave after left is set under it, so one
-// client's moves and leave go in order. The in-process bus never blocks
-// (MemoryBus.Publish) and is published to on the caller's goroutine: a
-// hop through the queue cost a busy node more than it saved. For any
-// other bus the message is queued; a leave that finds the queue full is
-// published on the caller's goroutine, since it must not be lost behind
-// moves, which may be.
+// sendPresence sends a presence message on the bus, through the queue if
+// the hub has one (see Hub.out). A move is sent under its PlanSub's lock
+// and a leave after left is set under it, so one client's moves and leave
+// go in order. A leave that finds the queue full is published on the
+// caller's goroutine: it must not be lost behind moves, which may be.
 func (h *Hub) sendPresence(plan string, p *Presence) {
 	m := presenceOut{plan: plan, msg: mustMarshal(p)}
-	if _, inProcess := h.bus.(*MemoryBus); !inProcess {
-		if h.out.put(m) || !p.Left {
-			return
-		}
+	if h.out != nil && (h.out.put(m) || !p.Left) {
+		return
 	}
 	if err := h.bus.Publish(h.ctx, PlanChannel(plan), m.msg); err != nil {
 		h.log.Debug("presence not published", "plan", plan, "err", err)
@@ -238,7 +239,7 @@ func (s *PlanSub) sendEvent(seq int64, msg []byte) {
 // Presence announces this client's position to everyone in the plan. It
 // is throttled to 10 updates a second per client: updates in between are
 // coalesced, and the newest is sent when the interval has passed. An
-// update not held back is queued for the bus at once, without a timer:
+// update not held back is sent at once (sendPresence), without a timer:
 // a timer's goroutine for each cursor move was thousands a second on a
 // busy node.
 func (s *PlanSub) Presence(doc string, index, length int) {
@@ -313,8 +314,8 @@ func (s *PlanSub) Leave() {
 		p.cancel()
 	}
 	if wasPresent || announced {
-		// After the client's moves, in the same queue: a move published
-		// after the leave would make the client present again.
+		// After the client's moves (sendPresence): a move published after
+		// the leave would make the client present again.
 		h.sendPresence(p.id, &Presence{Type: "presence", Plan: p.id, Client: s.client, Left: true})
 	}
 }
