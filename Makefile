@@ -94,6 +94,7 @@ test-go:
 FUZZ_TARGETS := FuzzTransformConvergence FuzzComposeAssociativity FuzzInvertRoundTrip FuzzUnmarshalNoPanic
 test-fuzz:
 	for f in $(FUZZ_TARGETS); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=60000x ./collab/delta; done
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeInMsg$$' -fuzztime=60000x ./server
 
 # A smoke run of the load generator: typing, and the fault drills (nodes
 # killed, Redis and FerretDB restarted). It fails only when an

@@ -572,7 +572,7 @@ func (cn *conn) receive(ctx context.Context, kind int, data []byte) bool {
 	var err error
 	if kind != websocket.TextMessage {
 		err = collab.Errorf(collab.CodeBadRequest, "messages must be JSON text")
-	} else if jerr := json.Unmarshal(data, &m); jerr != nil {
+	} else if jerr := decodeInMsg(data, &m); jerr != nil {
 		err = collab.Errorf(collab.CodeBadRequest, "malformed message: %v", jerr)
 	}
 	if !cn.helloDone {
