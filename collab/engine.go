@@ -34,8 +34,10 @@ type Engine struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	// node tells this engine's messages on the bus from other nodes'.
+	// node tells this engine's messages on the bus from other nodes';
+	// every message it publishes begins with own (see busOp).
 	node string
+	own  []byte
 
 	mu     sync.Mutex
 	docs   map[string]*docActor
@@ -151,8 +153,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		return nil, fmt.Errorf("op validator: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	node := fmt.Sprintf("%016x", rand.Uint64())
 	return &Engine{cfg: cfg, log: cfg.Log, check: check, ctx: ctx, cancel: cancel, docs: map[string]*docActor{},
-		node: fmt.Sprintf("%016x", rand.Uint64())}, nil
+		node: node, own: []byte(`{"node":"` + node + `",`)}, nil
 }
 
 // Close stops every doc actor and waits for them. Commits in flight finish
@@ -409,8 +412,13 @@ type committedOp struct {
 // busOp is a message on a doc's bus channel. An op is the same JSON that
 // subscribers get, plus the marker kind and the commit time; the other
 // types are nodes' messages to each other: "head" beacons and "turn"
-// requests (engine_turn.go), which name the node and the time it asks for.
+// requests (engine_turn.go), which ask for a time. Every message names the
+// node that sent it, first: a node is sent its own messages back, and they
+// are nothing to it (its ops were applied when committed, its head is no
+// news and its turn requests are not for itself), so it drops them by
+// that prefix without decoding them.
 type busOp struct {
+	Node   string          `json:"node"`
 	Type   string          `json:"type"`
 	Doc    string          `json:"doc"`
 	V      int64           `json:"v"`
@@ -420,7 +428,6 @@ type busOp struct {
 	By     string          `json:"by,omitempty"`
 	Kind   OpKind          `json:"kind,omitempty"`
 	At     *time.Time      `json:"at,omitempty"`
-	Node   string          `json:"node,omitempty"`
 	WaitMS int64           `json:"wait_ms,omitempty"`
 }
 
@@ -1314,6 +1321,7 @@ func (a *docActor) publish(ctx context.Context, m *busOp) {
 	}
 	pctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
 	defer cancel()
+	m.Node = a.e.node
 	if err := a.e.cfg.Bus.Publish(pctx, DocChannel(a.id), mustMarshal(m)); err != nil {
 		// Other nodes fill the gap from the log: on the next op, the
 		// beacon, or their resync when the bus is back.
@@ -1325,6 +1333,9 @@ func (a *docActor) publish(ctx context.Context, m *busOp) {
 // fromBus handles a message from the doc's bus channel: ops of other nodes
 // (own ones are already applied and dropped as old) and head beacons.
 func (a *docActor) fromBus(data []byte) {
+	if bytes.HasPrefix(data, a.e.own) {
+		return
+	}
 	var m busOp
 	if err := json.Unmarshal(data, &m); err != nil || m.Doc != a.id {
 		a.e.log.Warn("bad bus message", "doc", a.id, "err", err)

@@ -1,6 +1,9 @@
 package collab
 
 import (
+	"bytes"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -53,5 +56,30 @@ func TestTurn_HoldsBackUntilAnotherCommitsOrTimeIsUp(t *testing.T) {
 	b.grantTurn(&busOp{Type: "turn", Node: "other", WaitMS: 3_600_000})
 	if d := time.Until(b.turnUntil); d > maxTurn {
 		t.Fatalf("holds back for %s, want at most %s", d, maxTurn)
+	}
+}
+
+// TestFromBus_DropsOwnMessagesUndecoded checks that every bus message
+// begins with its node, that a node drops its own by that prefix (a
+// garbled one would be decoded and logged), and that it still decodes
+// another node's.
+func TestFromBus_DropsOwnMessagesUndecoded(t *testing.T) {
+	var logged bytes.Buffer
+	e := &Engine{node: "me", own: []byte(`{"node":"me",`), log: slog.New(slog.NewTextHandler(&logged, nil))}
+	a := &docActor{e: e, id: "d", v: 10}
+	if msg := mustMarshal(&busOp{Node: e.node, Type: "op", Doc: "d", V: 3}); !bytes.HasPrefix(msg, e.own) {
+		t.Fatalf("a bus message begins %.20s, want %s", msg, e.own)
+	}
+	a.fromBus([]byte(`{"node":"me","type":"op","doc":"d","v":10,"op":[{"insert":"x"}]` + "\x00garbled"))
+	if logged.Len() > 0 {
+		t.Fatalf("its own message was decoded: %s", logged.String())
+	}
+	a.fromBus(mustMarshal(&busOp{Node: "other", Type: "turn", Doc: "d", V: 10, WaitMS: 500}))
+	if !a.holdingBack() {
+		t.Fatal("another node's turn request, from the bus, is not heeded")
+	}
+	a.fromBus([]byte(`{"node":"other","type":"op"` + "\x00garbled"))
+	if !strings.Contains(logged.String(), "bad bus message") {
+		t.Fatalf("another node's garbled message was not decoded and logged: %q", logged.String())
 	}
 }
