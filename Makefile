@@ -94,7 +94,9 @@ test-go:
 FUZZ_TARGETS := FuzzTransformConvergence FuzzComposeAssociativity FuzzInvertRoundTrip FuzzUnmarshalNoPanic
 test-fuzz:
 	for f in $(FUZZ_TARGETS); do $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=60000x ./collab/delta; done
+	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=60000x ./plainjson
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeInMsg$$' -fuzztime=60000x ./server
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodePlanHead$$' -fuzztime=60000x ./collab
 
 # A smoke run of the load generator: typing, and the fault drills (nodes
 # killed, Redis and FerretDB restarted). It fails only when an

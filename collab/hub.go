@@ -324,11 +324,8 @@ func (s *PlanSub) Leave() {
 func (h *Hub) fromBus(planID string, data []byte) {
 	// An event's head or a whole presence, in one decoding, before the
 	// hub's lock, which every plan's messages take.
-	var head struct {
-		Presence
-		Seq int64 `json:"seq"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	var head planHead
+	if err := decodePlanHead(data, &head); err != nil {
 		h.log.Warn("bad plan message", "plan", planID, "err", err)
 		return
 	}

@@ -53,7 +53,7 @@ func TestDecodeInMsg_OthersAsJSONUnmarshal(t *testing.T) {
 		`{"type":"op",}`,                                   // trailing comma
 		`{"type":5}`,                                       // wrong type
 		`null`, `[]`, ``, `{`, `{"type":"op"`,
-		`{"type":"op","op":` + strings.Repeat("[", plainMaxDepth+2) + strings.Repeat("]", plainMaxDepth+2) + `}`,
+		`{"type":"op","op":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}`,
 	} {
 		var got, want inMsg
 		gerr := decodeInMsg([]byte(s), &got)
