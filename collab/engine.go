@@ -418,7 +418,7 @@ type committedOp struct {
 // news and its turn requests are not for itself), so it drops them by
 // that prefix without decoding them.
 type busOp struct {
-	Node   string          `json:"node"`
+	Node   string          `json:"node,omitempty"`
 	Type   string          `json:"type"`
 	Doc    string          `json:"doc"`
 	V      int64           `json:"v"`

@@ -2,6 +2,7 @@ package collab
 
 import (
 	"bytes"
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
@@ -69,6 +70,11 @@ func TestFromBus_DropsOwnMessagesUndecoded(t *testing.T) {
 	a := &docActor{e: e, id: "d", v: 10}
 	if msg := mustMarshal(&busOp{Node: e.node, Type: "op", Doc: "d", V: 3}); !bytes.HasPrefix(msg, e.own) {
 		t.Fatalf("a bus message begins %.20s, want %s", msg, e.own)
+	}
+	// The ops sent to clients are busOps without a node, and begin with
+	// their type, as every message to a client does (IsReply, IsPresence).
+	if msg := encodeOp(OpRecord{Doc: "d", V: 3, Op: json.RawMessage(`{"ops":[]}`)}); !bytes.HasPrefix(msg, []byte(`{"type":"op",`)) {
+		t.Fatalf("an op to clients begins %.20s, want its type", msg)
 	}
 	a.fromBus([]byte(`{"node":"me","type":"op","doc":"d","v":10,"op":[{"insert":"x"}]` + "\x00garbled"))
 	if logged.Len() > 0 {
