@@ -57,16 +57,13 @@ func planHeadField(r *plainjson.Reader, key []byte, h *planHead) (uint16, bool) 
 	var ok bool
 	switch string(key) {
 	case "type":
-		var s []byte
-		if s, ok = r.String(); ok {
-			h.Type = channelMessageType(s)
-		}
+		h.Type, ok = r.OneOf("presence", "event")
 		return 1 << 0, ok
 	case "plan":
-		h.Plan, ok = readString(r)
+		h.Plan, ok = r.Text()
 		return 1 << 1, ok
 	case "client":
-		h.Client, ok = readString(r)
+		h.Client, ok = r.Text()
 		return 1 << 2, ok
 	case "user":
 		if r.Peek() != '{' {
@@ -80,10 +77,10 @@ func planHeadField(r *plainjson.Reader, key []byte, h *planHead) (uint16, bool) 
 			switch string(key) {
 			case "id":
 				bit = 1
-				u.ID, ok = readString(r)
+				u.ID, ok = r.Text()
 			case "name":
 				bit = 2
-				u.Name, ok = readString(r)
+				u.Name, ok = r.Text()
 			default:
 				return skipUnknown(r, key, userKeys)
 			}
@@ -96,7 +93,7 @@ func planHeadField(r *plainjson.Reader, key []byte, h *planHead) (uint16, bool) 
 		h.User = u
 		return 1 << 3, ok
 	case "doc":
-		h.Doc, ok = readString(r)
+		h.Doc, ok = r.Text()
 		return 1 << 4, ok
 	case "index":
 		h.Index, ok = r.Int()
@@ -105,7 +102,7 @@ func planHeadField(r *plainjson.Reader, key []byte, h *planHead) (uint16, bool) 
 		h.Length, ok = r.Int()
 		return 1 << 6, ok
 	case "color":
-		h.Color, ok = readString(r)
+		h.Color, ok = r.Text()
 		return 1 << 7, ok
 	case "left":
 		h.Left, ok = r.Bool()
@@ -127,21 +124,4 @@ func skipUnknown(r *plainjson.Reader, key []byte, known [][]byte) bool {
 	}
 	_, ok := r.Raw()
 	return ok
-}
-
-func readString(r *plainjson.Reader) (string, bool) {
-	s, ok := r.String()
-	return string(s), ok
-}
-
-// channelMessageType returns the type named by s, without allocating for
-// the types on a plan's channel.
-func channelMessageType(s []byte) string {
-	switch string(s) {
-	case "presence":
-		return "presence"
-	case "event":
-		return "event"
-	}
-	return string(s)
 }

@@ -35,32 +35,40 @@ func (r *Reader) Object(field func(key []byte) bool) bool {
 	if !r.take('{') {
 		return false
 	}
+	return r.list('}', func() bool {
+		key, ok := r.String()
+		return ok && r.colon() && field(key)
+	})
+}
+
+// list reads the comma-separated items of an object or array, after its
+// opening bracket, up to close.
+func (r *Reader) list(close byte, item func() bool) bool {
 	r.space()
-	if r.take('}') {
+	if r.take(close) {
 		return true
 	}
 	for {
 		r.space()
-		key, ok := r.String()
-		if !ok {
+		if !item() {
 			return false
 		}
 		r.space()
-		if !r.take(':') {
-			return false
-		}
-		r.space()
-		if !field(key) {
-			return false
-		}
-		r.space()
-		if r.take('}') {
+		if r.take(close) {
 			return true
 		}
 		if !r.take(',') {
 			return false
 		}
 	}
+}
+
+// colon reads the colon after a key, with the white space around it.
+func (r *Reader) colon() bool {
+	r.space()
+	ok := r.take(':')
+	r.space()
+	return ok
 }
 
 // End reports whether only white space follows.
@@ -91,6 +99,27 @@ func (r *Reader) String() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Text reads a plain string (see String) as a string.
+func (r *Reader) Text() (string, bool) {
+	s, ok := r.String()
+	return string(s), ok
+}
+
+// OneOf reads a plain string and returns it, as the string of names equal
+// to it if there is one (without allocating).
+func (r *Reader) OneOf(names ...string) (string, bool) {
+	s, ok := r.String()
+	if !ok {
+		return "", false
+	}
+	for _, n := range names {
+		if string(s) == n {
+			return n, true
+		}
+	}
+	return string(s), true
 }
 
 // Int64 reads an integer (no fraction or exponent) that fits.
@@ -223,52 +252,14 @@ func (r *Reader) skip(depth int) bool {
 
 func (r *Reader) skipObject(depth int) bool {
 	r.i++ // {
-	r.space()
-	if r.take('}') {
-		return true
-	}
-	for {
-		r.space()
-		if !r.peek('"') || !r.skipString() {
-			return false
-		}
-		r.space()
-		if !r.take(':') {
-			return false
-		}
-		r.space()
-		if !r.skip(depth + 1) {
-			return false
-		}
-		r.space()
-		if r.take('}') {
-			return true
-		}
-		if !r.take(',') {
-			return false
-		}
-	}
+	return r.list('}', func() bool {
+		return r.peek('"') && r.skipString() && r.colon() && r.skip(depth+1)
+	})
 }
 
 func (r *Reader) skipArray(depth int) bool {
 	r.i++ // [
-	r.space()
-	if r.take(']') {
-		return true
-	}
-	for {
-		r.space()
-		if !r.skip(depth + 1) {
-			return false
-		}
-		r.space()
-		if r.take(']') {
-			return true
-		}
-		if !r.take(',') {
-			return false
-		}
-	}
+	return r.list(']', func() bool { return r.skip(depth + 1) })
 }
 
 func (r *Reader) skipString() bool {

@@ -48,28 +48,25 @@ func plainField(r *plainjson.Reader, key string, m *inMsg) (uint16, bool) {
 	var ok bool
 	switch key {
 	case "type":
-		var s []byte
-		if s, ok = r.String(); ok {
-			m.Type = messageType(s)
-		}
+		m.Type, ok = r.OneOf("op", "presence", "sub", "unsub", "hello")
 		return 1 << 0, ok
 	case "protocol":
 		m.Protocol, ok = r.Int()
 		return 1 << 1, ok
 	case "client":
-		m.Client, ok = plainString(r)
+		m.Client, ok = r.Text()
 		return 1 << 2, ok
 	case "name":
-		m.Name, ok = plainString(r)
+		m.Name, ok = r.Text()
 		return 1 << 3, ok
 	case "token":
-		m.Token, ok = plainString(r)
+		m.Token, ok = r.Text()
 		return 1 << 4, ok
 	case "plan":
-		m.Plan, ok = plainString(r)
+		m.Plan, ok = r.Text()
 		return 1 << 5, ok
 	case "doc":
-		m.Doc, ok = plainString(r)
+		m.Doc, ok = r.Text()
 		return 1 << 6, ok
 	case "v":
 		var v int64
@@ -98,27 +95,4 @@ func plainField(r *plainjson.Reader, key string, m *inMsg) (uint16, bool) {
 		return 1 << 11, ok
 	}
 	return 0, false
-}
-
-func plainString(r *plainjson.Reader) (string, bool) {
-	s, ok := r.String()
-	return string(s), ok
-}
-
-// messageType returns the type named by s, without allocating for the
-// types of the protocol.
-func messageType(s []byte) string {
-	switch string(s) {
-	case "op":
-		return "op"
-	case "presence":
-		return "presence"
-	case "sub":
-		return "sub"
-	case "unsub":
-		return "unsub"
-	case "hello":
-		return "hello"
-	}
-	return string(s)
 }
