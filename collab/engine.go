@@ -1308,25 +1308,62 @@ func (a *docActor) republish(ctx context.Context, v int64) {
 	}
 }
 
+// publishRaw publishes the committed op rec, whose message to clients is
+// msg (encodeOp).
 func (a *docActor) publishRaw(ctx context.Context, msg []byte, rec OpRecord) {
-	// The bus copy carries the commit time for the bus-lag metric.
+	if a.busDown() {
+		return
+	}
+	if data, ok := busCopy(a.e.own, msg, rec); ok {
+		a.publishData(ctx, rec.V, data)
+		return
+	}
 	at := rec.At
-	m := busOp{Type: "op", Doc: rec.Doc, V: rec.V, Op: rec.Op, Src: rec.Src, Seq: rec.Seq, By: rec.By, Kind: rec.Kind, At: &at}
-	a.publish(ctx, &m)
+	a.publish(ctx, &busOp{Type: "op", Doc: rec.Doc, V: rec.V, Op: rec.Op, Src: rec.Src, Seq: rec.Seq, By: rec.By, Kind: rec.Kind, At: &at})
+}
+
+// busCopy returns the bus message of the committed op rec made from its
+// message to clients, msg, without encoding the op again: own (the node's
+// name) in front, and the commit time, for the bus-lag metric, at the end.
+// It is the busOp of rec with both set. false for a marker without an op,
+// whose message to clients differs from its busOp.
+func busCopy(own, msg []byte, rec OpRecord) ([]byte, bool) {
+	if len(rec.Op) == 0 || len(msg) < 2 || msg[0] != '{' || msg[len(msg)-1] != '}' {
+		return nil, false
+	}
+	at, err := rec.At.MarshalJSON()
+	if err != nil {
+		return nil, false
+	}
+	data := make([]byte, 0, len(own)+len(msg)+len(at)+6)
+	data = append(data, own...)
+	data = append(data, msg[1:len(msg)-1]...)
+	data = append(data, `,"at":`...)
+	data = append(data, at...)
+	return append(data, '}'), true
 }
 
 func (a *docActor) publish(ctx context.Context, m *busOp) {
-	if time.Now().UnixNano() < a.e.busDownUntil.Load() {
+	if a.busDown() {
 		return
 	}
+	m.Node = a.e.node
+	a.publishData(ctx, m.V, mustMarshal(m))
+}
+
+// busDown reports whether publishing is paused after a failure.
+func (a *docActor) busDown() bool { return time.Now().UnixNano() < a.e.busDownUntil.Load() }
+
+// publishData publishes data, a message about version v, on the doc's
+// channel.
+func (a *docActor) publishData(ctx context.Context, v int64, data []byte) {
 	pctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
 	defer cancel()
-	m.Node = a.e.node
-	if err := a.e.cfg.Bus.Publish(pctx, DocChannel(a.id), mustMarshal(m)); err != nil {
+	if err := a.e.cfg.Bus.Publish(pctx, DocChannel(a.id), data); err != nil {
 		// Other nodes fill the gap from the log: on the next op, the
 		// beacon, or their resync when the bus is back.
 		a.e.busDownUntil.Store(time.Now().Add(time.Second).UnixNano())
-		a.e.log.Warn("publish failed; pausing publishes for a second", "doc", a.id, "v", m.V, "err", err)
+		a.e.log.Warn("publish failed; pausing publishes for a second", "doc", a.id, "v", v, "err", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,33 @@ func TestFromBus_DropsOwnMessagesUndecoded(t *testing.T) {
 	a.fromBus([]byte(`{"node":"other","type":"op"` + "\x00garbled"))
 	if !strings.Contains(logged.String(), "bad bus message") {
 		t.Fatalf("another node's garbled message was not decoded and logged: %q", logged.String())
+	}
+}
+
+// TestBusCopy_IsTheBusOp checks that the bus message made from an op's
+// message to clients decodes as the busOp encoded whole would, node first,
+// and that a marker without an op is left to the busOp.
+func TestBusCopy_IsTheBusOp(t *testing.T) {
+	own := []byte(`{"node":"n1",`)
+	at := time.Date(2026, 11, 29, 6, 40, 1, 123456789, time.FixedZone("CET", 3600))
+	rec := OpRecord{Doc: "d", V: 7, Kind: "text", Src: "c1", Seq: 3, By: "u1", At: at,
+		Op: json.RawMessage(`{"ops":[{"retain":2},{"insert":"æ\"ø"}]}`)}
+	data, ok := busCopy(own, encodeOp(rec), rec)
+	if !ok || !bytes.HasPrefix(data, own) {
+		t.Fatalf("busCopy = %s, %v; want a message beginning %s", data, ok, own)
+	}
+	var got, want busOp
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatalf("busCopy made %s: %v", data, err)
+	}
+	if err := json.Unmarshal(mustMarshal(&busOp{Node: "n1", Type: "op", Doc: rec.Doc, V: rec.V, Op: rec.Op, Src: rec.Src,
+		Seq: rec.Seq, By: rec.By, Kind: rec.Kind, At: &at}), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("busCopy decodes as %+v, want %+v", got, want)
+	}
+	if _, ok := busCopy(own, encodeOp(OpRecord{Doc: "d", V: 8, Kind: "lock", At: at}), OpRecord{Doc: "d", V: 8, Kind: "lock", At: at}); ok {
+		t.Fatal("busCopy took a marker without an op")
 	}
 }
