@@ -43,7 +43,7 @@ func (a *docActor) turnFor() time.Duration {
 
 // requestTurn asks the other nodes to let this one commit next.
 func (a *docActor) requestTurn(ctx context.Context, lost int64) {
-	a.publish(ctx, &busOp{Type: "turn", Doc: a.id, V: lost, Node: a.e.node, WaitMS: a.turnFor().Milliseconds()})
+	a.publish(ctx, &busOp{Type: "turn", Doc: a.id, V: lost, WaitMS: a.turnFor().Milliseconds()})
 }
 
 // grantTurn holds back this node's next commit for another node that lost
