@@ -50,22 +50,56 @@ type currentPlan struct {
 	p       *Plan
 	checked time.Time
 	heard   int64
+	// reading is closed when the store read in flight for the plan ends
+	// (nil: none is): one read at a time, and the callers who need its
+	// answer wait for it instead of reading too.
+	reading chan struct{}
 }
 
 // maxCurrentPlans bounds the plans Current keeps; beyond it, it starts
 // over.
 const maxCurrentPlans = 10_000
 
-// get returns the kept state of plan id (nil: none) and whether it may be
-// taken as current at now without reading the store.
-func (cc *currentCache) get(id string, now time.Time, fresh time.Duration) (*Plan, bool) {
+// check returns the kept state of plan id (nil: none) and whether it may
+// be taken as current at now without reading the store (fresh). When the
+// store must be read — the copy is not fresh, or it is past half its
+// freshness and due for a check — and no read is in flight, the caller is
+// to read it: lead, with the read's token. Otherwise reading is the read
+// in flight, if any.
+func (cc *currentCache) check(id string, now time.Time, fresh time.Duration) (p *Plan, isFresh bool, reading chan struct{}, lead bool) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	e := cc.m[id]
-	if e == nil || e.p == nil {
-		return nil, false
+	e := cc.entry(id)
+	age := now.Sub(e.checked)
+	isFresh = e.p != nil && e.heard <= e.p.Seq && age < fresh
+	if e.reading != nil {
+		return e.p, isFresh, e.reading, false
 	}
-	return e.p, e.heard <= e.p.Seq && now.Sub(e.checked) < fresh
+	if isFresh && age < fresh/2 {
+		return e.p, true, nil, false
+	}
+	e.reading = make(chan struct{})
+	return e.p, isFresh, e.reading, true
+}
+
+// kept returns the kept state of plan id (nil: none).
+func (cc *currentCache) kept(id string) *Plan {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if e := cc.m[id]; e != nil {
+		return e.p
+	}
+	return nil
+}
+
+// done ends the read reading of plan id (check's token).
+func (cc *currentCache) done(id string, reading chan struct{}) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if e := cc.m[id]; e != nil && e.reading == reading {
+		e.reading = nil
+	}
+	close(reading)
 }
 
 // entry returns the entry of id, made if missing. Callers hold cc.mu.
@@ -290,14 +324,54 @@ func (ps *Plans) Get(ctx context.Context, id string) (*Plan, error) {
 // the caller must not change it (Clone it for that). It decodes the plan
 // once and then only folds the log entries appended since, so that the
 // permission checks of every op and request cost a small read rather than
-// decoding the whole plan with its comments and content each time.
+// decoding the whole plan with its comments and content each time. One
+// read of a plan is in flight at a time; callers that need it wait for its
+// answer rather than reading too, and a copy in use is checked in the
+// background once half its freshness (PlansConfig.Fresh) has passed.
 func (ps *Plans) Current(ctx context.Context, id string) (*Plan, error) {
-	// Real time, not ps.now: the domain's clock may stand still in tests.
-	read := time.Now()
-	cached, fresh := ps.current.get(id, read, ps.fresh)
-	if fresh {
-		return cached, nil
+	for {
+		// Real time, not ps.now: the domain's clock may stand still in tests.
+		read := time.Now()
+		cached, fresh, reading, lead := ps.current.check(id, read, ps.fresh)
+		switch {
+		case fresh && lead:
+			// Due for a check, and still fresh: the check runs in the
+			// background, and nobody waits for the store. A plan in use
+			// is then checked before its copy goes stale, and its
+			// permission checks never read the store on the way of an
+			// op (on a busy node, many of them queued for the store's
+			// few read connections).
+			go func() {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), currentReadWait)
+				defer cancel()
+				if _, err := ps.readCurrent(ctx, id, read, reading); err != nil {
+					ps.log.Warn("plan not checked against the store", "plan", id, "err", err)
+				}
+			}()
+			return cached, nil
+		case fresh:
+			return cached, nil
+		case lead:
+			return ps.readCurrent(ctx, id, read, reading)
+		}
+		// Another caller reads the store: its answer is this one's too,
+		// unless it turns out behind what was heard meanwhile.
+		select {
+		case <-reading:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
+}
+
+// currentReadWait bounds a background check of a plan (Current).
+const currentReadWait = 10 * time.Second
+
+// readCurrent reads plan id from the store for Current, from the kept copy
+// on: the entries after it. read is when the read began, reading its token.
+func (ps *Plans) readCurrent(ctx context.Context, id string, read time.Time, reading chan struct{}) (*Plan, error) {
+	defer ps.current.done(id, reading)
+	cached := ps.current.kept(id)
 	if cached == nil {
 		p, err := ps.Get(ctx, id)
 		if err != nil {

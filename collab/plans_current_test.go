@@ -3,6 +3,7 @@ package collab_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -132,4 +133,199 @@ func TestPlans_CurrentWithFreshReadsTheStoreOnlyWhenItMayBeBehind(t *testing.T) 
 			t.Errorf("Fresh past: Current at seq %d, want %d", got, p.Seq+5)
 		}
 	})
+}
+
+// heldReads is a real plan store whose PlanEntries reads are counted and,
+// while held, kept from answering after they have read the store.
+type heldReads struct {
+	collab.PlanStore
+	// began and ended count the reads; read, those that have read the
+	// store (and may be held).
+	began, read, ended atomic.Int64
+
+	mu   sync.Mutex
+	gate chan struct{}
+}
+
+func (h *heldReads) PlanEntries(ctx context.Context, plan string, from int64) ([]collab.PlanEntry, error) {
+	h.began.Add(1)
+	defer h.ended.Add(1)
+	entries, err := h.PlanStore.PlanEntries(ctx, plan, from)
+	h.read.Add(1)
+	h.mu.Lock()
+	gate := h.gate
+	h.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	return entries, err
+}
+
+// hold keeps the reads from answering until release is called.
+func (h *heldReads) hold() (release func()) {
+	gate := make(chan struct{})
+	h.mu.Lock()
+	h.gate = gate
+	h.mu.Unlock()
+	return func() {
+		h.mu.Lock()
+		h.gate = nil
+		h.mu.Unlock()
+		close(gate)
+	}
+}
+
+// currentSetup makes a plan through one Plans and reads it through another
+// with fresh over held reads; it returns the reader's store, the reader,
+// the writer, the plan and when the reader first read it.
+func currentSetup(t *testing.T, fresh time.Duration) (*heldReads, *collab.Plans, *collab.Plans, *collab.Plan, time.Time) {
+	t.Helper()
+	store := backends()[0].open(t)
+	bus := newBus(t)
+	held := &heldReads{PlanStore: store}
+	var n atomic.Int64
+	reader := collab.NewPlans(collab.PlansConfig{Store: held, Bus: bus, Fresh: fresh,
+		NewID: func() string { return fmt.Sprintf("r-%04d", n.Add(1)) }})
+	writer := newPlans(t, store, bus)
+	p, err := writer.Create(context.Background(), "u1", collab.NewPlan{Title: "Plan", Municipality: "Bodø"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := time.Now()
+	if cur, err := reader.Current(context.Background(), p.ID); err != nil || cur.Seq != p.Seq {
+		t.Fatalf("first read: %v, %v; want seq %d", cur, err, p.Seq)
+	}
+	return held, reader, writer, p, read
+}
+
+// Callers who need the store read at once share one read: on a busy node
+// every connection of a plan checks its permissions when the copy goes
+// stale, and each reading the store queued them all for its few read
+// connections.
+func TestPlans_CurrentReadsOncePerPlanAtATime(t *testing.T) {
+	const fresh = time.Second
+	held, reader, _, p, _ := currentSetup(t, fresh)
+	time.Sleep(fresh + 20*time.Millisecond)
+	before := held.began.Load()
+	release := held.hold()
+	const callers = 8
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			cur, err := reader.Current(context.Background(), p.ID)
+			if err == nil && cur.Seq != p.Seq {
+				err = fmt.Errorf("seq %d, want %d", cur.Seq, p.Seq)
+			}
+			errs <- err
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	inFlight := held.began.Load() - before
+	release()
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Errorf("Current: %v", err)
+		}
+	}
+	if inFlight != 1 || held.began.Load()-before != 1 {
+		t.Errorf("%d callers of a stale plan read the store %d times (%d at once), want once", callers, held.began.Load()-before, inFlight)
+	}
+}
+
+// Past half its freshness, a copy in use is checked in the background:
+// the caller is answered from the copy without waiting for the store, and
+// the check brings in an unheard change before the copy goes stale.
+func TestPlans_CurrentChecksACopyInUseInTheBackground(t *testing.T) {
+	const fresh = 2 * time.Second
+	held, reader, writer, p, read := currentSetup(t, fresh)
+	ctx := context.Background()
+	if _, _, err := writer.AddSection(ctx, collab.Actor{ID: "u1"}, p.ID, 0, collab.NewSection{Title: "Uhørt"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(read.Add(fresh/2 + 100*time.Millisecond)))
+	before := held.began.Load()
+	release := held.hold()
+	answered := make(chan int64, 1)
+	go func() {
+		cur, err := reader.Current(ctx, p.ID)
+		if err != nil {
+			t.Error(err)
+		}
+		answered <- cur.Seq
+	}()
+	select {
+	case seq := <-answered:
+		if seq != p.Seq {
+			t.Errorf("answered at seq %d, want the copy's %d", seq, p.Seq)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Current past half its freshness waited for the store")
+	}
+	for deadline := time.Now().Add(time.Second); held.began.Load() == before; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			release()
+			t.Fatal("no check of the copy began")
+		}
+	}
+	release()
+	for deadline := time.Now().Add(time.Second); held.ended.Load() < held.began.Load(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the check did not end")
+		}
+	}
+	time.Sleep(10 * time.Millisecond) // the check keeps its answer after the read
+	reads := held.began.Load()
+	cur, err := reader.Current(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.Seq != p.Seq+1 || held.began.Load() != reads {
+		t.Errorf("after the check: seq %d with %d more reads; want %d from the check, no read", cur.Seq, held.began.Load()-reads, p.Seq+1)
+	}
+	if since := time.Since(read); since >= fresh {
+		t.Fatalf("the test ran past Fresh (%v): it shows nothing", since)
+	}
+}
+
+// An event heard while a check is in flight that began before it: the
+// caller waits for the check and then reads again, and never gets a plan
+// behind what was heard.
+func TestPlans_CurrentIsNeverBehindWhatWasHeard(t *testing.T) {
+	const fresh = 400 * time.Millisecond
+	held, reader, writer, p, read := currentSetup(t, fresh)
+	ctx := context.Background()
+	time.Sleep(time.Until(read.Add(fresh/2 + 20*time.Millisecond)))
+	before := held.read.Load()
+	release := held.hold()
+	if cur, err := reader.Current(ctx, p.ID); err != nil || cur.Seq != p.Seq {
+		t.Fatalf("Current past half its freshness: %v, %v", cur, err)
+	}
+	for deadline := time.Now().Add(time.Second); held.read.Load() == before; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			release()
+			t.Fatal("no check of the copy read the store")
+		}
+	}
+	changed, _, err := writer.AddSection(ctx, collab.Actor{ID: "u1"}, p.ID, 0, collab.NewSection{Title: "Hørt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader.Heard(p.ID, changed.Seq)
+	answered := make(chan int64, 1)
+	go func() {
+		cur, err := reader.Current(ctx, p.ID)
+		if err != nil {
+			t.Error(err)
+		}
+		answered <- cur.Seq
+	}()
+	select {
+	case seq := <-answered:
+		t.Fatalf("answered at seq %d while the check in flight was held", seq)
+	case <-time.After(100 * time.Millisecond):
+	}
+	release()
+	if seq := <-answered; seq != changed.Seq {
+		t.Errorf("after Heard(%d): Current at seq %d", changed.Seq, seq)
+	}
 }
