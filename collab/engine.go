@@ -1013,15 +1013,14 @@ func (a *docActor) commitBatch(ctx context.Context) {
 			return
 		}
 		start := time.Now()
-		early := a.prepareAnswers(recs, reqs)
-		n, err := a.e.cfg.Store.CommitOpsThen(ctx, recs, early.send)
+		n, err := a.e.cfg.Store.CommitOps(ctx, recs)
 		took := time.Since(start)
 		a.commitDur = (3*a.commitDur + took) / 4
 		if m := a.e.cfg.Metrics; m != nil && n > 0 {
 			m.Committed(n, took)
 		}
 		if n > 0 {
-			a.committedBatch(ctx, recs[:n], p.ops[:n], p.text[:n], reqs[:n], early)
+			a.committedBatch(ctx, recs[:n], p.ops[:n], p.text[:n], reqs[:n])
 		}
 		if n > 0 {
 			a.lastMine = time.Now()
@@ -1229,110 +1228,44 @@ func (a *docActor) committed(ctx context.Context, rec OpRecord, op delta.Delta, 
 // into, well under the protocol's frame (wsFrameBytes in the server).
 const deliverChunk = 256 << 10
 
-// answers is what the submitters of a batch are sent once it is durable:
-// the batch's ops, with an ack in place of each of their own. It is made
-// before the commit, and the store sends it the moment the commit is on
-// disk (Store.CommitOpsThen), on its committing goroutine: on a busy node
-// the actor, woken by the commit with many others, waited its turn to run
-// again for tens of milliseconds, and the typists' acks with it. Everyone
-// else is sent the batch by the actor afterwards. The actor waits in the
-// commit meanwhile, so its subscribers do not change.
-type answers struct {
-	msgs [][]byte // the batch's ops, encoded
-	// subs are the submitters still subscribed, and chunks[i] what
-	// subs[i] is sent; gone[i] says it could not take it.
-	subs   []*Subscription
-	chunks [][][]byte
-	gone   []bool
-	// sent says the store called send: the whole batch is committed.
-	sent bool
-}
-
-// prepareAnswers makes the answers of a batch, or nil for one with
-// repeated submissions (followers), which goes op by op after the commit.
-func (a *docActor) prepareAnswers(recs []OpRecord, reqs []*submitReq) *answers {
-	if slices.ContainsFunc(reqs, func(r *submitReq) bool { return len(r.followers) > 0 }) {
-		return nil
-	}
-	an := &answers{msgs: make([][]byte, len(recs))}
-	var own map[*Subscription][]int // the batch's ops of each submitter
-	for i, rec := range recs {
-		an.msgs[i] = encodeOp(rec)
-		from := reqs[i].from
-		if _, ok := a.subs[from]; !ok || from == nil {
-			continue
-		}
-		if own == nil {
-			own = map[*Subscription][]int{}
-		}
-		if own[from] == nil {
-			an.subs = append(an.subs, from)
-		}
-		own[from] = append(own[from], i)
-	}
-	for _, s := range an.subs {
-		mine := slices.Clone(an.msgs)
-		for _, i := range own[s] {
-			mine[i] = encodeAck(a.id, recs[i].V, recs[i].Seq)
-		}
-		an.chunks = append(an.chunks, joinLines(mine))
-	}
-	an.gone = make([]bool, len(an.subs))
-	return an
-}
-
-// send sends the answers (the store calls it once the batch is durable).
-func (an *answers) send() {
-	if an == nil {
-		return
-	}
-	an.sent = true
-	for i, s := range an.subs {
-		for _, c := range an.chunks[i] {
-			if !s.sink(c) {
-				an.gone[i] = true
-				break
-			}
-		}
-	}
-}
-
-// answered reports whether the answers went to s.
-func (an *answers) answered(s *Subscription) bool {
-	return slices.Contains(an.subs, s)
-}
-
 // committedBatch is committed for the ops of one commit, delivered
 // together: each subscriber gets the batch's ops as one message of lines
 // (the protocol's frames carry messages separated by newlines), with an
 // ack in place of each of its own ops — the same messages in the same
 // order as op by op, but one push per subscriber and batch instead of one
 // per op, and the lines of everyone who submitted nothing encoded once.
-// The submitters got theirs already when early was sent (answers); a
-// batch with repeated submissions (followers), or of which the store
-// committed only a part, goes op by op.
-func (a *docActor) committedBatch(ctx context.Context, recs []OpRecord, ops []delta.Delta, texts []delta.Gathered, reqs []*submitReq, early *answers) {
-	if early == nil || !early.sent || len(early.msgs) != len(recs) {
+// A batch with repeated submissions (followers) goes op by op.
+func (a *docActor) committedBatch(ctx context.Context, recs []OpRecord, ops []delta.Delta, texts []delta.Gathered, reqs []*submitReq) {
+	if len(recs) == 1 || slices.ContainsFunc(reqs, func(r *submitReq) bool { return len(r.followers) > 0 }) {
 		for i := range recs {
 			a.committed(ctx, recs[i], ops[i], texts[i], reqs[i])
 		}
 		return
 	}
+	msgs := make([][]byte, len(recs))
+	var own map[*Subscription][]int // the batch's ops of each submitter
 	for i, rec := range recs {
 		a.advanceTo(rec, ops[i], texts[i])
-		a.publishRaw(ctx, early.msgs[i], rec)
-	}
-	for i, s := range early.subs {
-		if early.gone[i] {
-			delete(a.subs, s)
+		msgs[i] = encodeOp(rec)
+		a.publishRaw(ctx, msgs[i], rec)
+		if from := reqs[i].from; from != nil {
+			if own == nil {
+				own = map[*Subscription][]int{}
+			}
+			own[from] = append(own[from], i)
 		}
 	}
-	shared := joinLines(early.msgs)
+	shared := joinLines(msgs)
 	for s := range a.subs {
-		if early.answered(s) {
-			continue
+		chunks := shared
+		if idx := own[s]; idx != nil {
+			mine := slices.Clone(msgs)
+			for _, i := range idx {
+				mine[i] = encodeAck(a.id, recs[i].V, recs[i].Seq)
+			}
+			chunks = joinLines(mine)
 		}
-		for _, c := range shared {
+		for _, c := range chunks {
 			if !s.sink(c) {
 				delete(a.subs, s)
 				break

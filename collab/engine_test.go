@@ -829,69 +829,6 @@ func TestEngine_SubscriberGetsAckNotBroadcast(t *testing.T) {
 	}
 }
 
-// heldCommits is a real store whose CommitOpsThen, once the ops are
-// committed (and then called), does not return until released: the doc's
-// actor waits as it would for its turn to run again on a busy node.
-type heldCommits struct {
-	collab.Store
-	gate chan struct{}
-}
-
-func (h *heldCommits) CommitOps(ctx context.Context, ops []collab.OpRecord) (int, error) {
-	return h.CommitOpsThen(ctx, ops, nil)
-}
-
-func (h *heldCommits) CommitOpsThen(ctx context.Context, ops []collab.OpRecord, then func()) (int, error) {
-	n, err := h.Store.CommitOpsThen(ctx, ops, then)
-	<-h.gate
-	return n, err
-}
-
-// The submitter's ack goes out the moment its op is on disk, without
-// waiting for the doc's actor to run again; the others get the op from the
-// actor after.
-func TestEngine_AckDoesNotWaitForTheActor(t *testing.T) {
-	held := &heldCommits{Store: backends()[0].open(t), gate: make(chan struct{})}
-	var once sync.Once
-	release := func() { once.Do(func() { close(held.gate) }) }
-	e := newEngine(t, held, newBus(t), nil)
-	t.Cleanup(release) // before the engine closes
-	ctx := context.Background()
-	a, b := newRecorder(), newRecorder()
-	subA, err := e.Subscribe(ctx, "early", nil, a.sink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Subscribe(ctx, "early", nil, b.sink); err != nil {
-		t.Fatal(err)
-	}
-	subA.Submit(collab.Submission{V: 0, Src: "ta", Seq: 1, By: "u", Op: insertAt(t, 0, "hi")})
-	msgsA := a.waitFor(t, "ack while the actor waits", func(m []map[string]any) bool { return len(m) >= 2 })
-	if msgsA[1]["type"] != "ack" || msgsA[1]["seq"].(float64) != 1 || msgsA[1]["v"].(float64) != 0 {
-		t.Fatalf("submitter got %v, want ack seq 1 v 0", msgsA[1])
-	}
-	b.mu.Lock()
-	early := len(b.msgs)
-	b.mu.Unlock()
-	if early != 1 {
-		t.Errorf("the other subscriber got %d messages before the actor ran again, want 1 (its snapshot)", early)
-	}
-	release()
-	msgsB := b.waitFor(t, "op", func(m []map[string]any) bool { return len(m) >= 2 })
-	if msgsB[1]["type"] != "op" || msgsB[1]["src"] != "ta" {
-		t.Fatalf("other subscriber got %v, want the op", msgsB[1])
-	}
-	// The next op is answered the same way, and the actor's head moved.
-	subA.Submit(collab.Submission{V: 1, Src: "ta", Seq: 2, By: "u", Op: insertAt(t, 2, "!")})
-	msgsA = a.waitFor(t, "second ack", func(m []map[string]any) bool { return len(m) >= 3 })
-	if msgsA[2]["type"] != "ack" || msgsA[2]["v"].(float64) != 1 {
-		t.Fatalf("submitter got %v, want ack v 1", msgsA[2])
-	}
-	if v, _, err := e.Snapshot(ctx, "early"); err != nil || v != 2 {
-		t.Fatalf("snapshot v%d, %v; want v2", v, err)
-	}
-}
-
 // TestEngine_RedisRestartLosesNothing: while Redis restarts, node A keeps
 // committing; node B's subscriber still receives every op, in order, once
 // B has resubscribed and filled the gap from the log.
