@@ -60,12 +60,6 @@ type OpStore interface {
 	// commit a prefix. The first insert refused by a unique key — (doc, v) or
 	// (doc, src, seq) — stops the batch with an error wrapping ErrDuplicate.
 	CommitOps(ctx context.Context, ops []OpRecord) (int, error)
-	// CommitOpsThen is CommitOps, and calls then (if not nil) once every
-	// op is durably committed, before it returns: on the SQLite store, on
-	// its committing goroutine the moment the group's transaction is on
-	// disk, so what then sends does not wait for the caller to be run
-	// again. then must not block, nor call the store.
-	CommitOpsThen(ctx context.Context, ops []OpRecord, then func()) (int, error)
 	// Ops returns the ops of doc with from <= V < to in version order; to < 0
 	// means up to the end of the log.
 	Ops(ctx context.Context, doc string, from, to int64) ([]OpRecord, error)

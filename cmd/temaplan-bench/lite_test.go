@@ -258,9 +258,6 @@ func TestWitness_CheckAgainstLog(t *testing.T) {
 type memOps map[string][]collab.OpRecord
 
 func (m memOps) CommitOps(context.Context, []collab.OpRecord) (int, error) { return 0, nil }
-func (m memOps) CommitOpsThen(context.Context, []collab.OpRecord, func()) (int, error) {
-	return 0, nil
-}
 func (m memOps) Ops(_ context.Context, doc string, from, to int64) ([]collab.OpRecord, error) {
 	return m[doc], nil
 }

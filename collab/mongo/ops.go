@@ -60,15 +60,6 @@ func (d opDoc) record() collab.OpRecord {
 	}
 }
 
-// CommitOpsThen is CommitOps, calling then when every op is committed.
-func (s *Store) CommitOpsThen(ctx context.Context, ops []collab.OpRecord, then func()) (int, error) {
-	n, err := s.CommitOps(ctx, ops)
-	if n == len(ops) && n > 0 && err == nil && then != nil {
-		then()
-	}
-	return n, err
-}
-
 // CommitOps inserts ops, one doc at consecutive versions, with one ordered
 // insertMany. The server stops at the first insert a unique key refuses —
 // (doc, v) or (doc, src, seq) — and keeps the ops before it: CommitOps

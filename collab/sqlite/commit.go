@@ -39,10 +39,7 @@ type commitReq struct {
 	// fatal is an error after which the transaction must not be
 	// committed.
 	write func(ctx context.Context, g *groupTx) (err, fatal error)
-	// then, if set, is called once the write is on disk, before the
-	// answers of the group are sent (CommitOpsThen).
-	then func()
-	done chan error
+	done  chan error
 }
 
 // groupTx is the transaction of one group, with its statements.
@@ -122,13 +119,6 @@ var errStoreClosed = errors.New("the store is closed")
 // of several callers (of any docs) share one transaction and one fsync;
 // CommitOps returns once that transaction is on disk.
 func (s *Store) CommitOps(ctx context.Context, ops []collab.OpRecord) (int, error) {
-	return s.CommitOpsThen(ctx, ops, nil)
-}
-
-// CommitOpsThen is CommitOps, calling then on the committer's goroutine as
-// soon as the transaction holding ops is on disk, before any caller of the
-// group is answered.
-func (s *Store) CommitOpsThen(ctx context.Context, ops []collab.OpRecord, then func()) (int, error) {
 	if len(ops) == 0 {
 		return 0, nil
 	}
@@ -148,7 +138,6 @@ func (s *Store) CommitOpsThen(ctx context.Context, ops []collab.OpRecord, then f
 		write: func(ctx context.Context, g *groupTx) (error, error) {
 			return insertBatch(ctx, g, s.insertOp, ops)
 		},
-		then: then,
 	})
 	if err != nil {
 		return 0, err
@@ -307,11 +296,6 @@ func (s *Store) commitGroup(group []*commitReq) {
 	if err := tx.Commit(); err != nil {
 		fail(err)
 		return
-	}
-	for i, req := range group {
-		if errs[i] == nil && req.then != nil {
-			req.then()
-		}
 	}
 	answer()
 }

@@ -29,39 +29,6 @@ func testCommitOps(t *testing.T, s collab.Store) {
 		checkOps(t, "log", mustOps(t, s, doc), all)
 	})
 
-	// then runs once the whole batch is in the log, before CommitOpsThen
-	// returns, and never for a batch refused or committed in part.
-	t.Run("Then", func(t *testing.T) {
-		const doc = "then"
-		calls := 0
-		var seen []collab.OpRecord
-		batch := []collab.OpRecord{opRec(doc, 0, "tab-1", 1), opRec(doc, 1, "tab-1", 2)}
-		n, err := s.CommitOpsThen(t.Context(), batch, func() {
-			calls++
-			// The store's own goroutine: it reads nothing back, the test does.
-			seen = slices.Clone(batch)
-		})
-		if err != nil || n != len(batch) || calls != 1 {
-			t.Fatalf("CommitOpsThen = %d, %v with then called %d times; want %d, nil, once", n, err, calls, len(batch))
-		}
-		checkOps(t, "log", mustOps(t, s, doc), seen)
-
-		refused := []collab.OpRecord{opRec(doc, 1, "tab-2", 1), opRec(doc, 2, "tab-2", 2)}
-		n, err = s.CommitOpsThen(t.Context(), refused, func() { calls++ })
-		if n != 0 || !isDuplicate(err) || calls != 1 {
-			t.Errorf("CommitOpsThen at a taken version = %d, %v with then called %d more times; want 0, ErrDuplicate, none", n, err, calls-1)
-		}
-		// A part of the batch committed (MongoDB) is no whole batch either.
-		part := []collab.OpRecord{opRec(doc, 2, "tab-3", 1), opRec(doc, 3, "tab-1", 1)}
-		n, err = s.CommitOpsThen(t.Context(), part, func() { calls++ })
-		if !isDuplicate(err) || n == len(part) || calls != 1 {
-			t.Errorf("CommitOpsThen with a resent op last = %d, %v with then called %d more times; want fewer than %d, ErrDuplicate, none", n, err, calls-1, len(part))
-		}
-		if _, err := s.CommitOpsThen(t.Context(), nil, func() { calls++ }); err != nil || calls != 1 {
-			t.Errorf("CommitOpsThen of nothing: %v, then called %d more times; want nil, none", err, calls-1)
-		}
-	})
-
 	t.Run("Ranges", func(t *testing.T) {
 		const doc = "ranges"
 		all := seed(t, s, doc, "tab-1", 6)
