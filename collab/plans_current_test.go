@@ -175,6 +175,22 @@ func (h *heldReads) hold() (release func()) {
 	}
 }
 
+// currentLater calls Current on a goroutine of its own and sends the seq it
+// answers (-1 on an error, which fails t).
+func currentLater(t *testing.T, ps *collab.Plans, id string) <-chan int64 {
+	answered := make(chan int64, 1)
+	go func() {
+		cur, err := ps.Current(context.Background(), id)
+		if err != nil {
+			t.Error(err)
+			answered <- -1
+			return
+		}
+		answered <- cur.Seq
+	}()
+	return answered
+}
+
 // currentSetup makes a plan through one Plans and reads it through another
 // with fresh over held reads; it returns the reader's store, the reader,
 // the writer, the plan and when the reader first read it.
@@ -245,14 +261,7 @@ func TestPlans_CurrentChecksACopyInUseInTheBackground(t *testing.T) {
 	time.Sleep(time.Until(read.Add(fresh/2 + 100*time.Millisecond)))
 	before := held.began.Load()
 	release := held.hold()
-	answered := make(chan int64, 1)
-	go func() {
-		cur, err := reader.Current(ctx, p.ID)
-		if err != nil {
-			t.Error(err)
-		}
-		answered <- cur.Seq
-	}()
+	answered := currentLater(t, reader, p.ID)
 	select {
 	case seq := <-answered:
 		if seq != p.Seq {
@@ -311,14 +320,7 @@ func TestPlans_CurrentIsNeverBehindWhatWasHeard(t *testing.T) {
 		t.Fatal(err)
 	}
 	reader.Heard(p.ID, changed.Seq)
-	answered := make(chan int64, 1)
-	go func() {
-		cur, err := reader.Current(ctx, p.ID)
-		if err != nil {
-			t.Error(err)
-		}
-		answered <- cur.Seq
-	}()
+	answered := currentLater(t, reader, p.ID)
 	select {
 	case seq := <-answered:
 		t.Fatalf("answered at seq %d while the check in flight was held", seq)
