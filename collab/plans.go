@@ -92,12 +92,18 @@ func (cc *currentCache) kept(id string) *Plan {
 	return nil
 }
 
-// done ends the read reading of plan id (check's token).
+// done ends the read reading of plan id (check's token). An entry left
+// with nothing in it — the plan does not exist, or could not be read — is
+// dropped: asking for plans that do not exist must not fill the cache and
+// push out the plans in use.
 func (cc *currentCache) done(id string, reading chan struct{}) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if e := cc.m[id]; e != nil && e.reading == reading {
 		e.reading = nil
+		if e.p == nil && e.heard == 0 {
+			delete(cc.m, id)
+		}
 	}
 	close(reading)
 }

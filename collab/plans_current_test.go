@@ -331,3 +331,24 @@ func TestPlans_CurrentIsNeverBehindWhatWasHeard(t *testing.T) {
 		t.Errorf("after Heard(%d): Current at seq %d", changed.Seq, seq)
 	}
 }
+
+// Plans that do not exist are not kept: asking for more of them than the
+// cache holds does not push out a plan in use.
+func TestPlans_CurrentKeepsNoUnknownPlans(t *testing.T) {
+	held, reader, _, p, _ := currentSetup(t, time.Minute)
+	ctx := context.Background()
+	const unknown = 10_001 // past maxCurrentPlans, where the cache starts over
+	for i := range unknown {
+		if _, err := reader.Current(ctx, fmt.Sprintf("ingen-%d", i)); collab.ErrorCode(err) != collab.CodeNotFound {
+			t.Fatalf("Current of an unknown plan = %v, want not_found", err)
+		}
+	}
+	before := held.began.Load()
+	cur, err := reader.Current(ctx, p.ID)
+	if err != nil || cur.Seq != p.Seq {
+		t.Fatalf("Current = %v, %v; want seq %d", cur, err, p.Seq)
+	}
+	if reads := held.began.Load() - before; reads != 0 {
+		t.Errorf("after %d unknown plans, the plan in use was read from the store again (%d reads)", unknown, reads)
+	}
+}
