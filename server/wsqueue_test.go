@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -557,5 +559,88 @@ func TestWriterPool_WritesAnswersFirst(t *testing.T) {
 	for _, q := range []*sendQueue{first, b, c, d} {
 		q.close()
 		q.wait()
+	}
+}
+
+// TestWriterPool_YieldsAfterBroadcastsNotAfterAnswers: on one CPU, a
+// goroutine made ready during a broadcast's write runs before the pool's
+// next write; one made ready during an answer's write waits until the
+// answers waiting are written.
+func TestWriterPool_YieldsAfterBroadcastsNotAfterAnswers(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	answer := func(msg []byte) bool { return strings.HasPrefix(string(msg), "ack") }
+
+	// round writes two queues' messages msg after a blocked write, each
+	// write starting a goroutine, and returns the order of the writes and
+	// of the goroutines.
+	round := func(msg string) []string {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		pool := newWriterPool(ctx, 1, 1, time.Hour)
+		var mu sync.Mutex
+		var order []string
+		note := func(s string) {
+			mu.Lock()
+			order = append(order, s)
+			mu.Unlock()
+		}
+		var started sync.WaitGroup
+		queue := func(name string) *sendQueue {
+			q := newSendQueue(testClock(t), 10, 0, func([][]byte) bool {
+				note(name)
+				started.Add(1)
+				go func() { note("after " + name); started.Done() }()
+				return true
+			}, answer)
+			q.writers = pool
+			return q
+		}
+		busy := newRecorder(true)
+		first := newSendQueue(testClock(t), 10, 0, busy.write, answer)
+		first.writers = pool
+		if err := first.push([]byte("op")); err != nil {
+			t.Fatal(err)
+		}
+		busy.await(t, 1) // the only writer is in a write that blocks
+		a, b := queue("a"), queue("b")
+		for _, q := range []*sendQueue{a, b} {
+			if err := q.push([]byte(msg)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(busy.release)
+		for _, q := range []*sendQueue{first, a, b} {
+			q.wait()
+		}
+		started.Wait()
+		for _, q := range []*sendQueue{first, a, b} {
+			q.close()
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(order)
+	}
+	before := func(order []string, x, y string) bool {
+		return slices.Index(order, x) < slices.Index(order, y)
+	}
+
+	// The runtime takes a goroutine from its global queue first once in
+	// 61 turns, so a yielding writer may run again at once: one round in
+	// five must show the yield.
+	yielded := false
+	for range 5 {
+		order := round("op")
+		if len(order) != 4 {
+			t.Fatalf("broadcasts: %v", order)
+		}
+		yielded = yielded || before(order, "after a", "b")
+	}
+	if !yielded {
+		t.Errorf("the writer never yielded after a broadcast")
+	}
+	for range 5 {
+		if order := round("ack"); len(order) != 4 || !before(order, "b", "after a") {
+			t.Errorf("answers: %v, want both written before the goroutines ran", order)
+		}
 	}
 }
