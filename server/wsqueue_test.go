@@ -494,6 +494,21 @@ func TestWriterPool_TakesTurnsAndStartsMoreOnlyWhenWritesBlock(t *testing.T) {
 // TestWriterPool_WritesAnswersFirst: while the pool's one writer is busy,
 // the queues due wait in order, but one with an answer for its client goes
 // first, also when the answer comes after its broadcast was queued; and a
+
+// occupyWriter returns a queue whose write has taken a writer of pool and
+// blocks until busy.release is closed.
+func occupyWriter(t *testing.T, pool *writerPool, answer func([]byte) bool) (first *sendQueue, busy *recorder) {
+	t.Helper()
+	busy = newRecorder(true)
+	first = newSendQueue(testClock(t), 10, 0, busy.write, answer)
+	first.writers = pool
+	if err := first.push([]byte("op")); err != nil {
+		t.Fatal(err)
+	}
+	busy.await(t, 1)
+	return first, busy
+}
+
 // queue listed twice that way writes once, both messages in one batch.
 func TestWriterPool_WritesAnswersFirst(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -520,13 +535,7 @@ func TestWriterPool_WritesAnswersFirst(t *testing.T) {
 		return q
 	}
 
-	busy := newRecorder(true)
-	first := newSendQueue(testClock(t), 10, 0, busy.write, answer)
-	first.writers = pool
-	if err := first.push([]byte("op")); err != nil {
-		t.Fatal(err)
-	}
-	busy.await(t, 1) // the writer is in a write that blocks
+	first, busy := occupyWriter(t, pool, answer)
 
 	b, c, d := queue("b"), queue("c"), queue("d")
 	for _, step := range []struct {
@@ -595,13 +604,7 @@ func TestWriterPool_YieldsAfterBroadcastsNotAfterAnswers(t *testing.T) {
 			q.writers = pool
 			return q
 		}
-		busy := newRecorder(true)
-		first := newSendQueue(testClock(t), 10, 0, busy.write, answer)
-		first.writers = pool
-		if err := first.push([]byte("op")); err != nil {
-			t.Fatal(err)
-		}
-		busy.await(t, 1) // the only writer is in a write that blocks
+		first, busy := occupyWriter(t, pool, answer)
 		a, b := queue("a"), queue("b")
 		for _, q := range []*sendQueue{a, b} {
 			if err := q.push([]byte(msg)); err != nil {
