@@ -409,15 +409,16 @@ func (p *writerPool) next(extra, wrote bool) (*sendQueue, bool) {
 // none (extra) or ctx ends.
 //
 // After writing broadcasts, a writer yields the CPU (runtime.Gosched):
-// writes to loopback or a fast network never block, so a writer with a
-// backlog would otherwise keep the CPU for the runtime's whole time slice
-// (10 ms), and the goroutines on a typist's way to an ack — the reader of
-// the op, the doc actor, the committer — would wait behind it, each in
-// turn. Yielding, the broadcasts take the CPU's leftovers; after an
-// answer the writer goes on, since answers are what the typists wait for.
-// On one core at 500 plans, back to back, three rounds: the acks' p95
-// went from 77–85 to 55–67 ms, and the broadcasts' p99 from 324–332 to
-// 430–479 ms (README, Performance).
+// writes to loopback or a fast network seldom block, so a writer with a
+// backlog would otherwise keep the CPU for up to the runtime's whole time
+// slice (10 ms), and the goroutines on a typist's way to an ack — the
+// reader of the op, the doc actor, the committer — would wait behind it,
+// each in turn. Yielding, the broadcasts take the CPU's leftovers. After
+// an answer the writer goes on: answers are what the typists wait for,
+// and yielding after them too cost the hot scenario a sixth of its ops.
+// On one core at 500 plans, back to back in two rounds, the acks' p95
+// went from 120 and 158 ms to 65 and 57; the other clients see the
+// edits later (README, Performance, twelfth round).
 func (p *writerPool) serve(extra bool) {
 	for q, urgent := p.next(extra, false); q != nil; q, urgent = p.next(extra, true) {
 		q.runLent()
