@@ -491,10 +491,6 @@ func TestWriterPool_TakesTurnsAndStartsMoreOnlyWhenWritesBlock(t *testing.T) {
 	}
 }
 
-// TestWriterPool_WritesAnswersFirst: while the pool's one writer is busy,
-// the queues due wait in order, but one with an answer for its client goes
-// first, also when the answer comes after its broadcast was queued; and a
-
 // occupyWriter returns a queue whose write has taken a writer of pool and
 // blocks until busy.release is closed.
 func occupyWriter(t *testing.T, pool *writerPool, answer func([]byte) bool) (first *sendQueue, busy *recorder) {
@@ -509,6 +505,9 @@ func occupyWriter(t *testing.T, pool *writerPool, answer func([]byte) bool) (fir
 	return first, busy
 }
 
+// TestWriterPool_WritesAnswersFirst: while the pool's one writer is busy,
+// the queues due wait in order, but one with an answer for its client goes
+// first, also when the answer comes after its broadcast was queued; and a
 // queue listed twice that way writes once, both messages in one batch.
 func TestWriterPool_WritesAnswersFirst(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
